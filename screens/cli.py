@@ -1,0 +1,146 @@
+"""The `imgwizard` command: with no sub-command the Textual wizard; sub-commands for everything else.
+
+Textual and questionary are imported only by the commands that use them, so `imgwizard render` starts fast.
+Exit status: 0 ok, 1 failure (lint error, build failed), 2 bad input (nothing written), 3 no Docker engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from wizard import __version__
+from wizard.load import format_problems, load
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_ENGINE = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imgwizard",
+        description="Package an application into a Docker image, step by step (the Textual wizard when run "
+                    "without a command).")
+    parser.add_argument("--version", action="version", version=f"imgwizard {__version__}")
+    parser.add_argument("--answers", type=Path, metavar="FILE", help="open the wizard with a file's answers")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of the wizard (default: from LANG)")
+    parser.add_argument("--plain", action="store_true", help="plain prompts instead of the full-screen wizard")
+    parser.add_argument("-o", "--output", type=Path, metavar="DIR",
+                        help="where the wizard saves (default: ./<image name>/)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("render", help="write the build context for an answers file",
+                       description="Validate ANSWERS and write the build context into DIR. A file in DIR that "
+                                   "differs is kept as NAME.bak first; nothing is written when an answer is bad.")
+    p.add_argument("answers", type=Path, metavar="ANSWERS", help="the answers file (TOML, version = 1)")
+    p.add_argument("-o", "--output", type=Path, metavar="DIR", required=True, help="the build context folder")
+    p.add_argument("--dry-run", action="store_true", help="only say what would be written")
+    p.set_defaults(run=cmd_render)
+
+    p = sub.add_parser("lint", help="check a build context's Dockerfile (official parser + hadolint)",
+                       description="Parse DIR/Dockerfile with the official parser, check it builds without "
+                                   "BuildKit, and run hadolint. Exit 1 on any error or warning.")
+    p.add_argument("dir", type=Path, metavar="DIR", help="a folder with a Dockerfile (or the Dockerfile itself)")
+    p.set_defaults(run=cmd_lint)
+
+    p = sub.add_parser("validate", help="check an answers file without writing anything",
+                       description="Exit 0 when every answer is acceptable, 2 with one line per problem otherwise.")
+    p.add_argument("answers", type=Path, metavar="ANSWERS")
+    p.set_defaults(run=cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    _add_docker_commands(parser)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return _wizard(args)
+    return args.run(args)
+
+
+def _add_docker_commands(parser: argparse.ArgumentParser) -> None:
+    """The Docker commands (build, export, import, commit, check) live in screens/docker_cli.py."""
+    try:
+        from screens import docker_cli
+    except ImportError:  # pragma: no cover - only while that module does not exist
+        return
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    docker_cli.register(sub)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    _, problems = load(args.answers)
+    if problems:
+        print(format_problems(problems, str(args.answers)), file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.answers}: ok")
+    return EXIT_OK
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from wizard.context import plan_write, write
+    from wizard.render import render
+
+    answers, problems = load(args.answers)
+    if problems:
+        print(format_problems(problems, str(args.answers)), file=sys.stderr)
+        print("nothing was written", file=sys.stderr)
+        return EXIT_USAGE
+    ctx = render(answers, args.answers.parent)
+    report = plan_write(ctx, args.output) if args.dry_run else write(ctx, args.output)
+    verb = "would write" if args.dry_run else "wrote"
+    for name in report.written:
+        backup = f" (previous kept as {report.backups[name]})" if name in report.backups else ""
+        print(f"{verb} {args.output / name}{backup}")
+    if report.unchanged:
+        print(f"unchanged: {', '.join(report.unchanged)}")
+    for name, what in report.missing:
+        print(f"to do: put {name} in {args.output} ({what})")
+    for warning in ctx.warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from wizard.lint import is_failure, lint
+
+    path = args.dir / "Dockerfile" if args.dir.is_dir() else args.dir
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        print(f"lint: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    findings = lint(text)
+    for f in findings:
+        print(str(f).replace("Dockerfile:", f"{path}:", 1))
+    failures = [f for f in findings if is_failure(f)]
+    print(f"{path}: {len(failures)} errors or warnings, {len(findings) - len(failures)} notes")
+    return EXIT_FAIL if failures else EXIT_OK
+
+
+def _wizard(args: argparse.Namespace) -> int:
+    from wizard.text import pick_lang
+
+    lang = pick_lang(dict(os.environ), args.lang)
+    given = {}
+    if args.answers:
+        from wizard import answers_file
+        try:
+            given, problems = answers_file.parse(args.answers.read_text())
+        except OSError as exc:
+            print(f"--answers: cannot read {args.answers}: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        if problems:
+            print(format_problems(problems, str(args.answers)), file=sys.stderr)
+            return EXIT_USAGE
+    if args.plain:
+        from screens.plain import run_plain
+        return run_plain(given, lang=lang, output=args.output)
+    from screens.app import run_app
+    return run_app(given, lang=lang, output=args.output)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

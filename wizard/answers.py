@@ -1,0 +1,462 @@
+"""The answers model: every key of the answers file, its type, default, choices and texts.
+
+Answers are a flat mapping of dotted keys ("app.type") to values; the answers file (TOML, version = 1)
+nests them by section. A field's `when` says whether it applies to the answers so far; a field that does
+not apply is left out of the resolved answers, so switching app type never leaves stale settings behind.
+Defaults may depend on earlier answers (fields resolve in order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from wizard import checks, knowledge
+from wizard.text import T
+
+Answers = dict[str, Any]
+Pred = Callable[[Mapping[str, Any]], bool]
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: T
+    why: T = T("", "")
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    kind: str  # choice | bool | int | text | list
+    label: T
+    help: T
+    default: Any = None  # a value, or a function of the answers so far
+    choices: tuple[Choice, ...] | Callable[[Mapping[str, Any]], tuple[Choice, ...]] = ()
+    when: Pred = lambda a: True
+    check: Callable[[Any], str | None] | None = None  # None if fine, else what is accepted
+    free: bool = False  # a choice field that also takes checked free text (a mirror URL)
+    low: int = 1
+    high: int = 65535
+
+    @property
+    def section(self) -> str:
+        return self.key.split(".")[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.split(".", 1)[1]
+
+    def default_for(self, answers: Mapping[str, Any]) -> Any:
+        return self.default(answers) if callable(self.default) else self.default
+
+    def choices_for(self, answers: Mapping[str, Any]) -> tuple[Choice, ...]:
+        return self.choices(answers) if callable(self.choices) else self.choices
+
+
+# ------------------------------------------------------------------ predicates over the answers so far
+
+def is_type(*types: str) -> Pred:
+    return lambda a: a.get("app.type") in types
+
+
+def engine(a: Mapping[str, Any]) -> str:
+    return knowledge.engine_of(a.get("app.type", ""), a.get("desktop.engine"))
+
+
+def runs_commands(a: Mapping[str, Any]) -> bool:
+    """Whether the image has a shell to RUN things in (everything but scratch)."""
+    return a.get("os.family") != "scratch"
+
+
+def nvidia(a: Mapping[str, Any]) -> bool:
+    return a.get("gpu.vendor") == "nvidia"
+
+
+# ------------------------------------------------------------------ choice lists
+
+def _c(value: str, en: str, zh: str, why_en: str = "", why_zh: str = "") -> Choice:
+    return Choice(value, T(en, zh), T(why_en, why_zh))
+
+
+APP_TYPES = (
+    _c("desktop", "Desktop app (GUI in the browser)", "桌面应用（浏览器里的图形界面）",
+       "For apps with no web UI of their own (PyCharm, IDEA, Eclipse): a noVNC or KASM desktop shows them in a browser.",
+       "应用本身不支持浏览器访问（PyCharm、IDEA、Eclipse），需要 noVNC 或 KASM 桌面在浏览器里显示图形界面。"),
+    _c("web", "Web app (Jupyter, code-server)", "Web 应用（Jupyter、code-server）",
+       "The app serves its own web UI, so no desktop is needed and a plain Linux image is enough.",
+       "应用自带浏览器界面，不需要桌面环境，直接用基础 Linux 镜像制作。"),
+    _c("shell", "Shell image (SSH / terminal)", "命令行镜像（SSH / 终端）",
+       "A Linux environment with tools, reached by SSH or docker exec.",
+       "带常用工具的 Linux 环境，通过 SSH 或 docker exec 使用。"),
+    _c("binary", "A single binary", "单个二进制程序",
+       "One program that needs nothing else: it can even sit on the empty scratch image.",
+       "不依赖任何环境的二进制程序，可以放在空白的 scratch 镜像里。"),
+)
+
+APP_NAMES = {
+    "desktop": (
+        _c("jetbrains", "A JetBrains IDE (.tar.gz)", "JetBrains IDE（.tar.gz 安装包）",
+           "Unpacks the Linux archive you downloaded and keeps its settings in the persistent home.",
+           "解压下载的 Linux 安装包，并把配置保存在可持久化的 home 中。"),
+        _c("command", "Any installed command", "任意已安装的命令",
+           "Start a command of your own choice in the desktop.", "在桌面中启动你指定的命令。"),
+    ),
+    "web": (
+        _c("jupyter", "JupyterLab (Miniconda)", "JupyterLab（Miniconda 安装）",
+           "JupyterLab in its own conda environment with a pinned Python; token on by default.",
+           "在独立的 conda 环境中安装 JupyterLab 并固定 Python 版本；默认开启 token 认证。"),
+        _c("code-server", "code-server (VS Code in the browser)", "code-server（浏览器里的 VS Code）",
+           "The pinned code-server .deb; password on by default.", "安装固定版本的 code-server .deb；默认开启密码认证。"),
+    ),
+    "shell": (_c("none", "No app", "无应用"),),
+    "binary": (_c("none", "The binary in app.command", "app.command 中的二进制文件"),),
+}
+
+ENGINES = (
+    _c("novnc", "noVNC (jlesage/baseimage-gui)", "noVNC（jlesage/baseimage-gui）",
+       "Copy and paste works over plain HTTP; no sound. The usual choice.",
+       "支持 HTTP/HTTPS 下复制粘贴，不支持声音传输；一般用这个。"),
+    _c("kasm", "KASM (linuxserver/baseimage-kasmvnc)", "KASM（linuxserver/baseimage-kasmvnc）",
+       "Sends sound to the browser; clipboard needs HTTPS.", "支持声音传输，但非 HTTPS 下不支持复制粘贴。"),
+    _c("kasmweb", "KASM Workspaces (kasmweb/core)", "KASM Workspaces（kasmweb/core）",
+       "The kasmtech core images used by KASM Workspaces; HTTPS on 6901.",
+       "kasmtech 的 KASM Workspaces 核心镜像；HTTPS 端口 6901。"),
+)
+
+_FAMILY_TEXT = {
+    "ubuntu": _c("ubuntu", "Ubuntu", "Ubuntu",
+                 "Easiest for many dependencies and for NVIDIA drivers.", "依赖最好装，安装 NVIDIA 驱动时首选。"),
+    "debian": _c("debian", "Debian (slim)", "Debian（slim）",
+                 "Some dependencies, smaller image.", "有一定依赖需求，同时希望镜像更小。"),
+    "alpine": _c("alpine", "Alpine", "Alpine",
+                 "Smallest, but many dependencies are hard to get on musl.", "最小，但依赖多时很难适配。"),
+    "scratch": _c("scratch", "scratch (empty)", "scratch（空白模板）",
+                  "Only for a self-contained binary: no shell, no package manager.",
+                  "只适合不依赖任何环境的二进制文件，没有 shell 和包管理器。"),
+}
+
+
+def family_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
+    families = knowledge.os_families(engine(a))
+    if a.get("app.type") != "binary":
+        families = [f for f in families if f != "scratch"]
+    order = ["ubuntu", "debian", "alpine", "scratch"]
+    return tuple(_FAMILY_TEXT[f] for f in order if f in families)
+
+
+def version_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
+    return tuple(_c(v, v, v) for v in knowledge.os_versions(engine(a), a.get("os.family", "")))
+
+
+def _default_family(a: Mapping[str, Any]) -> str:
+    if a.get("app.type") == "binary":
+        return "scratch"
+    if a.get("app.type") in ("desktop",) or a.get("app.name") == "jupyter":
+        return "ubuntu"
+    if a.get("desktop.engine") == "kasmweb":
+        return "ubuntu"
+    return "debian"
+
+
+def _default_version(a: Mapping[str, Any]) -> str:
+    versions = knowledge.os_versions(engine(a), a.get("os.family", ""))
+    if "22.04" in versions:
+        return "22.04"  # the guide's tested base for drivers and desktops
+    return versions[0] if versions else ""
+
+
+MIRROR_CHOICES = (
+    _c("none", "Keep the image's own sources", "保留镜像自带的软件源",
+       "Fine outside China or when the default sources are fast enough.", "镜像自带的源速度可以时不必更换。"),
+    _c("tuna", "Tsinghua TUNA", "清华 TUNA"),
+    _c("aliyun", "Alibaba Cloud", "阿里云"),
+    _c("ustc", "USTC", "中科大"),
+    _c("tencent", "Tencent Cloud", "腾讯云"),
+    _c("huawei", "Huawei Cloud", "华为云"),
+)
+
+GPU_VENDORS = (
+    _c("none", "No GPU", "不使用显卡"),
+    _c("nvidia", "NVIDIA", "英伟达 NVIDIA",
+       "The host needs its driver (nvidia-smi). Usually the NVIDIA Container Toolkit mounts it (--gpus all).",
+       "宿主机需先装好驱动（nvidia-smi）。一般由 NVIDIA Container Toolkit 挂载宿主机驱动（--gpus all）。"),
+    _c("ascend", "Huawei Ascend", "华为昇腾 Ascend",
+       "The host needs its driver (npu-smi info); the devices and driver are passed at run time.",
+       "宿主机需先装好昇腾驱动（npu-smi info）；运行时挂载设备和驱动。"),
+)
+
+
+def _cuda_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
+    rel = knowledge.torch_release(a.get("gpu.pytorch", ""))
+    variants = rel.variants if rel else ("cpu", *knowledge.cuda_variants())
+    auto = _c("", "Best for the driver", "按驱动自动选择",
+              "The newest CUDA build the driver runs (CUDA release notes' minimum driver table).",
+              "按 CUDA 发布说明的最低驱动表，选择驱动能运行的最新 CUDA 版本。")
+    return (auto, *(_c(v, v, v) for v in variants))
+
+
+def _torch_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
+    return (_c("", "No PyTorch", "不安装 PyTorch"),
+            *(_c(r.torch, r.torch, r.torch) for r in reversed(knowledge.torch_releases())))
+
+
+def _java_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
+    versions = knowledge.java_versions(a.get("os.family", "")) or []
+    return (_c("0", "No Java", "不安装 Java"), *(_c(v, f"OpenJDK {v}", f"OpenJDK {v}") for v in versions))
+
+
+def _default_workdir(a: Mapping[str, Any]) -> str:
+    if a.get("app.type") == "desktop":
+        return knowledge.desktop(a.get("desktop.engine", "novnc"))["home"]
+    return "/root" if a.get("user.root", True) else "/home/app"
+
+
+def _check_archive(v: str) -> str | None:
+    if checks.file_name(v) or not v.endswith(".tar.gz") or knowledge.jetbrains_product(v) is None:
+        return ("the JetBrains Linux .tar.gz file name, e.g. pycharm-community-2024.2.1.tar.gz, ideaIC-2024.2.1.tar.gz "
+                "(known: pycharm, ideaIC, ideaIU, WebStorm, GoLand, CLion, PhpStorm, DataGrip, RustRover, RubyMine, Rider)")
+    return None
+
+
+def _check_command(v: str) -> str | None:
+    return None if v.strip() and "\n" not in v and len(v) < 1000 else "one line: the command to start (e.g. xterm)"
+
+
+def _check_torch(v: str) -> str | None:
+    if checks.torch_version(v) is None and knowledge.torch_release(v):
+        return None
+    known = ", ".join(r.torch for r in knowledge.torch_releases())
+    return f"a torch release from wizard/data/pytorch.toml ({known}) or a minor like 2.4; empty for none"
+
+
+# ------------------------------------------------------------------ the fields, in resolution order
+
+FIELDS: tuple[Field, ...] = (
+    Field("image.name", "text", T("Image name", "镜像名称"),
+          T("The repository name of the image you build (lower case).", "要构建的镜像名称（小写）。"),
+          "myapp", check=checks.image_name),
+    Field("image.tag", "text", T("Image tag", "镜像标签"), T("The tag, e.g. latest or 1.0.", "镜像标签，如 latest 或 1.0。"),
+          "latest", check=checks.image_tag),
+    Field("image.arch", "choice", T("Architecture", "架构"),
+          T("amd64 downloads x86_64 installers, arm64 the aarch64 ones.", "amd64 用 x86_64 的安装包，arm64 用 aarch64 的。"),
+          "amd64", choices=(_c("amd64", "amd64 (x86_64)", "amd64（x86_64）"), _c("arm64", "arm64 (aarch64)", "arm64（aarch64）"))),
+    Field("app.type", "choice", T("What kind of app?", "应用类型"),
+          T("This decides the base image: a desktop for GUI apps, a plain Linux image otherwise.",
+            "它决定基础镜像：图形界面应用用桌面模板，其余用基础 Linux 镜像。"),
+          "shell", choices=APP_TYPES),
+    Field("app.name", "choice", T("Which app?", "哪个应用？"), T("The app to install and start.", "要安装并启动的应用。"),
+          lambda a: APP_NAMES[a["app.type"]][0].value, choices=lambda a: APP_NAMES.get(a.get("app.type", ""), ()),
+          when=is_type("desktop", "web", "shell", "binary")),
+    Field("desktop.engine", "choice", T("Desktop engine", "桌面模板"),
+          T("noVNC: clipboard over HTTP, no sound. KASM: sound, clipboard only over HTTPS.",
+            "noVNC：HTTP 下可复制粘贴，无声音。KASM：有声音，复制粘贴需要 HTTPS。"),
+          "novnc", choices=ENGINES, when=is_type("desktop")),
+    Field("desktop.auth", "bool", T("Desktop password on", "桌面密码认证"),
+          T("The desktop asks for a password given at start (DESKTOP_PASSWORD); off lets anyone who reaches the port in.",
+            "桌面需要启动时提供的密码（DESKTOP_PASSWORD）；关闭后任何能访问端口的人都能进入。"),
+          True, when=is_type("desktop")),
+    Field("app.archive", "text", T("JetBrains archive", "JetBrains 安装包"),
+          T("The Linux .tar.gz you downloaded, placed next to the Dockerfile (community edition if there is one).",
+            "下载的 Linux .tar.gz 安装包，放在 Dockerfile 同级目录（有社区版就用社区版）。"),
+          "pycharm-community-2024.2.1.tar.gz", check=_check_archive,
+          when=lambda a: a.get("app.name") == "jetbrains"),
+    Field("app.command", "text", T("Command", "启动命令"),
+          T("Desktop: the command the desktop starts. Binary: the file name of the binary next to the Dockerfile.",
+            "桌面：桌面启动的命令。二进制：放在 Dockerfile 同级目录的二进制文件名。"),
+          lambda a: "app" if a.get("app.type") == "binary" else "xterm",
+          check=_check_command,
+          when=lambda a: a.get("app.type") == "binary" or a.get("app.name") == "command"),
+    Field("app.python_from", "choice", T("Jupyter's Python from", "Jupyter 的 Python 来源"),
+          T("conda: Miniconda with a pinned Python (the guide's way). system: the distribution's python3 in a venv "
+            "(no download outside PyPI and the OS mirrors).",
+            "conda：Miniconda 并固定 Python 版本（指南的做法）。system：系统自带 python3 加 venv（只需 PyPI 和系统软件源）。"),
+          "conda", choices=(_c("conda", "Miniconda", "Miniconda"), _c("system", "System python3 + venv", "系统 python3 + venv")),
+          when=lambda a: a.get("app.name") == "jupyter"),
+    Field("app.python", "text", T("Jupyter's Python", "Jupyter 的 Python 版本"),
+          T("The Python version of the conda environment Jupyter runs in.", "Jupyter 所在 conda 环境的 Python 版本。"),
+          "3.11", check=checks.python_version,
+          when=lambda a: a.get("app.name") == "jupyter" and a.get("app.python_from") == "conda"),
+    Field("app.auth", "bool", T("App authentication on", "应用认证"),
+          T("Jupyter token / code-server password, given at start (JUPYTER_TOKEN / PASSWORD). Off: anyone who reaches the port runs code.",
+            "Jupyter token / code-server 密码，启动时提供（JUPYTER_TOKEN / PASSWORD）。关闭后任何能访问端口的人都能执行代码。"),
+          True, when=is_type("web")),
+    Field("app.port", "int", T("Published port", "对外端口"),
+          T("The port the platform publishes (31000); the desktop or web app listens there.",
+            "平台对外转发的容器端口（31000）；桌面或 Web 应用监听这个端口。"),
+          31000, when=is_type("desktop", "web")),
+    Field("os.family", "choice", T("Base OS", "基础系统"),
+          T("Ease of installing dependencies: ubuntu < debian < alpine < scratch.",
+            "安装依赖的难易程度：ubuntu < debian < alpine < scratch。"),
+          _default_family, choices=family_choices),
+    Field("os.version", "choice", T("OS version", "系统版本"), T("The release of the base OS.", "基础系统的版本。"),
+          _default_version, choices=version_choices, when=lambda a: a.get("os.family") != "scratch"),
+    Field("os.base_image", "text", T("Base image override", "自定义基础镜像"),
+          T("Leave empty for the image the wizard picks; set to use your own build of the same OS.",
+            "留空使用向导选择的镜像；如需使用同系统的自建镜像可在此填写。"),
+          "", check=lambda v: None if v == "" else checks.image_ref(v)),
+    Field("mirror.apt", "choice", T("System package mirror", "系统软件源"),
+          T("In China the default sources are slow: rewrite their host in place to a mirror.",
+            "在中国境内打包时默认源很慢：把源地址原地替换为国内镜像。"),
+          "none", choices=MIRROR_CHOICES, free=True, when=runs_commands,
+          check=lambda v: checks.mirror(v, knowledge.MIRRORS)),
+    Field("mirror.pip", "choice", T("pip index mirror", "pip 镜像源"), T("Where pip installs from.", "pip 安装使用的源。"),
+          lambda a: a.get("mirror.apt", "none") if a.get("mirror.apt", "none") in knowledge.MIRRORS else "none",
+          choices=MIRROR_CHOICES, free=True, when=runs_commands, check=lambda v: checks.mirror(v, knowledge.MIRRORS)),
+    Field("mirror.conda", "choice", T("conda channel mirror", "conda 镜像源"), T("Channels for Miniconda.", "Miniconda 使用的频道。"),
+          lambda a: a.get("mirror.pip", "none") if a.get("mirror.pip", "none") in knowledge.MIRRORS else "none",
+          choices=MIRROR_CHOICES, free=True, when=lambda a: a.get("app.python_from") == "conda",
+          check=lambda v: checks.mirror(v, knowledge.MIRRORS)),
+    Field("locale.chinese", "bool", T("Chinese locale and fonts", "中文语言和字体"),
+          T("zh_CN.UTF-8 and CJK fonts installed in the image (no download at start).",
+            "在镜像中安装 zh_CN.UTF-8 和中文字体（启动时无需下载）。"),
+          False, when=runs_commands),
+    Field("locale.timezone", "text", T("Time zone", "时区"), T("IANA name, e.g. Asia/Shanghai; empty keeps UTC.",
+                                                               "IANA 时区名，如 Asia/Shanghai；留空为 UTC。"),
+          lambda a: "Asia/Shanghai" if a.get("locale.chinese") else "",
+          check=lambda v: None if v == "" else checks.timezone(v), when=runs_commands),
+    Field("packages.common", "bool", T("Common tools", "常用工具"),
+          T("git nano vim sudo wget curl: almost always useful.", "git nano vim sudo wget curl：一般都用得上。"),
+          True, when=runs_commands),
+    Field("packages.apt", "list", T("Extra system packages", "其他系统软件包"),
+          T("Package names, separated by spaces.", "软件包名，空格分隔。"), [], check=checks.apt_package, when=runs_commands),
+    Field("packages.pip", "list", T("pip packages", "pip 包"),
+          T("Requirements like ray==2.9.0, installed in /opt/venv through the pip mirror.",
+            "如 ray==2.9.0，通过 pip 镜像安装到 /opt/venv。"), [], check=checks.pip_package, when=runs_commands),
+    Field("packages.java", "choice", T("Java (OpenJDK)", "Java（OpenJDK）"), T("Installs the JDK and sets JAVA_HOME.",
+                                                                            "安装 JDK 并设置 JAVA_HOME。"),
+          "0", choices=_java_choices, when=runs_commands),
+    Field("gpu.vendor", "choice", T("GPU", "显卡"), T("Which accelerator the container uses.", "容器使用哪种加速卡。"),
+          "none", choices=GPU_VENDORS, when=runs_commands),
+    Field("gpu.devices", "text", T("GPU devices", "显卡设备"),
+          T("all, or the device numbers to pass in (0 or 0,1).", "all，或要挂载的设备编号（0 或 0,1）。"),
+          lambda a: "all" if nvidia(a) else "0", check=checks.devices,
+          when=lambda a: a.get("gpu.vendor") in ("nvidia", "ascend")),
+    Field("gpu.driver", "text", T("NVIDIA driver in the image", "镜像内的 NVIDIA 驱动"),
+          T("Empty (recommended): the NVIDIA Container Toolkit mounts the host's driver. A version (must EQUAL the host's, "
+            "see nvidia-smi) installs NVIDIA-Linux-<arch>-<version>.run copied from the build folder.",
+            "留空（推荐）：由 NVIDIA Container Toolkit 挂载宿主机驱动。填写版本（必须与宿主机 nvidia-smi 一致）则从构建目录复制 "
+            "NVIDIA-Linux-<架构>-<版本>.run 安装。"),
+          "", check=lambda v: None if v == "" else checks.driver_version(v), when=nvidia),
+    Field("gpu.host_driver", "text", T("Host driver version", "宿主机驱动版本"),
+          T("From nvidia-smi on the GPU host; picks the CUDA build of PyTorch.", "宿主机 nvidia-smi 显示的版本；用于选择 PyTorch 的 CUDA 版本。"),
+          lambda a: a.get("gpu.driver", ""), check=lambda v: None if v == "" else checks.driver_version(v), when=nvidia),
+    Field("gpu.pytorch", "choice", T("PyTorch", "PyTorch"),
+          T("torch, torchvision and torchaudio of one release, from the PyTorch wheel index.",
+            "同一发布的 torch、torchvision、torchaudio，从 PyTorch 官方 wheel 索引安装。"),
+          "", choices=_torch_choices, free=True, check=_check_torch, when=runs_commands),
+    Field("gpu.cuda", "choice", T("PyTorch build", "PyTorch 版本类型"),
+          T("cpu, a CUDA variant, or empty for the best one the driver runs.", "cpu、某个 CUDA 版本，或留空按驱动自动选择。"),
+          "", choices=_cuda_choices, when=lambda a: bool(a.get("gpu.pytorch"))),
+    Field("ssh.enabled", "bool", T("SSH server", "SSH 服务"), T("sshd started when the container starts.", "容器启动时启动 sshd。"),
+          lambda a: a.get("app.type") == "shell", when=runs_commands),
+    Field("ssh.auth", "choice", T("SSH login", "SSH 登录方式"),
+          T("key: your public key is allowed, passwords refused. password: from SSH_PASSWORD at start, never in the image.",
+            "key：只允许你的公钥登录。password：启动时从 SSH_PASSWORD 读取，不写入镜像。"),
+          "key", choices=(_c("key", "Public key", "公钥"), _c("password", "Password from SSH_PASSWORD", "从 SSH_PASSWORD 读取密码")),
+          when=lambda a: bool(a.get("ssh.enabled"))),
+    Field("ssh.authorized_key", "text", T("Authorized public key", "授权公钥"),
+          T("The key text (ssh-ed25519 AAAA...) or the path of a .pub file.", "公钥内容（ssh-ed25519 AAAA...）或 .pub 文件路径。"),
+          "", when=lambda a: bool(a.get("ssh.enabled")) and a.get("ssh.auth") == "key"),
+    Field("ssh.port", "int", T("SSH port", "SSH 端口"), T("sshd listens here.", "sshd 监听的端口。"), 22,
+          when=lambda a: bool(a.get("ssh.enabled"))),
+    Field("forward.enabled", "bool", T("Port forwarding (socat)", "端口转发（socat）"),
+          T("socat listens on one port and forwards to another, in front of the base image's entrypoint. Plain TCP only: "
+            "not for noVNC's own port (change its setting instead).",
+            "socat 在基础镜像入口之前监听一个端口并转发到另一个端口。只适合普通 TCP，不适合 noVNC 的端口（应改配置）。"),
+          False, when=runs_commands),
+    Field("forward.listen", "int", T("Listen port", "监听端口"), T("The port socat listens on.", "socat 监听的端口。"),
+          31000, when=lambda a: bool(a.get("forward.enabled"))),
+    Field("forward.target", "int", T("Target port", "目标端口"), T("The port inside the container it forwards to.",
+                                                                 "转发到容器内的端口。"),
+          8006, when=lambda a: bool(a.get("forward.enabled"))),
+    Field("user.root", "bool", T("Run as root", "以 root 运行"),
+          T("Avoids permission problems in paths the base image's default user cannot write (the guide's advice).",
+            "避免基础镜像默认用户在某些路径没有权限（指南的建议）。"),
+          True, when=runs_commands),
+    Field("user.workdir", "text", T("Work folder and HOME", "工作目录和 HOME"),
+          T("A fixed WORKDIR and HOME, so settings land in a persistent place.", "固定 WORKDIR 和 HOME，让设置写入可持久化的路径。"),
+          _default_workdir, check=checks.absolute_path, when=runs_commands),
+    Field("network.extra_ca", "text", T("Extra CA certificate", "额外的 CA 证书"),
+          T("A PEM file to trust inside the image (corporate proxies); empty for none.",
+            "镜像内要信任的 PEM 证书文件（企业代理）；留空则不添加。"),
+          "", when=runs_commands),
+)
+
+BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
+SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(f.section for f in FIELDS))
+
+
+def applies(key: str, answers: Mapping[str, Any]) -> bool:
+    return BY_KEY[key].when(answers)
+
+
+def defaults() -> Answers:
+    """The answers a user gets by accepting every default."""
+    return resolve({})[0]
+
+
+def resolve(given: Mapping[str, Any]) -> tuple[Answers, list[tuple[str, str]]]:
+    """Fill defaults in field order and check each given value's type and choice.
+
+    Returns (answers, problems); a problem is (key, message). A bad value is replaced by the default so later
+    fields still resolve, but the problem is reported. Given keys that do not apply are dropped.
+    """
+    answers: Answers = {}
+    problems: list[tuple[str, str]] = []
+    for field in FIELDS:
+        if not field.when(answers):
+            continue
+        if field.key in given:
+            value, problem = coerce(field, given[field.key], answers)
+            if problem:
+                problems.append((field.key, problem))
+                value = field.default_for(answers)
+        else:
+            value = field.default_for(answers)
+        answers[field.key] = value
+    return answers, problems
+
+
+def coerce(field: Field, value: Any, answers: Mapping[str, Any]) -> tuple[Any, str | None]:
+    """(value, None) when `value` is acceptable for `field`, else (None, message saying what is accepted)."""
+    kind = field.kind
+    if kind == "bool":
+        return (value, None) if isinstance(value, bool) else (None, f"{value!r} is not true or false")
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value.strip())
+            else:
+                return None, f"{value!r} is not a whole number; accepted: {field.low}-{field.high}"
+        if not field.low <= value <= field.high:
+            return None, f"{value} is outside {field.low}-{field.high}"
+        return value, None
+    if kind == "list":
+        if isinstance(value, str):
+            value = value.split()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return None, f"{value!r} is not a list of strings"
+        for item in value:
+            bad = field.check(item) if field.check else None
+            if bad:
+                return None, f"{item!r} is not accepted; accepted: {bad}"
+        return list(dict.fromkeys(value)), None
+    if kind == "choice" and not field.free and isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None, f"{value!r} is not text"
+    if kind == "choice":
+        allowed = [c.value for c in field.choices_for(answers)]
+        if value in allowed:
+            return value, None
+        if field.free and field.check and field.check(value) is None:
+            return value, None
+        if field.free and field.check:
+            return None, f"{value!r} is not accepted; accepted: {field.check(chr(0))}"
+        shown = ", ".join("'' (" + c.label.en + ")" if c.value == "" else c.value for c in field.choices_for(answers))
+        return None, f"{value!r} is not available here; accepted: {shown}"
+    bad = field.check(value) if field.check else None
+    return (value, None) if bad is None else (None, f"{value!r} is not accepted; accepted: {bad}")

@@ -1,0 +1,181 @@
+"""The knowledge tables (wizard/data/*.toml) and the pure look-ups over them.
+
+Every table names where its facts come from; a new PyTorch release or base tag is a one-line data change.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+
+@functools.cache
+def table(name: str) -> dict:
+    """Load wizard/data/<name>.toml once."""
+    with resources.files("wizard").joinpath("data", f"{name}.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+# ---------------------------------------------------------------- base images
+
+@dataclass(frozen=True)
+class Base:
+    image: str
+    codename: str
+    sources: str
+    entrypoint: tuple[str, ...]
+    cmd: tuple[str, ...]
+
+
+def engine_of(app_type: str, desktop_engine: str | None) -> str:
+    """'plain' for shell/web/binary apps, else the desktop engine."""
+    return desktop_engine if app_type == "desktop" and desktop_engine else "plain"
+
+
+def os_versions(engine: str, family: str) -> list[str]:
+    """OS versions a base exists for, newest last."""
+    return list(table("bases").get(engine, {}).get(family, {}))
+
+
+def os_families(engine: str) -> list[str]:
+    return list(table("bases").get(engine, {}))
+
+
+def base(engine: str, family: str, version: str) -> Base | None:
+    row = table("bases").get(engine, {}).get(family, {}).get(version)
+    if row is None:
+        return None
+    return Base(row["image"], row["codename"], row["sources"], tuple(row["entrypoint"]), tuple(row["cmd"]))
+
+
+def desktop(engine: str) -> dict:
+    return table("bases")["engines"][engine]
+
+
+# ---------------------------------------------------------------- packages
+
+def packages(family: str, group: str) -> list[str]:
+    """The package names for one concern ('common', 'locale', 'ssh'...) on an OS family."""
+    return list(table("packages")[family][group])
+
+
+def java_package(family: str, version: str) -> str | None:
+    return table("packages")[family]["java"].get(str(version))
+
+
+def java_versions(family: str) -> list[str]:
+    return list(table("packages").get(family, {}).get("java", {}))
+
+
+def java_home(family: str, version: str, arch: str) -> str:
+    return table("packages")[family]["java_home"].format(version=version, arch=arch)
+
+
+def arch_names(arch: str) -> dict:
+    """{'uname': 'x86_64', 'deb': 'amd64'} for arch 'amd64'."""
+    return table("apps")["arch"][arch]
+
+
+# ---------------------------------------------------------------- mirrors
+
+MIRRORS = ("none", "tuna", "aliyun", "ustc", "tencent", "huawei")
+
+
+def mirror_root(choice: str) -> str | None:
+    """The http root a named mirror (or a custom URL) serves /debian, /ubuntu, /alpine... under."""
+    if choice == "none":
+        return None
+    host = table("mirrors")["hosts"].get(choice)
+    return f"http://{host}" if host else choice.rstrip("/")
+
+
+def pip_index(choice: str) -> str | None:
+    if choice == "none":
+        return None
+    return table("mirrors")["pip"].get(choice, choice)
+
+
+def conda_root(choice: str) -> str | None:
+    if choice == "none":
+        return None
+    host = table("mirrors")["hosts"].get(choice)
+    return f"https://{host}" if host else choice.rstrip("/")
+
+
+def default_hosts(family: str) -> list[str]:
+    return list(table("mirrors")["defaults"].get(family, []))
+
+
+# ---------------------------------------------------------------- PyTorch and CUDA
+
+@dataclass(frozen=True)
+class TorchRelease:
+    torch: str
+    vision: str
+    audio: str
+    variants: tuple[str, ...]
+
+
+def torch_releases() -> list[TorchRelease]:
+    return [TorchRelease(r["torch"], r["vision"], r["audio"], tuple(r["variants"]))
+            for r in table("pytorch")["releases"]]
+
+
+def torch_release(version: str) -> TorchRelease | None:
+    """The release for '2.4', '2.4.0' or '2.4.1' (a minor picks its newest patch)."""
+    matches = [r for r in torch_releases() if r.torch == version or r.torch.startswith(version + ".")]
+    return matches[-1] if matches else None
+
+
+def torch_index(variant: str) -> str:
+    return f"{table('pytorch')['index']}/{variant}"
+
+
+def cuda_variants() -> list[str]:
+    return list(table("cuda")["minimum_driver"])
+
+
+def _version_key(v: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in v.split(".") if p.isdigit())
+
+
+def driver_supports(driver: str, variant: str) -> bool:
+    """Whether a host driver runs a CUDA variant: at or above its minimum driver (no compat floor:
+    PyTorch wheels may use features that minor-version compatibility does not cover)."""
+    if variant == "cpu":
+        return True
+    minimum = table("cuda")["minimum_driver"].get(variant)
+    return minimum is not None and _version_key(driver) >= _version_key(minimum)
+
+
+def pick_cuda(driver: str | None, release: TorchRelease) -> str:
+    """The newest CUDA variant of a torch release that a driver runs; 'cpu' when none does.
+
+    With no driver known, the newest variant the release was built for.
+    """
+    cuda = [v for v in release.variants if v != "cpu"]
+    if not driver:
+        return cuda[-1] if cuda else "cpu"
+    usable = [v for v in cuda if driver_supports(driver, v)]
+    return usable[-1] if usable else "cpu"
+
+
+# ---------------------------------------------------------------- apps
+
+def code_server() -> dict:
+    return table("apps")["code_server"]
+
+
+def miniconda_url(arch: str) -> str:
+    return table("apps")["miniconda"]["url"].format(uname=arch_names(arch)["uname"])
+
+
+def jetbrains_product(archive: str) -> tuple[str, dict] | None:
+    """('pycharm', {'launcher': 'pycharm.sh', ...}) for 'pycharm-community-2024.2.1.tar.gz'."""
+    products = table("apps")["jetbrains"]
+    for prefix in sorted(products, key=len, reverse=True):
+        if archive.startswith(prefix):
+            return prefix.lower().replace("jetbrains.", ""), products[prefix]
+    return None

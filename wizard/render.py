@@ -1,0 +1,174 @@
+"""Rendering: validated answers -> a build context (Dockerfile, support files, run.sh, compose.yaml, README,
+.dockerignore and the answers file), as text in memory. Writing it to disk is wizard/context.py's job.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shlex
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+
+from wizard import __version__, answers_file
+from wizard.plan import CONDA, VENV, WRAPPER, Plan, build_plan
+
+EXECUTABLE = 0o755
+REGULAR = 0o644
+
+
+@dataclass(frozen=True)
+class File:
+    text: str
+    mode: int = REGULAR
+
+
+@dataclass
+class BuildContext:
+    answers: dict[str, Any]
+    plan: Plan
+    files: dict[str, File] = field(default_factory=dict)
+
+    @property
+    def dockerfile(self) -> str:
+        return self.files["Dockerfile"].text
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.plan.warnings
+
+    @property
+    def image(self) -> str:
+        return f"{self.answers['image.name']}:{self.answers['image.tag']}"
+
+
+def snippets_dir() -> Path:
+    return Path(str(resources.files("snippets")))
+
+
+@functools.cache
+def environment(folder: str | None = None) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder or str(snippets_dir())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["shquote"] = shlex.quote
+    return env
+
+
+_COPY = re.compile(r"^COPY (?!--from)(\S+) ", re.MULTILINE)
+
+# The support files each situation needs: (file name in the context, template, mode, applies).
+SUPPORT: tuple[tuple[str, str, int, Any], ...] = (
+    ("imgwizard-entry.sh", "files/imgwizard-entry.sh.j2", EXECUTABLE, lambda a, p: p.wrapper),
+    ("sshd_config", "files/sshd_config.j2", REGULAR, lambda a, p: a.get("ssh.enabled")),
+    ("startapp.sh", "files/startapp.sh.j2", EXECUTABLE, lambda a, p: p.engine == "novnc"),
+    ("autostart", "files/autostart.j2", REGULAR, lambda a, p: p.engine == "kasm"),
+    ("custom_startup.sh", "files/custom_startup.sh.j2", EXECUTABLE, lambda a, p: p.engine == "kasmweb"),
+    ("idea.properties", "files/idea.properties.j2", REGULAR, lambda a, p: p.jetbrains is not None),
+    ("jupyter_server_config.py", "files/jupyter_server_config.py.j2", REGULAR, lambda a, p: a.get("app.name") == "jupyter"),
+    ("start-jupyter.sh", "files/start-jupyter.sh.j2", EXECUTABLE, lambda a, p: a.get("app.name") == "jupyter"),
+    ("start-code-server.sh", "files/start-code-server.sh.j2", EXECUTABLE, lambda a, p: a.get("app.name") == "code-server"),
+    ("condarc", "files/condarc.j2", REGULAR, lambda a, p: p.conda_root is not None),
+)
+
+
+def render(answers: Mapping[str, Any], base_dir: Path = Path("."), snippets: Path | None = None) -> BuildContext:
+    """The build context for validated answers. `base_dir` resolves file answers (key file, CA file)."""
+    a = dict(answers)
+    plan = build_plan(a, base_dir)
+    env = environment(str(snippets) if snippets else None)
+    values = _values(a, plan)
+    ctx = BuildContext(a, plan)
+    dockerfile = env.get_template("Dockerfile.j2").render(values)
+    ctx.files["Dockerfile"] = File(_tidy(dockerfile))
+    for name, template, mode, applies in SUPPORT:
+        if applies(a, plan):
+            ctx.files[name] = File(env.get_template(template).render(values), mode)
+    if plan.authorized_keys:
+        ctx.files["authorized_keys"] = File(plan.authorized_keys.strip() + "\n")
+    if a.get("network.extra_ca"):
+        ctx.files["extra-ca.crt"] = File((base_dir / Path(a["network.extra_ca"]).expanduser()).read_text())
+    copied = sorted(dict.fromkeys(_COPY.findall(dockerfile)))
+    ctx.files[".dockerignore"] = File(env.get_template("files/dockerignore.j2").render(values, copied=copied))
+    ctx.files["run.sh"] = File(env.get_template("files/run.sh.j2").render(values), EXECUTABLE)
+    ctx.files["compose.yaml"] = File(env.get_template("files/compose.yaml.j2").render(values))
+    ctx.files["README.md"] = File(env.get_template("files/README.md.j2").render(values))
+    ctx.files["imgwizard.toml"] = File(answers_file.dump(a))
+    return ctx
+
+
+def _values(a: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    app_name = a.get("app.name")
+    if a["app.type"] == "binary":
+        app_snippet = "binary"
+    else:
+        app_snippet = (app_name or "none").replace("-", "_")
+    if plan.jetbrains:
+        app_command, app_title = plan.jetbrains["launcher"], plan.jetbrains["title"]
+    else:
+        app_command, app_title = a.get("app.command", ""), (a.get("app.command") or "app").split()[0].split("/")[-1]
+    image = f"{a['image.name']}:{a['image.tag']}"
+    devices = a.get("gpu.devices", "0")
+    return {
+        "a": a, "p": plan, "version": __version__, "venv": VENV, "conda": CONDA, "wrapper_path": WRAPPER,
+        "app_snippet": app_snippet, "app_command": app_command, "app_title": app_title, "image": image,
+        "service": a["image.name"].split("/")[-1].replace(".", "-").replace("_", "-"),
+        "run_flags": _run_flags(plan),
+        "ascend_devices": ["0"] if devices == "all" else devices.split(","),
+        "summary": summary(a),
+    }
+
+
+def _run_flags(plan: Plan) -> list[str]:
+    """docker run flags, one per line in run.sh (flag and value together)."""
+    out: list[str] = []
+    flags = plan.run_flags
+    i = 0
+    while i < len(flags):
+        if flags[i].startswith("-") and i + 1 < len(flags) and not flags[i + 1].startswith("-"):
+            out.append(f"{flags[i]} {flags[i + 1]}")
+            i += 2
+        else:
+            out.append(flags[i])
+            i += 1
+    for s in plan.secrets:
+        if s.required:
+            out.append(f'-e {s.name}="${{{s.host}:?set {s.host}: {s.what}}}"')
+        else:
+            out.append(f"-e {s.name}")
+    for k, v in plan.env_fixed.items():
+        out.append(f"-e {k}={v}")
+    return out
+
+
+def summary(a: Mapping[str, Any]) -> str:
+    """One line describing the answers, e.g. 'jupyter web app on ubuntu 22.04, NVIDIA, PyTorch 2.4.0'."""
+    kind = {"desktop": f"{a.get('app.name')} desktop app on {a.get('desktop.engine')}",
+            "web": f"{a.get('app.name')} web app", "shell": "shell image", "binary": "binary"}[a["app.type"]]
+    parts = [f"{kind} on {a['os.family']} {a.get('os.version', '')}".strip()]
+    if a.get("gpu.vendor") not in (None, "none"):
+        parts.append(a["gpu.vendor"])
+    if a.get("gpu.pytorch"):
+        parts.append(f"PyTorch {a['gpu.pytorch']}")
+    if a.get("ssh.enabled"):
+        parts.append(f"SSH ({a['ssh.auth']})")
+    if a.get("forward.enabled"):
+        parts.append(f"socat {a['forward.listen']}->{a['forward.target']}")
+    if a.get("locale.chinese"):
+        parts.append("Chinese locale")
+    return ", ".join(parts)
+
+
+def _tidy(text: str) -> str:
+    """Collapse the blank lines left by sections that rendered nothing."""
+    text = re.sub(r"\n+(# ---)", r"\n\n\1", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
