@@ -1,0 +1,295 @@
+"""The Docker sub-commands of `imgwizard`: build, export, import, commit, check (wizard/docker_ops.py does the work).
+
+Exit status as the rest of the CLI: 0 ok, 1 failure, 2 bad input, 3 no Docker engine (one line saying how to start one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_ENGINE = 0, 1, 2, 3
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("build", help="build a context's image with the Docker engine",
+                       description="Build DIR (a context written by `imgwizard render`) with the legacy builder, "
+                                   "showing step N/M, the current instruction and the elapsed time. The full log goes "
+                                   "to DIR/build.log. On failure: the failing instruction and its last output lines.")
+    p.add_argument("dir", type=Path, metavar="DIR", help="the build context folder (with a Dockerfile)")
+    p.add_argument("-t", "--tag", help="image name:tag (default: image.name:image.tag from DIR/imgwizard.toml)")
+    p.add_argument("--log", type=Path, metavar="FILE", help="where the full log goes (default: DIR/build.log)")
+    p.add_argument("--check", action="store_true", help="after a successful build, run `imgwizard check` on it")
+    p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("export", help="save an image to a tar file (docker save), checking free space first",
+                       description="docker save IMAGE into FILE. Refuses, with both numbers, when FILE's folder has "
+                                   "less free space than the image; writes a temporary file and renames it when "
+                                   "complete, so a failure never leaves a truncated FILE.")
+    p.add_argument("image", metavar="IMAGE", help="image name:tag or id")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE.tar", required=True, help="the tar file to write")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("import", help="load images from a tar file (docker load)",
+                       description="docker load < FILE and print the tags loaded. A corrupt or truncated file is "
+                                   "refused with the engine's reason.")
+    p.add_argument("file", type=Path, metavar="FILE.tar")
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("commit", help="make an image from a container (docker commit)",
+                       description="docker commit CONTAINER IMAGE: keep what was done by hand in a running container.")
+    p.add_argument("container", metavar="CONTAINER", help="container name or id")
+    p.add_argument("image", metavar="IMAGE", help="the new image's name[:tag]")
+    p.set_defaults(run=cmd_commit)
+
+    p = sub.add_parser("check", help="start an image and check that its services answer",
+                       description="Start IMAGE with the ports and environment its context declares (published on "
+                                   "127.0.0.1), check each service from outside (SSH banner, HTTP on the web port, "
+                                   "the forwarded port reaching its target), then remove the container.")
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("--context", type=Path, metavar="DIR", default=Path("."),
+                   help="the build context the image came from (its imgwizard.toml; default: .)")
+    p.add_argument("-e", "--env", action="append", default=[], metavar="NAME=VALUE",
+                   help="an environment variable for the container (JUPYTER_TOKEN, SSH_PASSWORD...); repeatable")
+    p.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for the services (default 90)")
+    p.set_defaults(run=cmd_check)
+
+
+# ------------------------------------------------------------------ helpers
+
+def _client():
+    """A docker client, or None after printing the one line that says how to get an engine."""
+    import docker
+
+    from wizard.docker_ops import HOW_TO_START, engine_status
+
+    clients: list = []
+
+    def factory():
+        clients.append(docker.from_env())
+        return clients[-1]
+
+    reason = engine_status(factory)
+    if reason:
+        print(f"imgwizard: {reason}: {HOW_TO_START}", file=sys.stderr)
+        return None
+    return clients[-1]
+
+
+def _default_tag(context: Path) -> str:
+    from wizard import answers_file
+
+    try:
+        given, _ = answers_file.parse((context / "imgwizard.toml").read_text())
+    except OSError:
+        given = {}
+    name = given.get("image.name") or context.resolve().name.lower() or "imgwizard-image"
+    return f"{name}:{given.get('image.tag') or 'latest'}"
+
+
+def _elapsed(start: float) -> str:
+    s = int(time.monotonic() - start)
+    return f"{s // 60:d}:{s % 60:02d}"
+
+
+# ------------------------------------------------------------------ commands
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from wizard.docker_ops import docker_builder
+
+    context: Path = args.dir
+    if not (context / "Dockerfile").is_file():
+        print(f"build: {context} has no Dockerfile (write one with `imgwizard render ANSWERS -o {context}`)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    tag = args.tag or _default_tag(context)
+    client = _client()
+    if client is None:
+        return EXIT_NO_ENGINE
+    log_path = args.log or context / "build.log"
+    start = time.monotonic()
+    tail: deque[str] = deque(maxlen=15)
+    instruction, step_no, total = "", 0, 0
+    cancel = threading.Event()
+    result: tuple[str, str] | None = None
+    tty = sys.stdout.isatty()
+    print(f"building {tag} from {context} (full log: {log_path})")
+    try:
+        with open(log_path, "w", encoding="utf-8") as log:
+            try:
+                for ev in docker_builder(client)(context, tag, cancel):
+                    if ev.kind == "step":
+                        instruction, step_no, total = ev.text, ev.step, ev.total
+                        tail.clear()
+                        log.write(f"Step {ev.step}/{ev.total} : {ev.text}\n")
+                        if tty:
+                            sys.stdout.write("\n")
+                        print(f"[{_elapsed(start)}] step {ev.step}/{ev.total}: {_short(ev.text)}", flush=True)
+                    elif ev.kind == "output":
+                        tail.append(ev.text)
+                        log.write(ev.text + "\n")
+                        if tty:
+                            sys.stdout.write(f"\r\033[K  [{_elapsed(start)}] {_short(ev.text, 100)}")
+                            sys.stdout.flush()
+                    elif ev.kind == "error":
+                        log.write(f"ERROR: {ev.text}\n")
+                        result = ("error", ev.text)
+                    elif ev.kind == "done":
+                        log.write(f"built {ev.text} as {tag}\n")
+                        result = ("done", ev.text)
+                    log.flush()
+            except KeyboardInterrupt:
+                cancel.set()
+                log.write("ERROR: build cancelled (Ctrl-C)\n")
+                result = ("error", "build cancelled (Ctrl-C)")
+    except OSError as exc:
+        print(f"build: cannot write the log {log_path}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    if tty:
+        sys.stdout.write("\n")
+    if result is None or result[0] == "error":
+        message = result[1] if result else "the build stopped without a result"
+        print(f"build FAILED after {_elapsed(start)}", file=sys.stderr)
+        if step_no:
+            print(f"failing instruction (step {step_no}/{total}): {instruction}", file=sys.stderr)
+        if tail:
+            print("its last output lines:", file=sys.stderr)
+            for line in tail:
+                print(f"  | {line}", file=sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        print(f"full log: {log_path}", file=sys.stderr)
+        return EXIT_FAIL
+    size = ""
+    try:
+        from wizard.docker_ops import human_size
+        size = f", {human_size(client.images.get(tag).attrs['Size'])}"
+    except Exception:  # noqa: BLE001 - the size is a nicety
+        pass
+    print(f"built {tag} ({result[1][:19]}) in {_elapsed(start)}{size}")
+    if args.check:
+        ns = argparse.Namespace(image=tag, context=context, env=[], timeout=90.0)
+        return _check(client, ns)
+    return EXIT_OK
+
+
+def _short(text: str, width: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from wizard.docker_ops import DockerOpError, NotEnoughSpace, export_image, human_size
+
+    client = _client()
+    if client is None:
+        return EXIT_NO_ENGINE
+    last = [0.0]
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < (0.2 if tty else 5.0):
+            return
+        last[0] = now
+        pct = f" ({100 * done // total}%)" if total else ""
+        line = f"writing {args.output}: {human_size(done)} of about {human_size(total)}{pct}"
+        print(f"\r\033[K{line}" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+
+    try:
+        written = export_image(client, args.image, args.output, progress)
+    except NotEnoughSpace as exc:
+        print(f"export: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_FAIL
+    except DockerOpError as exc:
+        print(f"\nexport: {exc}" if tty else f"export: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("\nexport: cancelled; nothing was kept", file=sys.stderr)
+        return EXIT_FAIL
+    if tty:
+        print(file=sys.stderr)
+    print(f"saved {args.image} to {args.output} ({human_size(written)})")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from wizard.docker_ops import DockerOpError, import_image
+
+    if not args.file.is_file():
+        print(f"import: {args.file} is not a file", file=sys.stderr)
+        return EXIT_USAGE
+    client = _client()
+    if client is None:
+        return EXIT_NO_ENGINE
+    try:
+        names = import_image(client, args.file)
+    except DockerOpError as exc:
+        print(f"import: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    for name in names:
+        print(f"loaded {name}")
+    return EXIT_OK
+
+
+def cmd_commit(args: argparse.Namespace) -> int:
+    from wizard.docker_ops import DockerOpError, commit
+
+    client = _client()
+    if client is None:
+        return EXIT_NO_ENGINE
+    try:
+        image_id = commit(client, args.container, args.image)
+    except DockerOpError as exc:
+        print(f"commit: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    print(f"committed {args.container} as {args.image} ({image_id[:19]})")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    for item in args.env:
+        if "=" not in item:
+            print(f"check: -e {item}: expected NAME=VALUE", file=sys.stderr)
+            return EXIT_USAGE
+    if not (args.context / "imgwizard.toml").is_file():
+        print(f"check: {args.context} has no imgwizard.toml (pass --context DIR, the image's build context)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    client = _client()
+    if client is None:
+        return EXIT_NO_ENGINE
+    return _check(client, args)
+
+
+def _check(client, args: argparse.Namespace) -> int:
+    from wizard.docker_ops import DockerOpError, check_image, run_spec_of_context
+
+    env = dict(item.split("=", 1) for item in args.env)
+    try:
+        spec = run_spec_of_context(args.context)
+        for flag in spec.ignored_flags:
+            print(f"check: not passing {flag} (devices are not checked here)")
+        report = check_image(client, args.image, spec, env=env, timeout=args.timeout)
+    except DockerOpError as exc:
+        print(f"check: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    for r in report.results:
+        print(f"{'ok  ' if r.ok else 'FAIL'} {r.name}: {r.detail}")
+    if not report.ok:
+        if report.logs:
+            print("container log (last lines):", file=sys.stderr)
+            for line in report.logs.splitlines():
+                print(f"  | {line}", file=sys.stderr)
+        return EXIT_FAIL
+    print(f"{args.image}: every declared service answers")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from screens.cli import main
+    sys.exit(main(["build", *sys.argv[1:]]))

@@ -1,0 +1,514 @@
+"""The Docker adapter: build, save (export), load (import), commit and a run check, through docker-py.
+
+Pure core: imports docker and the stdlib only. Every function takes the client, so the CLI, the TUI and the
+tests pass their own (tests use a real engine; `parse_stream` is tested on recorded chunks).
+
+docker-py always talks to the legacy builder (no BuildKit, facts.md "Builder compatibility"), whose stream
+is JSON chunks: {"stream": "Step 2/9 : RUN ...\\n"}, {"stream": " ---> Running in ..."}, {"aux": {"ID": ...}},
+{"errorDetail": {...}, "error": "..."}.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+import docker
+import docker.errors
+
+from wizard.build_events import BuildEvent, Builder
+
+
+class DockerOpError(Exception):
+    """A Docker action failed for a reason worth one clear line to the user."""
+
+
+class NotEnoughSpace(DockerOpError):
+    def __init__(self, folder: Path, needed: int, free: int):
+        self.folder, self.needed, self.free = folder, needed, free
+        super().__init__(f"not enough free space in {folder}: the image needs {human_size(needed)} "
+                         f"({needed} bytes), only {human_size(free)} ({free} bytes) are free")
+
+
+def human_size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GiB"  # pragma: no cover
+
+
+# ------------------------------------------------------------------ engine
+
+HOW_TO_START = ("start one: `sudo systemctl start docker` (or `sudo dockerd &`), "
+                "or point DOCKER_HOST at a running engine")
+
+
+def engine_status(client_factory: Callable[[], Any] = docker.from_env) -> str | None:
+    """None when a Docker engine answers, else one line saying why not."""
+    try:
+        client = client_factory()
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no engine" here
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"no Docker engine answers ({reason[:200]})"
+    return None
+
+
+# ------------------------------------------------------------------ build
+
+_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+_BUILT = re.compile(r"^Successfully built ([0-9a-f]+)$")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # the engine colours a RUN's stderr red
+
+
+def parse_stream(chunks: Iterable[Mapping[str, Any]]) -> Iterator[BuildEvent]:
+    """Build events from the legacy builder's decoded JSON chunks.
+
+    A chunk's "stream" text may hold several lines or half of one: lines are put back together. Ends with
+    exactly one "done" (the image id) or "error" event; a stream that stops without either is an error.
+    """
+    step = total = 0
+    image_id = ""
+    pending = ""
+
+    def lines(text: str) -> Iterator[BuildEvent]:
+        nonlocal step, total, image_id
+        for line in _ANSI.sub("", text).split("\n"):
+            line = line.rstrip("\r")
+            if not line.strip():
+                continue
+            m = _STEP.match(line)
+            if m:
+                step, total = int(m.group(1)), int(m.group(2))
+                yield BuildEvent("step", m.group(3), step, total)
+                continue
+            m = _BUILT.match(line.strip())
+            if m and not image_id:
+                image_id = m.group(1)
+            yield BuildEvent("output", line, step, total)
+
+    for chunk in chunks:
+        if "errorDetail" in chunk or "error" in chunk:
+            if pending:
+                yield from lines(pending)
+                pending = ""
+            detail = chunk.get("errorDetail") or {}
+            message = detail.get("message") or chunk.get("error") or "unknown build error"
+            yield BuildEvent("error", str(message).strip(), step, total)
+            return
+        if "stream" in chunk:
+            pending += str(chunk["stream"])
+            if "\n" in pending:
+                complete, pending = pending.rsplit("\n", 1)
+                yield from lines(complete)
+        elif "aux" in chunk and isinstance(chunk["aux"], dict) and chunk["aux"].get("ID"):
+            image_id = str(chunk["aux"]["ID"])
+        elif "status" in chunk:  # pulling the base image
+            text = str(chunk["status"])
+            if chunk.get("progress"):
+                continue
+            if chunk.get("id"):
+                text = f"{chunk['id']}: {text}"
+            yield BuildEvent("output", text, step, total)
+    if pending:
+        yield from lines(pending)
+    if image_id:
+        yield BuildEvent("done", image_id, step, total)
+    else:
+        yield BuildEvent("error", "the build stream ended without an image (engine stopped or connection lost)",
+                         step, total)
+
+
+def _api(client: Any) -> Any:
+    """The low-level APIClient of a DockerClient (or the APIClient itself)."""
+    return getattr(client, "api", client)
+
+
+def docker_builder(client: Any = None) -> Builder:
+    """A Builder that builds with docker-py's legacy builder (`APIClient.build`).
+
+    Setting `cancel` stops the build: the HTTP response is shut down (the engine then cancels the build and,
+    with forcerm, removes its intermediate containers) and a last "error" event says it was cancelled.
+    """
+
+    def build(context_dir: Path, tag: str, cancel: threading.Event) -> Iterator[BuildEvent]:
+        api = _api(client) if client is not None else docker.APIClient(**docker.utils.kwargs_from_env())
+        try:
+            chunks = api.build(path=str(context_dir), tag=tag, decode=True, rm=True, forcerm=True)
+        except docker.errors.APIError as exc:
+            yield BuildEvent("error", _api_message(exc))
+            return
+        except (docker.errors.DockerException, OSError) as exc:
+            yield BuildEvent("error", f"cannot start the build: {exc}")
+            return
+        response = _response_of(chunks)
+        stop_watch = threading.Event()
+
+        def watch() -> None:
+            while not stop_watch.wait(0.2):
+                if cancel.is_set():
+                    _shut(api, response)
+                    return
+
+        watcher = threading.Thread(target=watch, name="imgwizard-build-cancel", daemon=True)
+        watcher.start()
+        try:
+            for event in parse_stream(_guarded(chunks, cancel)):
+                if cancel.is_set():
+                    break
+                yield event
+        except Exception as exc:  # noqa: BLE001 - a broken stream after cancel, or a lost engine
+            if not cancel.is_set():
+                yield BuildEvent("error", f"the build stream broke: {exc}")
+        finally:
+            stop_watch.set()
+            chunks.close()
+            if response is not None:
+                response.close()
+        if cancel.is_set():
+            yield BuildEvent("error", "build cancelled")
+
+    return build
+
+
+def _guarded(chunks: Iterator[Mapping[str, Any]], cancel: threading.Event) -> Iterator[Mapping[str, Any]]:
+    for chunk in chunks:
+        if cancel.is_set():
+            return
+        yield chunk
+
+
+def _response_of(chunks: Any) -> Any:
+    """The requests Response behind docker-py's stream generator (its frame holds it), or None."""
+    frame = getattr(chunks, "gi_frame", None)
+    return frame.f_locals.get("response") if frame is not None else None
+
+
+def _shut(api: Any, response: Any) -> None:
+    """Unblock a read that waits on the build stream: shut the socket down, then close the response."""
+    if response is None:
+        return
+    try:
+        sock = api._get_raw_response_socket(response)
+        sock.shutdown(socket.SHUT_RDWR)
+    except Exception:  # noqa: BLE001 - best effort; closing below is enough once a chunk arrives
+        pass
+    try:
+        response.close()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _api_message(exc: docker.errors.APIError) -> str:
+    explanation = getattr(exc, "explanation", None)
+    return str(explanation or exc).strip()
+
+
+# ------------------------------------------------------------------ export (docker save) and import (docker load)
+
+def export_image(client: Any, image: str, path: Path,
+                 progress: Callable[[int, int], None] | None = None) -> int:
+    """`docker save IMAGE` into `path`; returns the bytes written.
+
+    Refuses (NotEnoughSpace, both numbers) when the folder's free space is smaller than the image; writes to a
+    temporary name in the same folder and renames it when complete, removing it on any failure, so no
+    truncated tar is ever left under the final name. `progress(written, expected)` is called per chunk.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise DockerOpError(f"{folder} is not a folder")
+    try:
+        img = client.images.get(image)
+    except docker.errors.ImageNotFound:
+        raise DockerOpError(f"no image {image} in this engine (docker images lists them)") from None
+    size = int(img.attrs.get("Size") or 0)
+    free = shutil.disk_usage(folder).free
+    if size > free:
+        raise NotEnoughSpace(folder, size, free)
+    tmp = folder / f".{path.name}.imgwizard-partial-{os.getpid()}"
+    written = 0
+    try:
+        # The name the user gave (not the image id) so the archive carries that tag for docker load.
+        with open(tmp, "wb") as out:
+            for chunk in _api(client).get_image(image, chunk_size=2 * 1024 * 1024):
+                out.write(chunk)
+                written += len(chunk)
+                if progress:
+                    progress(written, size)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        _remove(tmp)
+        if exc.errno == 28:  # ENOSPC: the estimate was too low
+            raise DockerOpError(f"{folder} filled up after {human_size(written)}: nothing was kept "
+                                f"(the image is about {human_size(size)})") from None
+        raise DockerOpError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except docker.errors.APIError as exc:
+        _remove(tmp)
+        raise DockerOpError(f"docker save {image} failed: {_api_message(exc)}") from None
+    except BaseException:
+        _remove(tmp)
+        raise
+    return written
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def import_image(client: Any, path: Path) -> list[str]:
+    """`docker load < path`; returns the tags loaded (the image ids for an archive without tags)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            images = client.images.load(f)
+    except OSError as exc:
+        raise DockerOpError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (docker.errors.ImageLoadError, docker.errors.APIError) as exc:
+        msg = _api_message(exc) if isinstance(exc, docker.errors.APIError) else str(exc)
+        raise DockerOpError(f"{path} is not a complete image archive (docker load: {msg.strip()[:300]})") from None
+    if not images:
+        raise DockerOpError(f"{path} held no image (is it a `docker save` archive?)")
+    names: list[str] = []
+    for img in images:
+        names.extend(img.tags or [img.short_id])
+    return names
+
+
+def commit(client: Any, container: str, image: str) -> str:
+    """`docker commit CONTAINER IMAGE`; returns the new image's id."""
+    repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
+    try:
+        c = client.containers.get(container)
+        img = c.commit(repository=repo, tag=tag or None)
+    except docker.errors.NotFound:
+        raise DockerOpError(f"no container {container} (docker ps -a lists them)") from None
+    except docker.errors.APIError as exc:
+        raise DockerOpError(f"docker commit failed: {_api_message(exc)}") from None
+    return img.id
+
+
+# ------------------------------------------------------------------ run check
+
+@dataclass(frozen=True)
+class Service:
+    kind: str  # ssh | http | forward
+    port: int  # the container port to reach from outside
+    target: int = 0  # forward: the port it forwards to
+
+
+@dataclass
+class RunSpec:
+    """What the context declares for `docker run`: published ports, fixed environment, --init, services."""
+    ports: list[int]
+    env: dict[str, str]
+    init: bool
+    services: list[Service]
+    ignored_flags: list[str] = field(default_factory=list)  # GPU / device flags this machine cannot honour
+
+
+def run_spec(answers: Mapping[str, Any], plan: Any) -> RunSpec:
+    """The run settings and services from resolved answers and their Plan."""
+    services: list[Service] = []
+    if answers.get("app.type") == "web" and answers.get("app.port"):
+        services.append(Service("http", int(answers["app.port"])))
+    if answers.get("ssh.enabled"):
+        services.append(Service("ssh", int(answers["ssh.port"])))
+    if answers.get("forward.enabled"):
+        services.append(Service("forward", int(answers["forward.listen"]), int(answers["forward.target"])))
+    ignored = [f for f in plan.run_flags if f.startswith(("--gpus", "--device", "-v"))]
+    return RunSpec(list(plan.expose), dict(plan.env_fixed), bool(plan.needs_init), services, ignored)
+
+
+def run_spec_of_context(context_dir: Path) -> RunSpec:
+    """The RunSpec of a build context written by imgwizard (from its imgwizard.toml)."""
+    from wizard import answers_file
+    from wizard.answers import resolve
+    from wizard.plan import build_plan
+
+    source = Path(context_dir) / "imgwizard.toml"
+    try:
+        given, problems = answers_file.parse(source.read_text())
+    except OSError as exc:
+        raise DockerOpError(f"cannot read {source}: {exc.strerror}") from None
+    if problems:
+        raise DockerOpError(f"{source}: " + "; ".join(f"{k}: {m}" for k, m in problems))
+    answers, _ = resolve(given)
+    return run_spec(answers, build_plan(answers, Path(context_dir)))
+
+
+@dataclass
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class CheckReport:
+    image: str
+    results: list[CheckResult]
+    logs: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.results) and all(r.ok for r in self.results)
+
+
+def check_image(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] | None = None,
+                timeout: float = 90.0, keep: bool = False) -> CheckReport:
+    """Start IMAGE as the context declares, check each service answers from outside, remove the container.
+
+    Container ports are published on 127.0.0.1 (random host ports). `env` adds variables (JUPYTER_TOKEN,
+    SSH_PASSWORD...). A forwarded port is checked by reaching its target: the web app when the target is the
+    app's port, else a one-shot socat listener started in the container on the target port.
+    """
+    environment = {**spec.env, **(env or {})}
+    try:
+        client.images.get(image)  # run would try to pull a missing image from a registry
+    except docker.errors.ImageNotFound:
+        raise DockerOpError(f"no image {image} in this engine (docker images lists them)") from None
+    try:
+        container = client.containers.run(
+            image, detach=True, init=spec.init or None, environment=environment,
+            ports={f"{p}/tcp": ("127.0.0.1", None) for p in spec.ports}, labels={"imgwizard.check": "1"})
+    except docker.errors.ImageNotFound:
+        raise DockerOpError(f"no image {image} in this engine") from None
+    except docker.errors.APIError as exc:
+        raise DockerOpError(f"cannot start {image}: {_api_message(exc)}") from None
+    results: list[CheckResult] = []
+    logs = ""
+    try:
+        deadline = time.monotonic() + timeout
+        host_ports = _host_ports(container, spec.ports, deadline)
+        http_ports = {s.port for s in spec.services if s.kind == "http"}
+        for service in spec.services:
+            host_port = host_ports.get(service.port)
+            if host_port is None:
+                results.append(CheckResult(service.kind, False, f"port {service.port} is not published"))
+                continue
+            if service.kind == "ssh":
+                ok, detail = _wait(lambda: _ssh_banner(host_port), container, deadline)
+                results.append(CheckResult(f"ssh on {service.port}", ok, detail))
+            elif service.kind == "http":
+                ok, detail = _wait(lambda: _http(host_port), container, deadline)
+                results.append(CheckResult(f"http on {service.port}", ok, detail))
+            else:
+                name = f"forward {service.port} -> {service.target}"
+                if service.target in http_ports:
+                    ok, detail = _wait(lambda: _http(host_port), container, deadline)
+                else:
+                    ok, detail = _check_forward(container, host_port, service.target, deadline)
+                results.append(CheckResult(name, ok, detail))
+        if not spec.services:
+            ok, detail = _wait(lambda: "running", container, time.monotonic() + 3, settle=True)
+            results.append(CheckResult("container keeps running", ok, detail))
+        if not all(r.ok for r in results):
+            logs = _logs(container)
+    finally:
+        if not keep:
+            try:
+                container.remove(force=True)
+            except docker.errors.APIError:
+                pass
+    return CheckReport(image, results, logs)
+
+
+def _host_ports(container: Any, ports: list[int], deadline: float) -> dict[int, int]:
+    found: dict[int, int] = {}
+    while time.monotonic() < deadline:
+        container.reload()
+        bindings = container.attrs.get("NetworkSettings", {}).get("Ports") or {}
+        for p in ports:
+            for b in bindings.get(f"{p}/tcp") or []:
+                if b.get("HostIp") in ("127.0.0.1", "0.0.0.0", "") and b.get("HostPort"):
+                    found[p] = int(b["HostPort"])
+        if len(found) == len(ports) or container.status == "exited":
+            break
+        time.sleep(0.2)
+    return found
+
+
+def _wait(probe: Callable[[], str], container: Any, deadline: float, settle: bool = False) -> tuple[bool, str]:
+    """Run `probe` until it returns a detail (ok) or the deadline passes; fail early if the container exits."""
+    last = "no answer"
+    while True:
+        container.reload()
+        if container.status in ("exited", "dead"):
+            code = container.attrs.get("State", {}).get("ExitCode")
+            return False, f"the container stopped (exit code {code})"
+        if not settle:
+            try:
+                return True, probe()
+            except (OSError, ValueError) as exc:
+                last = str(exc) or type(exc).__name__
+        if time.monotonic() >= deadline:
+            return (True, "running") if settle else (False, f"no answer before the time-out ({last})")
+        time.sleep(0.5)
+
+
+def _ssh_banner(port: int) -> str:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        data = s.recv(256).decode("ascii", "replace")
+    if not data.startswith("SSH-2.0"):
+        raise ValueError(f"not an SSH banner: {data[:40]!r}")
+    return data.strip()
+
+
+def _http(port: int) -> str:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/", method="GET")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return f"HTTP {r.status}"
+    except urllib.error.HTTPError as exc:  # any HTTP answer (401, 403, 404...) means the server is there
+        return f"HTTP {exc.code}"
+    except urllib.error.URLError as exc:
+        raise OSError(str(exc.reason)) from None
+
+
+_MARK = "imgwizard-forward-ok"
+
+
+def _check_forward(container: Any, host_port: int, target: int, deadline: float) -> tuple[bool, str]:
+    cmd = ["socat", "-T", "10", f"TCP-LISTEN:{target},reuseaddr,fork", f"SYSTEM:echo {_MARK}"]
+    try:
+        container.exec_run(cmd, detach=True)
+    except docker.errors.APIError as exc:
+        return False, f"cannot start a listener on {target}: {_api_message(exc)}"
+
+    def probe() -> str:
+        with socket.create_connection(("127.0.0.1", host_port), timeout=5) as s:
+            s.settimeout(5)
+            data = b""
+            while _MARK.encode() not in data:
+                more = s.recv(256)
+                if not more:
+                    break
+                data += more
+        if _MARK.encode() not in data:
+            raise ValueError("connected, but the target did not answer through the forward")
+        return f"reached a listener on {target}"
+
+    return _wait(probe, container, deadline)
+
+
+def _logs(container: Any, lines: int = 40) -> str:
+    try:
+        return container.logs(tail=lines).decode("utf-8", "replace")
+    except docker.errors.APIError:
+        return ""
