@@ -334,6 +334,14 @@ FIELDS: tuple[Field, ...] = (
           T("all, or the device numbers to pass in (0 or 0,1).", "all，或要挂载的设备编号（0 或 0,1）。"),
           lambda a: "all" if nvidia(a) else "0", check=checks.devices,
           when=lambda a: a.get("gpu.vendor") in ("nvidia", "ascend")),
+    Field("gpu.ascend_driver", "choice", T("Ascend driver", "昇腾驱动"),
+          T("mount (recommended): the host's driver folder, dcmi and npu-smi are mounted read-only at run time, so they "
+            "always match the host. copy: the guide's way, the files are COPYed from ascend/ in the build folder.",
+            "mount（推荐）：运行时只读挂载宿主机的驱动目录、dcmi 和 npu-smi，始终与宿主机一致。copy：指南的做法，从构建目录的 "
+            "ascend/ 复制文件进镜像。"),
+          "mount", choices=(_c("mount", "Mount the host's driver", "挂载宿主机驱动"),
+                            _c("copy", "Copy driver files into the image", "复制驱动文件进镜像")),
+          when=lambda a: a.get("gpu.vendor") == "ascend"),
     Field("gpu.driver", "text", T("NVIDIA driver in the image", "镜像内的 NVIDIA 驱动"),
           T("Empty (recommended): the NVIDIA Container Toolkit mounts the host's driver. A version (must EQUAL the host's, "
             "see nvidia-smi) installs NVIDIA-Linux-<arch>-<version>.run copied from the build folder.",
@@ -375,7 +383,7 @@ FIELDS: tuple[Field, ...] = (
     Field("user.root", "bool", T("Run as root", "以 root 运行"),
           T("Avoids permission problems in paths the base image's default user cannot write (the guide's advice).",
             "避免基础镜像默认用户在某些路径没有权限（指南的建议）。"),
-          True, when=runs_commands),
+          True, when=lambda a: runs_commands(a) and engine(a) in ("plain", "novnc")),
     Field("user.workdir", "text", T("Work folder and HOME", "工作目录和 HOME"),
           T("A fixed WORKDIR and HOME, so settings land in a persistent place.", "固定 WORKDIR 和 HOME，让设置写入可持久化的路径。"),
           _default_workdir, check=checks.absolute_path, when=runs_commands),

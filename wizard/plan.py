@@ -47,6 +47,7 @@ class Plan:
     torch_index: str | None
     nvidia_run: str | None
     ascend: bool
+    ascend_copy: bool
     home: str
     login_user: str
     jetbrains: dict[str, str] | None
@@ -95,8 +96,8 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
     torch = knowledge.torch_release(a["gpu.pytorch"]) if a.get("gpu.pytorch") else None
     app_name = a.get("app.name")
     jupyter_conda = app_name == "jupyter" and a.get("app.python_from") == "conda"
-    venv = pm is not None and (bool(a.get("packages.pip")) or torch is not None
-                               or (app_name == "jupyter" and not jupyter_conda))
+    venv = pm is not None and not jupyter_conda and (bool(a.get("packages.pip")) or torch is not None
+                                                     or app_name == "jupyter")
     if pm:
         if a.get("packages.common"):
             want("common")
@@ -140,7 +141,8 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
         nvidia_run = f"NVIDIA-Linux-{arch['uname']}-{a['gpu.driver']}.run"
         user_files.append((nvidia_run, "the NVIDIA driver installer of the host's exact version"))
     ascend = a.get("gpu.vendor") == "ascend"
-    if ascend:
+    ascend_copy = ascend and a.get("gpu.ascend_driver") == "copy"
+    if ascend_copy:
         for name, what in (("ascend/dcmi", "copied from the host's /usr/local/dcmi"),
                            ("ascend/npu-smi", "copied from the host's /usr/local/bin/npu-smi"),
                            ("ascend/common", "the host's /usr/local/Ascend/driver/lib64/common"),
@@ -152,10 +154,7 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
     # --- user and home
     home = a.get("user.workdir", "/")
     root = a.get("user.root", True)
-    if engine == "kasmweb":
-        login_user = "root" if root else "kasm-user"
-    else:
-        login_user = "root" if root else "app"
+    login_user = {"kasmweb": "kasm-user", "kasm": "abc"}.get(engine, "root" if root else "app")
 
     # --- apps
     jetbrains = None
@@ -234,15 +233,14 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
     if a.get("gpu.vendor") == "nvidia":
         dev = a.get("gpu.devices", "all")
         run_flags += ["--gpus", "all" if dev == "all" else f'"device={dev}"']
-        if app_type == "desktop":
-            env_fixed["NVIDIA_DRIVER_CAPABILITIES"] = "compute,utility,graphics,display"
     if ascend:
         devs = [d for d in a.get("gpu.devices", "0").split(",")] if a.get("gpu.devices") != "all" else ["0"]
         for d in devs:
             run_flags += ["--device", f"/dev/davinci{d}"]
-        run_flags += ["--device", "/dev/davinci_manager", "--device", "/dev/devmm_svm", "--device", "/dev/hisi_hdc",
-                      "-v", "/usr/local/dcmi:/usr/local/dcmi", "-v", "/usr/local/bin/npu-smi:/usr/local/bin/npu-smi",
-                      "-v", "/usr/local/Ascend/driver:/usr/local/Ascend/driver:ro"]
+        run_flags += ["--device", "/dev/davinci_manager", "--device", "/dev/devmm_svm", "--device", "/dev/hisi_hdc"]
+        if not ascend_copy:
+            run_flags += ["-v", "/usr/local/dcmi:/usr/local/dcmi", "-v", "/usr/local/bin/npu-smi:/usr/local/bin/npu-smi",
+                          "-v", "/usr/local/Ascend/driver:/usr/local/Ascend/driver:ro"]
         env_fixed["ASCEND_VISIBLE_DEVICES"] = ",".join(devs)
     if needs_init:
         run_flags.append("--init")
@@ -255,7 +253,7 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
         pip_index=knowledge.pip_index(a.get("mirror.pip", "none")) if pm else None,
         conda_root=knowledge.conda_root(a.get("mirror.conda", "none")) if jupyter_conda else None,
         system_packages=system_packages, java_home=java_home, venv=venv,
-        torch=torch, cuda=cuda, torch_index=torch_index, nvidia_run=nvidia_run, ascend=ascend,
+        torch=torch, cuda=cuda, torch_index=torch_index, nvidia_run=nvidia_run, ascend=ascend, ascend_copy=ascend_copy,
         home=home, login_user=login_user, jetbrains=jetbrains, code_server=code_server,
         miniconda_url=knowledge.miniconda_url(a["image.arch"]) if jupyter_conda else None,
         authorized_keys=authorized_keys,

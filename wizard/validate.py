@@ -63,6 +63,6 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
             out.append(("network.extra_ca", bad))
     if family == "scratch" and app_type != "binary":
         out.append(("os.family", "scratch has no shell; accepted for this app type: ubuntu, debian, alpine"))
-    if app_type == "binary" and family == "scratch" and checks.file_name(a.get("app.command", "")):
-        out.append(("app.command", f"on scratch it is the binary's file name; accepted: {checks.file_name('')}"))
+    if app_type == "binary" and checks.file_name(a.get("app.command", "")):
+        out.append(("app.command", f"for a binary it is the file's name next to the Dockerfile; accepted: {checks.file_name('')}"))
     return out

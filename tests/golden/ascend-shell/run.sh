@@ -1,0 +1,16 @@
+#!/bin/sh
+# Runs ascend-shell:latest with the flags it needs (ports, GPU or Ascend devices, secrets from your environment).
+# Usage: [VARIABLE=value ...] sh run.sh [extra docker run options]
+set -e
+exec docker run -d --name ascend-shell \
+    -p 22:22 \
+    --device /dev/davinci0 \
+    --device /dev/davinci_manager \
+    --device /dev/devmm_svm \
+    --device /dev/hisi_hdc \
+    -v /usr/local/dcmi:/usr/local/dcmi \
+    -v /usr/local/bin/npu-smi:/usr/local/bin/npu-smi \
+    -v /usr/local/Ascend/driver:/usr/local/Ascend/driver:ro \
+    --init \
+    -e ASCEND_VISIBLE_DEVICES=0 \
+    "$@" ascend-shell:latest

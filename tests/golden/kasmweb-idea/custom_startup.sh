@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# kasmweb runs this in the background after the desktop is up; it must not exit, so it restarts the app.
+export HOME=/home/kasm-user
+cd "$HOME" || exit 1
+while true; do
+    /opt/ideaic/bin/idea.sh
+    sleep 2
+done
