@@ -1,0 +1,58 @@
+"""The knowledge tables and the pure look-ups over them."""
+
+from __future__ import annotations
+
+import pytest
+
+from wizard import knowledge
+from wizard.knowledge import pick_cuda, torch_release
+
+
+def test_every_table_names_its_source():
+    for engine, families in knowledge.table("bases").items():
+        if engine == "engines":
+            continue
+        for family, versions in families.items():
+            for version, row in versions.items():
+                assert row["source"], (engine, family, version)
+    assert knowledge.table("apps")["code_server"]["source"]
+
+
+@pytest.mark.parametrize("driver,torch,expected", [
+    ("535.171.04", "2.4.0", "cu121"),  # the guide's host: 12.4 needs 550.54.14
+    ("550.135", "2.4.0", "cu124"),
+    ("550.135", "2.7.1", "cu118"),  # 2.7 has cu118/cu126/cu128: 12.6 needs 560.28.03
+    ("570.86.10", "2.7.1", "cu128"),
+    ("580.65.06", "2.9.1", "cu130"),
+    ("470.57.02", "2.4.0", "cpu"),  # too old for any CUDA build of 2.4
+    (None, "2.4.0", "cu124"),  # no driver known: the newest build
+    ("", "2.8.0", "cu129"),
+])
+def test_pick_cuda_takes_the_newest_variant_the_driver_runs(driver, torch, expected):
+    assert pick_cuda(driver, torch_release(torch)) == expected
+
+
+def test_torch_release_accepts_a_minor_and_knows_its_companions():
+    rel = torch_release("2.4")
+    assert (rel.torch, rel.vision, rel.audio) == ("2.4.1", "0.19.1", "2.4.1")
+    assert torch_release("9.9") is None
+    assert "cu128" not in torch_release("2.6.0").variants
+
+
+def test_bases_per_engine_and_family():
+    assert knowledge.base("novnc", "ubuntu", "22.04").image == "jlesage/baseimage-gui:ubuntu-22.04-v4"
+    assert knowledge.base("novnc", "ubuntu", "22.04").cmd == ("/init",)
+    assert knowledge.base("kasm", "debian", "12").image.endswith(":debianbookworm")
+    assert knowledge.base("plain", "debian", "12").sources == "/etc/apt/sources.list.d/debian.sources"
+    assert knowledge.base("plain", "ubuntu", "24.04").sources.endswith("ubuntu.sources")
+    assert knowledge.os_families("kasmweb") == ["ubuntu"]
+
+
+def test_mirrors_and_java():
+    assert knowledge.mirror_root("tuna") == "http://mirrors.tuna.tsinghua.edu.cn"
+    assert knowledge.mirror_root("http://deb.debian.org/") == "http://deb.debian.org"
+    assert knowledge.pip_index("aliyun") == "https://mirrors.aliyun.com/pypi/simple/"
+    assert knowledge.java_versions("debian") == ["17"]  # bookworm has no 11 or 21
+    assert knowledge.java_home("ubuntu", "21", "arm64") == "/usr/lib/jvm/java-21-openjdk-arm64"
+    assert knowledge.jetbrains_product("ideaIC-2024.2.1.tar.gz")[1]["launcher"] == "idea.sh"
+    assert knowledge.jetbrains_product("eclipse.tar.gz") is None

@@ -1,0 +1,253 @@
+"""Each snippet, tested on the Dockerfile or support file it renders for answers that exercise it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from wizard.render import render
+from wizard.validate import validate
+
+from tests.answer_space import CA, KEY
+
+NO_SSH = {"ssh.enabled": False}
+
+
+def ctx(**given):
+    given = {k.replace("__", "."): v for k, v in given.items()}
+    answers, problems = validate({**NO_SSH, **given})
+    assert problems == []
+    return render(answers)
+
+
+def df(**given) -> str:
+    return ctx(**given).dockerfile
+
+
+def instructions(text: str) -> list[str]:
+    return [ln.split()[0] for ln in text.splitlines() if ln and not ln.startswith((" ", "#"))]
+
+
+def test_base_image_per_engine_and_family():
+    assert "FROM debian:bookworm-slim" in df()
+    assert "FROM ubuntu:24.04" in df(os__family="ubuntu", os__version="24.04")
+    assert "FROM alpine:3.21" in df(os__family="alpine", os__version="3.21")
+    assert "FROM scratch" in df(app__type="binary", app__command="hello")
+    assert "FROM jlesage/baseimage-gui:debian-12-v4" in df(app__type="desktop", os__family="debian", os__version="12")
+    assert "FROM registry.example.com/debian:12" in df(os__base_image="registry.example.com/debian:12")
+
+
+@pytest.mark.parametrize("family,version,path,expect", [
+    ("debian", "12", "/etc/apt/sources.list.d/debian.sources",
+     "s|http://deb.debian.org/debian|http://mirrors.tuna.tsinghua.edu.cn/debian|g"),
+    ("ubuntu", "22.04", "/etc/apt/sources.list", "s|http://security.ubuntu.com/ubuntu|http://mirrors.tuna.tsinghua.edu.cn/ubuntu|g"),
+    ("ubuntu", "24.04", "/etc/apt/sources.list.d/ubuntu.sources", "s|http://archive.ubuntu.com/ubuntu|http://mirrors.tuna.tsinghua.edu.cn/ubuntu|g"),
+    ("alpine", "3.21", "/etc/apk/repositories", "s|https://dl-cdn.alpinelinux.org|http://mirrors.tuna.tsinghua.edu.cn|g"),
+])
+def test_mirrors_rewrite_the_host_in_place_in_the_file_the_base_has(family, version, path, expect):
+    text = df(os__family=family, os__version=version, mirror__apt="tuna")
+    line = next(ln for ln in text.splitlines() if ln.startswith("RUN sed") and "mirrors" in ln)
+    assert expect in line and line.endswith(path)
+    assert "> /etc/apt/sources.list" not in text  # never a second, duplicate list
+    assert text.index("RUN sed") < text.index("RUN apt-get update" if family != "alpine" else "RUN apk add")
+
+
+def test_pip_and_conda_mirrors():
+    assert "ENV PIP_INDEX_URL=https://mirrors.ustc.edu.cn/pypi/simple" in df(mirror__pip="ustc")
+    c = ctx(app__type="web", app__name="jupyter", mirror__conda="tuna")
+    assert "COPY condarc /opt/conda/.condarc" in c.dockerfile
+    assert "https://mirrors.tuna.tsinghua.edu.cn/anaconda/cloud" in c.files["condarc"].text
+    assert "ENV PIP_INDEX_URL=http://pypi.internal/simple" in df(mirror__pip="http://pypi.internal/simple")
+
+
+def test_chinese_locale_fonts_and_time_zone_per_family():
+    debian = df(locale__chinese=True)
+    assert "locales" in debian and "fonts-wqy-zenhei" in debian and "language-pack-zh-hans" not in debian
+    assert "sed -i 's/^# *zh_CN.UTF-8 UTF-8/zh_CN.UTF-8 UTF-8/' /etc/locale.gen" in debian
+    assert "ENV TZ=Asia/Shanghai" in debian and "/usr/share/zoneinfo/Asia/Shanghai /etc/localtime" in debian
+    ubuntu = df(os__family="ubuntu", locale__chinese=True)
+    assert "language-pack-zh-hans" in ubuntu and "locale-gen zh_CN.UTF-8" in ubuntu
+    alpine = df(os__family="alpine", os__version="3.21", locale__chinese=True)
+    assert "musl-locales" in alpine and "font-wqy-zenhei" in alpine and "locale-gen" not in alpine
+    assert "ENV LANG=zh_CN.UTF-8" in alpine
+
+
+def test_packages_one_layer_no_recommends_lists_cleaned():
+    text = df(packages__apt=["htop", "unzip"], packages__common=True)
+    assert text.count("apt-get update") == 1
+    run = text[text.index("RUN apt-get update"):].split("\n\n")[0]
+    assert "--no-install-recommends" in run and "rm -rf /var/lib/apt/lists/*" in run
+    for pkg in ("htop", "unzip", "git", "nano", "vim", "sudo", "wget", "curl"):
+        assert re.search(rf"^\s+{re.escape(pkg)} \\$", run, re.MULTILINE), pkg
+    alpine = df(os__family="alpine", os__version="3.21", packages__apt=["htop"])
+    assert "apk add --no-cache" in alpine and "apt-get" not in alpine
+
+
+def test_java_with_java_home():
+    text = df(packages__java="17")
+    assert "openjdk-17-jdk-headless" in text and "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64" in text
+    assert "ENV JAVA_HOME=/usr/lib/jvm/java-21-openjdk-arm64" in df(os__family="ubuntu", os__version="24.04",
+                                                                   packages__java="21", image__arch="arm64")
+
+
+def test_pip_packages_go_into_a_venv_late():
+    text = df(packages__pip=["ray==2.9.0", "ray[client]==2.9.0"])
+    assert "RUN python3 -m venv /opt/venv" in text and "ENV PATH=/opt/venv/bin:$PATH" in text
+    assert "RUN pip install --no-cache-dir ray==2.9.0 'ray[client]==2.9.0'" in text
+    assert text.index("pip install") > text.index("python3 -m venv")
+
+
+def test_pytorch_comes_from_the_wheel_index_of_the_variant():
+    text = df(gpu__vendor="nvidia", gpu__host_driver="535.171.04", gpu__pytorch="2.4.0", mirror__pip="tuna")
+    assert "torch==2.4.0 torchvision==0.19.0 torchaudio==2.4.0" in text
+    assert "--index-url https://download.pytorch.org/whl/cu121" in text
+    assert "--extra-index-url https://pypi.tuna.tsinghua.edu.cn/simple" in text
+    assert "download.pytorch.org/whl/cpu" in df(gpu__pytorch="2.4.0")  # no GPU: the CPU build
+    assert "#install-pytorch" not in text  # the guide's -f page link is not an index
+
+
+def test_root_user_workdir_home_and_jlesage_user_id():
+    text = df(user__workdir="/home/ubuntu")
+    assert "WORKDIR /home/ubuntu" in text and "ENV HOME=/home/ubuntu" in text and "USER " not in text
+    desk = df(app__type="desktop")
+    assert "ENV USER_ID=0 \\\n    GROUP_ID=0" in desk and "WORKDIR /config" in desk
+    assert "/etc/passwd" not in desk
+    user = df(user__root=False, user__workdir="/home/app")
+    assert "useradd --create-home --home-dir /home/app --uid 1000" in user and user.rstrip().endswith("USER app")
+
+
+def test_nvidia_driver_from_a_copied_run_file():
+    c = ctx(gpu__vendor="nvidia", gpu__driver="550.135", gpu__host_driver="550.135")
+    text = c.dockerfile
+    assert "COPY NVIDIA-Linux-x86_64-550.135.run /opt/nvidia/NVIDIA-Linux-x86_64-550.135.run" in text
+    assert "--silent --no-kernel-modules" in text and "--accept-license" not in text
+    assert "blacklist nouveau" in text and "update-initramfs" not in text
+    assert ("NVIDIA-Linux-x86_64-550.135.run", "the NVIDIA driver installer of the host's exact version") in c.plan.user_files
+    assert "--gpus all" in c.files["run.sh"].text and "count: all" in c.files["compose.yaml"].text
+    assert '--gpus "device=0,1"' in ctx(gpu__vendor="nvidia", gpu__devices="0,1").files["run.sh"].text
+    assert "COPY NVIDIA" not in df(gpu__vendor="nvidia")  # default: the toolkit mounts the host's driver
+
+
+def test_ascend_devices_and_driver():
+    c = ctx(gpu__vendor="ascend", gpu__devices="0,1")
+    run = c.files["run.sh"].text
+    for flag in ("--device /dev/davinci0", "--device /dev/davinci1", "--device /dev/davinci_manager",
+                 "--device /dev/devmm_svm", "--device /dev/hisi_hdc", "-v /usr/local/Ascend/driver:/usr/local/Ascend/driver:ro",
+                 "-e ASCEND_VISIBLE_DEVICES=0,1"):
+        assert flag in run
+    assert "LD_LIBRARY_PATH=/usr/local/Ascend/driver/lib64/common:/usr/local/Ascend/driver/lib64/driver" in c.dockerfile
+    copy = ctx(gpu__vendor="ascend", gpu__ascend_driver="copy")
+    assert "COPY ascend/npu-smi /usr/local/bin/npu-smi" in copy.dockerfile
+    assert "/usr/local/Ascend/driver:ro" not in copy.files["run.sh"].text  # a mount would hide the copied files
+
+
+def test_jetbrains_on_novnc_unpacks_in_a_stage_and_starts_from_startapp():
+    c = ctx(app__type="desktop", app__name="jetbrains", app__archive="pycharm-community-2024.2.1.tar.gz")
+    text = c.dockerfile
+    assert "FROM jlesage/baseimage-gui:ubuntu-22.04-v4 AS unpack" in text
+    assert "--strip-components=1" in text and "COPY --from=unpack /opt/pycharm /opt/pycharm" in text
+    final = text[text.rindex("\nFROM "):]
+    assert "pycharm-community-2024.2.1.tar.gz" not in final  # the archive never reaches the image
+    assert "COPY startapp.sh /startapp.sh" in text and "RUN set-cont-env APP_NAME PyCharm" in text
+    assert c.files["startapp.sh"].mode == 0o755 and "exec /opt/pycharm/bin/pycharm.sh" in c.files["startapp.sh"].text
+    assert "idea.config.path=/config/.pycharm/config" in c.files["idea.properties"].text
+    assert "ENV WEB_LISTENING_PORT=31000" in text and "EXPOSE 31000" in text
+    assert "ENTRYPOINT" not in final and "CMD" not in final  # the base image's /init starts the desktop
+    for invented in ("GUI_AUTOLOGIN", "GUI_USER", "ENABLE_CLIPBOARD", "VNC_PORT="):
+        assert invented not in text
+
+
+def test_kasm_engines():
+    kasm = ctx(app__type="desktop", desktop__engine="kasm", app__name="command", app__command="xterm")
+    assert "COPY autostart /defaults/autostart" in kasm.dockerfile and kasm.files["autostart"].text == "xterm\n"
+    assert "ENV CUSTOM_PORT=31000" in kasm.dockerfile
+    assert 'PASSWORD="${DESKTOP_PASSWORD:?' in kasm.files["run.sh"].text
+    web = ctx(app__type="desktop", desktop__engine="kasmweb", app__name="command", app__command="xterm")
+    assert "COPY custom_startup.sh /dockerstartup/custom_startup.sh" in web.dockerfile
+    assert web.dockerfile.rstrip().endswith("USER 1000") and "ENV NO_VNC_PORT=31000" in web.dockerfile
+    assert "while true" in web.files["custom_startup.sh"].text
+
+
+def test_jupyter_miniconda_token_on_and_base_url_from_notebook_args():
+    c = ctx(app__type="web", app__name="jupyter", app__python="3.10", image__arch="arm64")
+    text = c.dockerfile
+    assert "Miniconda3-latest-Linux-aarch64.sh" in text and "python=3.10" in text
+    assert "CONDA_PLUGINS_AUTO_ACCEPT_TOS=yes" in text
+    assert "COPY jupyter_server_config.py /etc/jupyter/jupyter_server_config.py" in text
+    config = c.files["jupyter_server_config.py"].text
+    assert "c.ServerApp.port = 31000" in config and "token = \"\"" not in config
+    assert "NOTEBOOK_ARGS" in c.files["start-jupyter.sh"].text
+    assert "-e JUPYTER_TOKEN" in c.files["run.sh"].text and "- JUPYTER_TOKEN" in c.files["compose.yaml"].text
+    off = ctx(app__type="web", app__name="jupyter", app__auth=False)
+    assert 'c.IdentityProvider.token = ""' in off.files["jupyter_server_config.py"].text
+    assert any("app.auth is off" in w for w in off.warnings) and "app.auth is off" in off.files["README.md"].text
+    system = df(app__type="web", app__name="jupyter", app__python_from="system")
+    assert "miniconda" not in system.lower() and "python3 -m venv" in system
+
+
+def test_code_server_pinned_deb_password_from_environment():
+    c = ctx(app__type="web", app__name="code-server", image__arch="arm64")
+    assert "code-server_4.138.0_arm64.deb" in c.dockerfile and "dpkg -i" in c.dockerfile
+    start = c.files["start-code-server.sh"].text
+    assert "--bind-addr 0.0.0.0:31000 --auth password" in start
+    assert "--auth none" in ctx(app__type="web", app__name="code-server", app__auth=False).files["start-code-server.sh"].text
+
+
+def test_ssh_key_auth_no_password_host_keys_made_at_start():
+    c = ctx(ssh__enabled=True, ssh__authorized_key=KEY, ssh__port=2222)
+    text = c.dockerfile
+    assert "openssh-server" in text and "rm -f /etc/ssh/ssh_host_*" in text
+    assert "COPY authorized_keys /etc/ssh/authorized_keys/root" in text and c.files["authorized_keys"].text == KEY + "\n"
+    assert "service ssh" not in text and "systemctl" not in text and "chpasswd" not in text
+    conf = c.files["sshd_config"].text
+    assert "Port 2222" in conf and "PasswordAuthentication no" in conf and "PermitRootLogin prohibit-password" in conf
+    assert "ssh-keygen -A" in c.files["imgwizard-entry.sh"].text
+    assert 'CMD ["/usr/sbin/sshd", "-D", "-e"]' in text and "EXPOSE 2222" in text
+
+
+def test_ssh_password_only_from_the_environment_at_start():
+    c = ctx(ssh__enabled=True, ssh__auth="password")
+    entry = c.files["imgwizard-entry.sh"].text
+    assert 'chpasswd' in entry and "SSH_PASSWORD" in entry and "chpasswd" not in c.dockerfile
+    assert "PasswordAuthentication yes" in c.files["sshd_config"].text
+    assert "-e SSH_PASSWORD" in c.files["run.sh"].text
+    sh = ctx(os__family="alpine", os__version="3.21", ssh__enabled=True, ssh__auth="password")
+    assert sh.files["imgwizard-entry.sh"].text.startswith("#!/bin/sh") and "UsePAM" not in sh.files["sshd_config"].text
+
+
+def test_socat_forwarding_wrapper_execs_the_base_entrypoint():
+    c = ctx(forward__enabled=True, forward__listen=31000, forward__target=8006)
+    entry = c.files["imgwizard-entry.sh"].text
+    assert "socat TCP-LISTEN:31000,fork,reuseaddr TCP:127.0.0.1:8006 &" in entry and entry.rstrip().endswith('exec "$@"')
+    assert 'ENTRYPOINT ["/bin/sh", "/usr/local/bin/imgwizard-entry.sh"]' in c.dockerfile
+    desk = ctx(app__type="desktop", desktop__engine="kasmweb", app__name="command", app__command="xterm",
+               forward__enabled=True, forward__listen=31001, forward__target=8080)
+    assert ('ENTRYPOINT ["/bin/sh", "/usr/local/bin/imgwizard-entry.sh", "/dockerstartup/kasm_default_profile.sh", '
+            '"/dockerstartup/vnc_startup.sh", "/dockerstartup/kasm_startup.sh"]') in desk.dockerfile
+    assert 'CMD ["--wait"]' in desk.dockerfile
+    novnc = ctx(app__type="desktop", forward__enabled=True, forward__listen=31001, forward__target=8080)
+    assert 'CMD ["/init"]' in novnc.dockerfile
+
+
+def test_binary_on_scratch():
+    c = ctx(app__type="binary", app__command="hello")
+    assert instructions(c.dockerfile) == ["FROM", "COPY", "ENTRYPOINT"]
+    assert 'ENTRYPOINT ["/app/hello"]' in c.dockerfile
+    assert c.files[".dockerignore"].text.splitlines()[-2:] == ["*", "!hello"]
+
+
+def test_extra_ca_is_copied_and_trusted_before_any_download():
+    c = ctx(network__extra_ca=str(CA))
+    text = c.dockerfile
+    assert text.index("COPY extra-ca.crt") < text.index("RUN apt-get update")
+    assert "update-ca-certificates" in text and "PIP_CERT=/etc/ssl/certs/ca-certificates.crt" in text
+    assert c.files["extra-ca.crt"].text == CA.read_text()
+
+
+def test_support_files_and_dockerignore_list_exactly_what_is_copied():
+    c = ctx(ssh__enabled=True, ssh__authorized_key=KEY, forward__enabled=True)
+    allowed = [ln[1:] for ln in c.files[".dockerignore"].text.splitlines() if ln.startswith("!")]
+    assert allowed == ["authorized_keys", "imgwizard-entry.sh", "sshd_config"]
+    assert set(allowed) <= set(c.files)
+    assert {"Dockerfile", "run.sh", "compose.yaml", "README.md", "imgwizard.toml", ".dockerignore"} <= set(c.files)
