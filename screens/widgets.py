@@ -1,0 +1,303 @@
+"""The wizard's widgets: one question (FieldBox), the current step's page (StepPane), the steps list and the
+live preview. Attributes go down (the screen calls `show`/`update` with the Session), messages go up
+(`StepPane.Changed`, `StepPane.Done`). No decision is taken here: applicability, choices, defaults and
+messages all come from wizard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Label, ListItem, ListView, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+
+from wizard import tree
+from wizard.answers import BY_KEY, Choice, Field
+from wizard.session import PREVIEW_FILES, Session, changed_lines, display, first_changed_line
+from wizard.text import T
+
+YES_NO = (Choice("true", T("Yes", "是")), Choice("false", T("No", "否")))
+FREE_HINT = T("or type another value (a mirror URL, a version)", "或输入其他值（镜像地址、版本号）")
+
+
+class ChoiceList(OptionList):
+    """An OptionList that also moves with j/k (vi keys), as the issue asks."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+
+def _choices(field: Field, answers: dict[str, Any]) -> tuple[Choice, ...]:
+    return YES_NO if field.kind == "bool" else field.choices_for(answers)
+
+
+def _option_value(field: Field, choice_value: str) -> Any:
+    return choice_value == "true" if field.kind == "bool" else choice_value
+
+
+def _choice_id(field: Field, value: Any) -> str:
+    if field.kind == "bool":
+        return "true" if value else "false"
+    return str(value)
+
+
+class FieldBox(Vertical):
+    """One question: label, the guide's explanation, a host hint, the input, and the message under it."""
+
+    def __init__(self, field: Field, lang: str, hint: str | None) -> None:
+        super().__init__(id=f"box-{field.key.replace('.', '-')}", classes="field")
+        self.field = field
+        self.lang = lang
+        self.hint = hint
+        self.choices: tuple[Choice, ...] | None = None
+
+    @property
+    def is_choice(self) -> bool:
+        return self.field.kind in ("choice", "bool")
+
+    def compose(self) -> ComposeResult:
+        f = self.field
+        head = Text(f.label(self.lang), style="bold")
+        if f.help(self.lang):
+            head.append("\n" + f.help(self.lang), style="dim")
+        if self.hint:
+            head.append(f"\n⌂ {self.hint}", style="bold cyan")
+        yield Static(head, classes="field-head")
+        if self.is_choice:
+            yield ChoiceList(id=f"input-{f.key.replace('.', '-')}", classes="choice")
+            if f.free:
+                yield Input(placeholder=FREE_HINT(self.lang), id=f"free-{f.key.replace('.', '-')}", classes="free")
+        else:
+            yield Input(id=f"input-{f.key.replace('.', '-')}", classes="text")
+        yield Static("", classes="field-error")
+
+    def first_focusable(self):
+        return self.query_one(f"#input-{self.field.key.replace('.', '-')}")
+
+    def update(self, session: Session) -> None:
+        """Show the session's value, choices and message for this field."""
+        f = self.field
+        value = session.value(f.key)
+        if self.is_choice:
+            ol = self.query_one(ChoiceList)
+            choices = _choices(f, session.answers)
+            if choices != self.choices:
+                self.choices = choices
+                ol.set_options([self._option(c) for c in choices])
+            ids = [c.value for c in choices]
+            want = _choice_id(f, value)
+            if want in ids and ol.highlighted != ids.index(want):
+                ol.highlighted = ids.index(want)
+            if f.free:
+                free = self.query_one(f"#free-{f.key.replace('.', '-')}", Input)
+                if want not in ids and not free.value and value:
+                    free.value = str(value)
+        else:
+            inp = self.query_one(Input)
+            if not inp.has_focus and inp.value != display(f, value):
+                inp.value = display(f, value)
+        error = self.query_one(".field-error", Static)
+        message = session.message(f.key, self.lang)
+        error.update(Text(f"✗ {message}", style="bold red") if message else "")
+        self.set_class(bool(message), "-invalid")
+
+    def _option(self, choice: Choice) -> Option:
+        text = Text(choice.label(self.lang) or "''")
+        why = choice.why(self.lang)
+        if why:
+            text.append("\n  " + why, style="dim")
+        return Option(text, id=choice.value or "__empty__")
+
+
+class StepPane(VerticalScroll):
+    """The current step: its title and explanation, then one FieldBox per key of the step."""
+
+    class Changed(Message):
+        """The user gave a value for a key (raw, as typed)."""
+
+        def __init__(self, key: str, value: Any) -> None:
+            super().__init__()
+            self.key = key
+            self.value = value
+
+    class Done(Message):
+        """Enter on the step's last question: the user wants the next step."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.step_id: str | None = None
+        self.lang = "en"
+        self.session: Session | None = None
+
+    async def show(self, session: Session, lang: str, hints: dict[str, T]) -> None:
+        """Rebuild for a new step or language, then update values and messages."""
+        self.session = session
+        if session.step != self.step_id or lang != self.lang:
+            self.step_id, self.lang = session.step, lang
+            step = tree.BY_ID[session.step]
+            await self.remove_children()
+            boxes = [FieldBox(BY_KEY[k], lang,
+                              hints[k](lang) if k in hints else None) for k in step.keys]
+            await self.mount(Static(Text(step.title(lang), style="bold underline"), id="step-title"),
+                             Static(step.help(lang), id="step-help"), *boxes)
+            self.scroll_home(animate=False)
+        self.update()
+
+    def update(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        applicable = {f.key for f in session.fields()}
+        for box in self.query(FieldBox):
+            box.display = box.field.key in applicable
+            if box.display:
+                box.update(session)
+
+    def boxes(self) -> list[FieldBox]:
+        return [b for b in self.query(FieldBox) if b.display]
+
+    def focus_first(self) -> None:
+        boxes = self.boxes()
+        if boxes:
+            boxes[0].first_focusable().focus()
+
+    def _box_of(self, widget) -> FieldBox | None:
+        node = widget
+        while node is not None and not isinstance(node, FieldBox):
+            node = node.parent
+        return node
+
+    # ---------------------------------------------------------------- from the inputs to Changed / Done
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        box = self._box_of(event.option_list)
+        if box is None or self.session is None or box.choices is None:
+            return
+        value = _option_value(box.field, box.choices[event.option_index].value)
+        if self.session.value(box.field.key) != value:
+            if box.field.free:
+                free = box.query_one(Input)
+                if free.value:
+                    return  # a typed value wins over the highlight
+            self.post_message(self.Changed(box.field.key, value))
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        box = self._box_of(event.input)
+        if box is None or self.session is None:
+            return
+        key = box.field.key
+        if box.is_choice:  # the free-text input of a choice field
+            ol = box.query_one(ChoiceList)
+            value = event.value.strip() or (
+                _option_value(box.field, box.choices[ol.highlighted].value) if box.choices and ol.highlighted is not None
+                else "")
+        else:
+            value = event.value
+        if display(box.field, self.session.value(key)) != display(box.field, value) or key in self.session.given:
+            if self.session.given.get(key) != value:
+                self.post_message(self.Changed(key, value))
+
+    @on(OptionList.OptionSelected)
+    @on(Input.Submitted)
+    def _advance(self, event: Message) -> None:
+        event.stop()
+        widget = getattr(event, "option_list", None) or getattr(event, "input", None)
+        box = self._box_of(widget)
+        boxes = self.boxes()
+        if box in boxes and boxes.index(box) + 1 < len(boxes):
+            boxes[boxes.index(box) + 1].first_focusable().focus()
+            self.call_after_refresh(lambda: self.scroll_to_widget(self.screen.focused or self, animate=False))
+        else:
+            self.post_message(self.Done())
+
+
+class StepsList(ListView):
+    """The steps, left: current highlighted, answered ticked, not applicable dimmed."""
+
+    MARKS = {"current": "▶", "done": "✓", "todo": " ", "skip": "–"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(*[ListItem(Label(""), id=f"step-{s.id}") for s in tree.STEPS], **kwargs)
+
+    def show(self, session: Session, lang: str) -> None:
+        for index, (step, state) in enumerate(session.steps()):
+            item = self.query_one(f"#step-{step.id}", ListItem)
+            item.query_one(Label).update(f"{self.MARKS[state]} {step.title(lang)}")
+            for s in self.MARKS:
+                item.set_class(s == state, f"-{s}")
+            item.disabled = state == "skip"
+            if state == "current" and not self.has_focus:
+                self.index = index
+
+
+class PreviewPane(Vertical):
+    """The build context as it grows: a tab per file, plus the lint findings."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.texts: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="preview-tabs"):
+            yield from self._panes()
+
+    def _panes(self) -> ComposeResult:
+        for index, (name, _lexer) in enumerate(PREVIEW_FILES):
+            with TabPane(name, id=f"tab-{index}"):
+                with VerticalScroll(id=f"scroll-{index}", classes="preview-scroll"):
+                    yield Static("", id=f"file-{index}", classes="preview-file")
+        with TabPane("lint", id="tab-lint"):
+            with VerticalScroll(classes="preview-scroll"):
+                yield Static("", id="lint-findings")
+
+    def show(self, session: Session, lang: str) -> None:
+        for index, (name, lexer) in enumerate(PREVIEW_FILES):
+            text = session.file_text(name)
+            static = self.query_one(f"#file-{index}", Static)
+            if text is None:
+                static.update(Text(T(f"({name} is not part of this build context: these answers do not need it)",
+                                     f"（这些答案不需要 {name}）")(lang), style="dim italic"))
+                self.texts.pop(name, None)
+                continue
+            old = self.texts.get(name, "")
+            self.texts[name] = text
+            static.update(Syntax(text, lexer, line_numbers=True, word_wrap=False, theme="ansi_dark",
+                                 highlight_lines=changed_lines(old, text) if old else set()))
+            line = first_changed_line(old, text) if old else None
+            if line is not None:
+                scroll = self.query_one(f"#scroll-{index}", VerticalScroll)
+                self.call_after_refresh(scroll.scroll_to, y=max(0, line - 3), animate=False)
+        if session.render_error:
+            self.query_one("#file-0", Static).update(Text(session.render_error, style="red"))
+
+    def show_lint(self, findings: list, lang: str) -> None:
+        if not findings:
+            body = Text(T("No findings: the parser and hadolint accept this Dockerfile.",
+                          "没有问题：解析器和 hadolint 都接受这个 Dockerfile。")(lang), style="green")
+        else:
+            body = Text()
+            for f in findings:
+                style = "red" if f.level in ("error", "warning") else "yellow"
+                body.append(f"line {f.line} {f.level} {f.code}: {f.message}\n", style=style)
+        self.query_one("#lint-findings", Static).update(body)
+
+    @property
+    def active(self) -> str:
+        return self.query_one(TabbedContent).active
+
+    def next_tab(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        ids = [f"tab-{i}" for i in range(len(PREVIEW_FILES))] + ["tab-lint"]
+        tabs.active = ids[(ids.index(tabs.active) + 1) % len(ids)] if tabs.active in ids else ids[0]

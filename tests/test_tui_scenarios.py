@@ -1,0 +1,202 @@
+"""Pilot tests: the app driven by keys through the common scenarios, asserting on the state, the preview and
+the saved files, plus validation, saving over existing files, quitting and the language switch."""
+
+from pathlib import Path
+
+import pytest
+
+from screens.app import make_app
+from screens.scenarios import LAPTOP, SCENARIOS, TEST_KEY, keystroke_counts, play
+from screens.widgets import PreviewPane, StepPane, StepsList
+from wizard.answers_file import parse
+
+SIZE = (160, 50)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+async def test_scenario_from_launch_to_saved_files(name: str, tmp_path: Path):
+    scenario = SCENARIOS[name]
+    out = tmp_path / "ctx"
+    app = await play(scenario, out, SIZE)
+    for key, value in scenario.answers.items():
+        assert app.session.answers.get(key) == value, key
+    assert app.session.problems == []
+    for file, line in scenario.expect.items():
+        assert line in (out / file).read_text(), f"{file} lacks {line!r}"
+    # the answers file written is the state the app held
+    given, problems = parse((out / "imgwizard.toml").read_text())
+    assert problems == [] and given["app.type"] == app.session.answers["app.type"]
+    assert not app.session.dirty and app.reports[-1][0] == out
+
+
+def test_keystroke_goals():
+    counts = keystroke_counts()
+    assert counts["debian-shell-ssh (every step reviewed, defaults taken)"] <= 20
+    assert all(count <= 20 for count in counts.values()), counts
+
+
+async def test_first_screen_preview_and_steps():
+    app = make_app(host=LAPTOP)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert app.session.step == "app"
+        assert app.focused.id == "input-app-type"
+        steps = screen.query_one(StepsList)
+        assert steps.query_one("#step-app").has_class("-current")
+        assert steps.query_one("#step-desktop").has_class("-skip")  # shell: no desktop step
+        assert "FROM debian:bookworm-slim" in screen.query_one(PreviewPane).texts["Dockerfile"]
+        assert "⌂ Your key from ~/.ssh/id_ed25519.pub" not in str(screen.query_one(StepPane).render())
+        await pilot.press("up", "up")  # desktop
+        await pilot.pause()
+        assert app.session.answers["app.type"] == "desktop"
+        assert not steps.query_one("#step-desktop").has_class("-skip")
+        assert "jlesage/baseimage-gui" in screen.query_one(PreviewPane).texts["Dockerfile"]
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert steps.query_one("#step-app").has_class("-done")
+        await pilot.press("escape")  # back
+        await pilot.pause()
+        assert app.session.step == "app"
+
+
+async def test_bad_port_shows_message_and_next_is_refused_until_fixed():
+    app = make_app(host=LAPTOP, given={"app.type": "web", "app.name": "code-server"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.session.step == "app_details"
+        port = app.screen.query_one("#input-app-port")
+        port.focus()
+        await pilot.press(*["backspace"] * 5, "9", "9", "9", "9", "9")
+        await pilot.pause()
+        box = app.screen.query_one("#box-app-port")
+        message = str(box.query_one(".field-error").render())
+        assert "Published port (app.port): 99999 is outside 1-65535" in message
+        assert box.has_class("-invalid")
+        assert app.screen.check_action("next", ()) is False
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.session.step == "app_details"  # refused
+        await pilot.press("enter")  # Enter on the last field is refused too
+        await pilot.pause()
+        assert app.session.step == "app_details"
+        await pilot.press(*["backspace"] * 5, "8", "0", "8", "0")
+        await pilot.pause()
+        assert str(box.query_one(".field-error").render()) == ""
+        assert app.session.answers["app.port"] == 8080
+        assert "8080" in app.screen.query_one(PreviewPane).texts["Dockerfile"]
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.session.step == "os"
+
+
+async def test_missing_key_blocks_save_and_names_the_field():
+    app = make_app()  # a host without a key: the default SSH key login needs one
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.session.problem("ssh.authorized_key")
+        assert app.screen.check_action("save", ()) is False
+        app.session.go_to("ssh")
+        await app.screen.show_step()
+        await pilot.pause()
+        text = str(app.screen.query_one("#box-ssh-authorized_key .field-error").render())
+        assert "Authorized public key (ssh.authorized_key)" in text and "ssh-ed25519" in text
+        app.screen.query_one("#input-ssh-authorized_key").focus()
+        await pilot.press(*TEST_KEY[:0])  # typing the key by pilot is slow; paste-like set below
+        app.screen.query_one("#input-ssh-authorized_key").value = TEST_KEY
+        await pilot.pause()
+        assert app.session.valid and app.screen.check_action("save", ()) is True
+
+
+async def test_save_over_existing_files_shows_overwrites_and_keeps_backups(tmp_path: Path):
+    out = tmp_path / "ctx"
+    out.mkdir()
+    (out / "Dockerfile").write_text("FROM scratch\n# my own edits\n")
+    app = make_app(host=LAPTOP, output=out)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        plan = str(app.screen.query_one("#save-plan").render())
+        assert "Will overwrite Dockerfile (the old one is kept as Dockerfile.bak)" in plan
+        assert app.screen.query_one("#save-folder").value == str(out)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert (out / "Dockerfile.bak").read_text() == "FROM scratch\n# my own edits\n"
+    assert "FROM debian:bookworm-slim" in (out / "Dockerfile").read_text()
+    assert app.reports[-1][1].backups == {"Dockerfile": "Dockerfile.bak"}
+
+
+async def test_default_save_folder_is_the_image_name(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(host=LAPTOP, given={"image.name": "team/tools"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.query_one("#save-folder").value == "team/tools"
+        await pilot.press("escape")
+        await pilot.pause()
+    assert not (tmp_path / "team").exists()  # cancelled: nothing written
+
+
+async def test_quit_asks_when_unsaved_and_not_otherwise():
+    app = make_app(host=LAPTOP)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("up")  # a change
+        await pilot.pause()
+        assert app.session.dirty
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmModal"
+        await pilot.press("n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "WizardScreen" and app.is_running
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_value == 0
+
+    clean = make_app(host=LAPTOP)
+    async with clean.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert clean.return_value == 0
+
+
+async def test_chinese_texts_and_switching_language():
+    app = make_app(host=LAPTOP, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "应用类型" in str(app.screen.query_one("#step-title").render())
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.lang == "en"
+        assert "Kind of app" in str(app.screen.query_one("#step-title").render())
+
+
+async def test_jump_to_a_step_and_cycle_preview_files():
+    app = make_app(host=LAPTOP)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.focused, StepsList)
+        # down to "SSH": the list skips nothing, the disabled rows are passed over by ListView
+        while app.focused.highlighted_child.id != "step-ssh":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.step == "ssh"
+        assert app.focused.id == "input-ssh-enabled"
+        hint = str(app.screen.query_one("#box-ssh-authorized_key .field-head").render())
+        assert "Your key from ~/.ssh/id_ed25519.pub" in hint
+        preview = app.screen.query_one(PreviewPane)
+        await pilot.press("f3")
+        assert preview.active == "tab-1"
+        for _ in range(4):
+            await pilot.press("f3")
+        await pilot.pause()
+        assert preview.active == "tab-lint"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "No findings" in str(app.screen.query_one("#lint-findings").render())

@@ -1,0 +1,192 @@
+"""The state of one wizard run, shared by the Textual app and the plain prompts (no UI imports here).
+
+A Session holds what the user gave (raw, exactly as typed, so nothing is lost while a value is still bad),
+the resolved answers and problems (wizard.validate), the current step and the rendered build context.
+The screens only display this and call `set`, `go_next`, `go_back`, `go_to`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from wizard import tree
+from wizard.answers import BY_KEY, Field
+from wizard.render import BuildContext, render
+from wizard.validate import validate
+
+# The files the preview shows, in tab order: (file name in the context, Rich lexer name).
+PREVIEW_FILES: tuple[tuple[str, str], ...] = (
+    ("Dockerfile", "docker"),
+    ("imgwizard-entry.sh", "bash"),
+    ("compose.yaml", "yaml"),
+    ("run.sh", "bash"),
+    ("imgwizard.toml", "toml"),
+)
+
+
+def display(field: Field, value: Any) -> str:
+    """A value as the text a field's input shows."""
+    if value is None:
+        return ""
+    if field.kind == "list":
+        return " ".join(value) if isinstance(value, list) else str(value)
+    return str(value)
+
+
+def first_changed_line(old: str, new: str) -> int | None:
+    """The 1-based number of the first line of `new` that differs from `old` (None when equal)."""
+    if old == new:
+        return None
+    for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(),
+                                                         autojunk=False).get_opcodes():
+        if tag != "equal":
+            return min(j1 + 1, max(1, len(new.splitlines())))
+    return None
+
+
+def changed_lines(old: str, new: str) -> set[int]:
+    """1-based numbers of the lines of `new` that are new or different compared with `old`."""
+    out: set[int] = set()
+    for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(),
+                                                         autojunk=False).get_opcodes():
+        if tag in ("replace", "insert"):
+            out.update(range(j1 + 1, j2 + 1))
+    return out
+
+
+@dataclass
+class Session:
+    given: dict[str, Any] = field(default_factory=dict)
+    base_dir: Path = Path(".")
+    snippets: Path | None = None
+    step: str = ""
+    visited: set[str] = field(default_factory=set)
+    answers: dict[str, Any] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    context: BuildContext | None = None
+    render_error: str | None = None
+    saved_answers: dict[str, Any] | None = None
+    saved_to: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.given = dict(self.given)
+        self.refresh()
+        self.step = self.step or (tree.next_step(None, self.answers) or tree.STEPS[0].id)
+        self.saved_answers = dict(self.answers)  # nothing to lose before the first change
+
+    # -------------------------------------------------------------- state
+    def refresh(self) -> None:
+        self.answers, self.problems = validate(self.given, self.base_dir)
+        try:
+            self.context = render(self.answers, self.base_dir, self.snippets)
+            self.render_error = None
+        except Exception as exc:  # keep the last good preview; say why this one failed
+            self.render_error = f"{type(exc).__name__}: {exc}"
+
+    def set(self, key: str, value: Any) -> bool:
+        """Record what the user gave for `key` (raw). True when the answers changed."""
+        if self.given.get(key, object()) == value:
+            return False
+        self.given[key] = value
+        self.refresh()
+        return True
+
+    def value(self, key: str) -> Any:
+        """What a field shows: the raw given text while it is bad, else the resolved answer."""
+        if key in self.given and self.problem(key):
+            return self.given[key]
+        return self.answers.get(key, self.given.get(key))
+
+    # -------------------------------------------------------------- problems
+    def problem(self, key: str) -> str | None:
+        for k, message in self.problems:
+            if k == key:
+                return message
+        return None
+
+    def message(self, key: str, lang: str = "en") -> str | None:
+        """The line shown under a field: its label, then what is wrong and what is accepted."""
+        found = self.problem(key)
+        return None if found is None else f"{BY_KEY[key].label(lang)} ({key}): {found}"
+
+    def step_problems(self, step_id: str | None = None) -> list[tuple[str, str]]:
+        step = tree.BY_ID[step_id or self.step]
+        keys = {f.key for f in step.fields(self.answers)}
+        return [(k, m) for k, m in self.problems if k in keys]
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems and self.context is not None and self.render_error is None
+
+    @property
+    def dirty(self) -> bool:
+        return self.answers != self.saved_answers
+
+    # -------------------------------------------------------------- moving
+    def fields(self) -> list[Field]:
+        return tree.BY_ID[self.step].fields(self.answers)
+
+    def steps(self) -> list[tuple[tree.Step, str]]:
+        """Every step with its state: current | done | todo | skip (does not apply to these answers)."""
+        out = []
+        for step in tree.STEPS:
+            if step.id == self.step:
+                state = "current"
+            elif not step.applies(self.answers):
+                state = "skip"
+            elif step.id in self.visited:
+                state = "done"
+            else:
+                state = "todo"
+            out.append((step, state))
+        return out
+
+    def can_next(self) -> bool:
+        return not self.step_problems() and tree.next_step(self.step, self.answers) is not None
+
+    def can_back(self) -> bool:
+        return tree.prev_step(self.step, self.answers) is not None
+
+    def go_next(self) -> bool:
+        """Move on when the current step has no problem; False (staying) otherwise or at the end."""
+        target = tree.next_step(self.step, self.answers)
+        if self.step_problems() or target is None:
+            return False
+        self.visited.add(self.step)
+        self.step = target
+        return True
+
+    def go_back(self) -> bool:
+        target = tree.prev_step(self.step, self.answers)
+        if target is None:
+            return False
+        self.step = target
+        return True
+
+    def go_to(self, step_id: str) -> bool:
+        if not tree.BY_ID[step_id].applies(self.answers):
+            return False
+        if not self.step_problems():
+            self.visited.add(self.step)
+        self.step = step_id
+        return True
+
+    # -------------------------------------------------------------- saving
+    def default_folder(self, output: Path | None = None) -> Path:
+        if output is not None:
+            return output
+        if self.saved_to is not None:
+            return self.saved_to
+        return Path(".") / self.answers.get("image.name", "myapp")
+
+    def mark_saved(self, folder: Path) -> None:
+        self.saved_answers = dict(self.answers)
+        self.saved_to = folder
+
+    def file_text(self, name: str) -> str | None:
+        if self.context is None or name not in self.context.files:
+            return None
+        return self.context.files[name].text
