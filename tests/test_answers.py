@@ -56,7 +56,7 @@ def test_defaults_follow_earlier_answers():
     ("user.workdir", "/a/../../etc", "an absolute path"),
     ("mirror.apt", "ftp://mirror", "an http(s) URL"),
     ("gpu.pytorch", "1.0.0", "a torch release"),
-    ("locale.chinese", "yes", "not true or false"),
+    ("locale.chinese", "yes", "accepted: true or false"),
     ("locale.timezone", "Shanghai time", "IANA time zone"),
 ])
 def test_a_bad_value_is_refused_with_a_line_naming_the_key_and_what_is_accepted(key, value, words):

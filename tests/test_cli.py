@@ -57,7 +57,7 @@ def test_bad_answers_exit_2_one_line_per_problem_nothing_written(tmp_path, capsy
     out = tmp_path / "ctx"
     assert main(["render", str(bad), "-o", str(out)]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert any(line.endswith("app.port: 0 is outside 1-65535") for line in err)
+    assert any(line.endswith("app.port: 0 is outside 1-65535; accepted: 1-65535") for line in err)
     assert any("user.workdir: 'tmp' is not accepted; accepted: an absolute path" in line for line in err)
     assert any("extra: unknown section" in line for line in err)
     assert err[-1] == "nothing was written" and not out.exists()

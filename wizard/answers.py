@@ -432,7 +432,7 @@ def coerce(field: Field, value: Any, answers: Mapping[str, Any]) -> tuple[Any, s
     """(value, None) when `value` is acceptable for `field`, else (None, message saying what is accepted)."""
     kind = field.kind
     if kind == "bool":
-        return (value, None) if isinstance(value, bool) else (None, f"{value!r} is not true or false")
+        return (value, None) if isinstance(value, bool) else (None, f"{value!r} is not accepted; accepted: true or false")
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, str) and value.strip().isdigit():
@@ -440,13 +440,13 @@ def coerce(field: Field, value: Any, answers: Mapping[str, Any]) -> tuple[Any, s
             else:
                 return None, f"{value!r} is not a whole number; accepted: {field.low}-{field.high}"
         if not field.low <= value <= field.high:
-            return None, f"{value} is outside {field.low}-{field.high}"
+            return None, f"{value} is outside {field.low}-{field.high}; accepted: {field.low}-{field.high}"
         return value, None
     if kind == "list":
         if isinstance(value, str):
             value = value.split()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return None, f"{value!r} is not a list of strings"
+            return None, f"{value!r} is not accepted; accepted: a list of strings like [\"a\", \"b\"]"
         for item in value:
             bad = field.check(item) if field.check else None
             if bad:
@@ -455,7 +455,7 @@ def coerce(field: Field, value: Any, answers: Mapping[str, Any]) -> tuple[Any, s
     if kind == "choice" and not field.free and isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        return None, f"{value!r} is not text"
+        return None, f"{value!r} is not accepted; accepted: text in quotes"
     if kind == "choice":
         allowed = [c.value for c in field.choices_for(answers)]
         if value in allowed:
