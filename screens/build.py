@@ -81,7 +81,8 @@ class BuildScreen(Screen[str]):
         elif ev.kind == "output":
             log.write(Text.from_ansi(ev.text.rstrip("\n")))
         elif ev.kind == "error":
-            self.state, self.error = "failed", ev.text
+            self.state = "cancelled" if self.cancel.is_set() else "failed"  # a cut stream after Esc is the cancel
+            self.error = ev.text
             log.write(Text(ev.text, style="bold red"))
         elif ev.kind == "done":
             if self.state == "running":
@@ -91,7 +92,8 @@ class BuildScreen(Screen[str]):
 
     def on_build_screen_finished(self, _message: Finished) -> None:
         if self.state == "running":
-            self.state = "cancelled" if self.cancel.is_set() else "done"
+            self.state = "cancelled" if self.cancel.is_set() else "failed"
+            self.error = self.error or "the builder stopped without saying the image was built"
         self.ended = self.clock()
         self.timer.stop()
         self._show_progress()

@@ -1,0 +1,137 @@
+"""The build screen, driven with a builder that replays REAL recorded docker-py build events.
+
+Why recorded: building against the engine is the Docker issue's CI test (tests/docker/); here the screen's
+behaviour (step N/M, streaming, failure at a step, cancel, no engine) must be tested fast and on machines
+without an engine. The fixtures are the decoded JSON lines docker-py's `APIClient().build(decode=True)`
+returned on a real engine (Docker 28, legacy builder) for a tiny context FROM debian:bookworm-slim, one that
+succeeds (tests/fixtures/docker_build_ok.jsonl) and one whose third step exits 3 (docker_build_fail.jsonl).
+They go through the real parser, wizard.docker_ops.parse_stream, as a live build's chunks do.
+"""
+
+import json
+import threading
+import time
+from pathlib import Path
+
+from screens.app import make_app
+from screens.build import BuildScreen
+from screens.scenarios import LAPTOP
+from wizard.docker_ops import parse_stream
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SIZE = (120, 40)
+
+
+def recorded(name: str) -> list[dict]:
+    return [json.loads(line) for line in (FIXTURES / name).read_text().splitlines() if line.strip()]
+
+
+def replay(name: str, delay: float = 0.0, calls: list | None = None):
+    """A Builder replaying a recorded build; it stops as soon as the cancel Event is set."""
+
+    def builder(context_dir: Path, tag: str, cancel: threading.Event):
+        if calls is not None:
+            calls.append((context_dir, tag))
+
+        def chunks():
+            for chunk in recorded(name):
+                if cancel.is_set():
+                    return
+                time.sleep(delay)
+                yield chunk
+        yield from parse_stream(chunks())
+
+    return builder
+
+
+async def start_build(pilot, app, tag_keys=()):
+    await pilot.press("f5")  # build: save first (Enter keeps ./ctx), then the tag (Enter keeps name:tag)
+    await pilot.pause()
+    assert type(app.screen).__name__ == "SaveModal"
+    await pilot.press("enter")
+    await pilot.pause()
+    assert type(app.screen).__name__ == "TagModal"
+    await pilot.press(*tag_keys, "enter")
+    await pilot.pause()
+    assert isinstance(app.screen, BuildScreen)
+    return app.screen
+
+
+async def test_successful_build_streams_steps(tmp_path: Path):
+    calls = []
+    app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_ok.jsonl", calls=calls))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_build(pilot, app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.state == "done"
+        assert (screen.step, screen.total) == (4, 4)
+        assert "step 4/4" in str(screen.query_one("#build-progress").render())
+        log = "\n".join(str(line.text) for line in screen.query_one("#build-log").lines)
+        assert "Step 2/4 : RUN echo" in log and "hello from imgwizard" in log
+        assert "Built myapp:latest" in str(screen.query_one("#build-status").render())
+        await pilot.press("q")
+        await pilot.pause()
+    assert calls == [(tmp_path / "ctx", "myapp:latest")]
+    assert (tmp_path / "ctx" / "Dockerfile").exists()  # the build used the saved context
+    assert app.builds == ["done"]
+
+
+async def test_failed_build_names_the_failing_step_and_its_output(tmp_path: Path):
+    app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_fail.jsonl"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_build(pilot, app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.state == "failed"
+        status = str(screen.query_one("#build-status").render())
+        assert "Failed at step 3/4: RUN sh -c 'echo \"no such tool\" >&2; exit 3'" in status
+        assert "returned a non-zero code: 3" in status
+        log = "\n".join(str(line.text) for line in screen.query_one("#build-log").lines)
+        assert "no such tool" in log  # the failing step's own output, ANSI colour removed
+        assert screen.check_action("cancel", ()) is False and screen.check_action("close", ()) is True
+
+
+async def test_escape_cancels_a_running_build(tmp_path: Path):
+    app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_ok.jsonl", delay=0.3))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_build(pilot, app)
+        await pilot.pause(0.5)
+        assert screen.state == "running"
+        await pilot.press("escape")
+        assert screen.cancel.is_set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.state == "cancelled"
+        assert screen.step < 4
+        assert "Build cancelled" in str(screen.query_one("#build-status").render())
+
+
+async def test_bad_tag_is_refused_with_a_message(tmp_path: Path):
+    app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_ok.jsonl"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("ctrl+u", "B", "a", "d", " ", "enter")  # clear and type a bad tag
+        await pilot.pause()
+        assert type(app.screen).__name__ == "TagModal"
+        assert "Tag:" in str(app.screen.query_one("#tag-error").render())
+
+
+async def test_no_engine_says_why_and_how_to_start_one_and_save_still_works(tmp_path: Path):
+    app = make_app(host=LAPTOP, output=tmp_path / "ctx",
+                   engine=lambda: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.screen.id == "no-engine"
+        body = str(app.screen.query_one("#message-body").render())
+        assert "Cannot connect to the Docker daemon" in body
+        assert "sudo systemctl start docker" in body and "dockerd" in body
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+s", "enter")
+        await pilot.pause()
+    assert (tmp_path / "ctx" / "Dockerfile").exists()
