@@ -1,0 +1,70 @@
+"""The plain prompt flow through prompt_toolkit's pipe input (as questionary's own tests drive prompts)."""
+
+import io
+from pathlib import Path
+
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from screens.plain import run_plain
+from screens.scenarios import LAPTOP, TEST_KEY
+from wizard import tree
+from wizard.answers import defaults, resolve
+from wizard.host import prefill
+
+ENTER, CLEAR, DOWN, CTRL_C = "\r", "\x15", "\x1b[B", "\x03"
+
+
+def prompts_before_image_step(given: dict) -> int:
+    """How many questions the default walk asks before the last step (image)."""
+    answers, _ = resolve(given)
+    return sum(len(s.fields(answers)) for s in tree.applicable(answers) if s.id != "image")
+
+
+def test_debian_shell_with_ssh_defaults_then_saved(tmp_path: Path):
+    out = tmp_path / "ctx"
+    given = prefill(LAPTOP)
+    keys = ENTER * prompts_before_image_step(given)  # every default taken
+    keys += CLEAR + "my-tools" + ENTER + ENTER + ENTER  # image.name typed, tag and arch kept
+    keys += CLEAR + str(out) + ENTER + ENTER  # the folder, then "write?" yes
+    echo = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        code = run_plain({}, lang="en", input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
+    assert code == 0, echo.getvalue()
+    assert "FROM debian:bookworm-slim" in (out / "Dockerfile").read_text()
+    assert (out / "authorized_keys").read_text().strip() == TEST_KEY
+    assert 'name = "my-tools"' in (out / "imgwizard.toml").read_text()
+    assert "docker build -t my-tools:latest" in echo.getvalue()
+    assert "⌂ Your key from ~/.ssh/id_ed25519.pub" in echo.getvalue()
+
+
+def test_bad_value_is_refused_until_fixed(tmp_path: Path):
+    out = tmp_path / "ctx"
+    given = prefill(LAPTOP)
+    keys = ENTER * prompts_before_image_step(given)
+    keys += CLEAR + "My Tools" + ENTER  # refused: the prompt stays, with the message
+    keys += CLEAR + "ok" + ENTER + ENTER + ENTER
+    keys += CLEAR + str(out) + ENTER + ENTER
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=io.StringIO())
+    assert code == 0
+    assert 'name = "ok"' in (out / "imgwizard.toml").read_text()
+
+
+def test_ctrl_c_says_nothing_was_written(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    echo = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(DOWN + CTRL_C)
+        code = run_plain({}, lang="zh", input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
+    assert code == 130
+    assert "没有写入任何文件" in echo.getvalue()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_defaults_are_what_the_walk_saves():
+    # guard for the test above: with the laptop's key the defaults are already a complete, valid answer set
+    answers, problems = resolve(prefill(LAPTOP))
+    assert problems == [] and answers["ssh.enabled"] is True and answers["app.type"] == defaults()["app.type"]
