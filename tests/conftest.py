@@ -1,0 +1,31 @@
+"""Shared fixtures. `docker_client`: a real Docker engine for the tests marked `docker`.
+
+Without an engine those tests skip with the reason; with IMGWIZARD_REQUIRE_DOCKER=1 (CI) they fail instead,
+so a CI run can never pass by skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def docker_required() -> bool:
+    return os.environ.get("IMGWIZARD_REQUIRE_DOCKER", "") not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    import docker
+
+    from wizard.docker_ops import engine_status
+
+    reason = engine_status()
+    if reason:
+        if docker_required():
+            pytest.fail(f"IMGWIZARD_REQUIRE_DOCKER is set but {reason}", pytrace=False)
+        pytest.skip(f"{reason} (set IMGWIZARD_REQUIRE_DOCKER=1 to make this a failure)")
+    client = docker.from_env(timeout=600)
+    yield client
+    client.close()

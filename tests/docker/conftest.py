@@ -1,0 +1,214 @@
+"""Images shared by the integration tests: each scenario is rendered from answers, built once per session on
+the real engine and removed at the end (IMGWIZARD_KEEP_TEST_IMAGES=1 keeps them for a faster re-run).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from wizard import answers_file
+from wizard.context import write
+from wizard.docker_ops import RunSpec, docker_builder, run_spec
+from wizard.render import render
+from wizard.validate import validate
+
+PREFIX = "imgwizard-test"
+TIMINGS: list[tuple[str, float, int]] = []
+
+
+@dataclass
+class Built:
+    tag: str
+    context: Path
+    answers: dict
+    log: str
+    seconds: float
+    spec: RunSpec
+
+
+def build_scenario(client, folder: Path, name: str, toml: str) -> Built:
+    """Render `toml` (an answers file) into folder/context and build it as imgwizard-test/NAME:latest."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / "answers.toml"
+    source.write_text(toml)
+    given, problems = answers_file.parse(toml)
+    assert not problems, problems
+    answers, problems = validate(given, folder)
+    assert not problems, problems
+    context = folder / "context"
+    ctx = render(answers, folder)
+    write(ctx, context)
+    tag = f"{PREFIX}/{name}:latest"
+    start = time.monotonic()
+    events = list(docker_builder(client)(context, tag, threading.Event()))
+    seconds = time.monotonic() - start
+    log = "\n".join(e.text if e.kind != "step" else f"Step {e.step}/{e.total} : {e.text}" for e in events)
+    (folder / "build.log").write_text(log)
+    assert events[-1].kind == "done", f"build of {name} failed:\n" + "\n".join(log.splitlines()[-30:])
+    size = client.images.get(tag).attrs["Size"]
+    TIMINGS.append((name, seconds, size))
+    return Built(tag, context, answers, log, seconds, run_spec(answers, ctx.plan))
+
+
+@pytest.fixture(scope="session")
+def scenario_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("scenarios")
+
+
+@pytest.fixture(scope="session")
+def images_to_remove(docker_client):
+    tags: list[str] = []
+    yield tags
+    if os.environ.get("IMGWIZARD_KEEP_TEST_IMAGES"):
+        return
+    for tag in tags:
+        try:
+            docker_client.images.remove(tag, force=True)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
+@pytest.fixture(scope="session")
+def ssh_keypair(tmp_path_factory):
+    if not shutil.which("ssh-keygen") or not shutil.which("ssh"):
+        pytest.fail("the openssh client (ssh, ssh-keygen) is needed: apt-get install openssh-client")
+    folder = tmp_path_factory.mktemp("keys")
+    key = folder / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "imgwizard-test", "-f", str(key)],
+                   check=True)
+    return key
+
+
+@pytest.fixture(scope="session")
+def ssh_key_image(docker_client, scenario_dir, images_to_remove, ssh_keypair) -> Built:
+    folder = scenario_dir / "ssh-key"
+    folder.mkdir()
+    shutil.copy(f"{ssh_keypair}.pub", folder / "id.pub")
+    built = build_scenario(docker_client, folder, "ssh-key", """
+version = 1
+[image]
+name = "imgwizard-test/ssh-key"
+[app]
+type = "shell"
+[os]
+family = "debian"
+[packages]
+common = false
+[ssh]
+enabled = true
+auth = "key"
+authorized_key = "id.pub"
+""")
+    images_to_remove.append(built.tag)
+    return built
+
+
+@pytest.fixture(scope="session")
+def ssh_password_image(docker_client, scenario_dir, images_to_remove) -> Built:
+    built = build_scenario(docker_client, scenario_dir / "ssh-password", "ssh-password", """
+version = 1
+[image]
+name = "imgwizard-test/ssh-password"
+[app]
+type = "shell"
+[os]
+family = "debian"
+[packages]
+common = false
+[ssh]
+enabled = true
+auth = "password"
+port = 2222
+""")
+    images_to_remove.append(built.tag)
+    return built
+
+
+@pytest.fixture(scope="session")
+def forward_image(docker_client, scenario_dir, images_to_remove) -> Built:
+    built = build_scenario(docker_client, scenario_dir / "forward", "forward", """
+version = 1
+[image]
+name = "imgwizard-test/forward"
+[app]
+type = "shell"
+[os]
+family = "debian"
+[packages]
+common = false
+[ssh]
+enabled = false
+[forward]
+enabled = true
+listen = 31000
+target = 8006
+""")
+    images_to_remove.append(built.tag)
+    return built
+
+
+# The machine's own Debian mirror, written with an explicit port so the rewritten sources are told apart
+# from the original ones in apt's output ("Get:1 http://deb.debian.org:80/debian ...").
+OWN_MIRROR = "http://deb.debian.org:80"
+
+
+@pytest.fixture(scope="session")
+def locale_mirror_image(docker_client, scenario_dir, images_to_remove) -> Built:
+    built = build_scenario(docker_client, scenario_dir / "locale", "locale-mirror", f"""
+version = 1
+[image]
+name = "imgwizard-test/locale-mirror"
+[app]
+type = "shell"
+[os]
+family = "debian"
+[mirror]
+apt = "{OWN_MIRROR}"
+[locale]
+chinese = true
+timezone = "Asia/Shanghai"
+[packages]
+common = false
+[ssh]
+enabled = false
+""")
+    images_to_remove.append(built.tag)
+    return built
+
+
+@pytest.fixture(scope="session")
+def jupyter_image(docker_client, scenario_dir, images_to_remove) -> Built:
+    built = build_scenario(docker_client, scenario_dir / "jupyter", "jupyter", """
+version = 1
+[image]
+name = "imgwizard-test/jupyter"
+[app]
+type = "web"
+name = "jupyter"
+python_from = "system"
+auth = true
+port = 31000
+[os]
+family = "debian"
+[packages]
+common = false
+[network]
+extra_ca = "/etc/ssl/certs/ca-certificates.crt"
+""")
+    images_to_remove.append(built.tag)
+    return built
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TIMINGS:
+        terminalreporter.write_sep("-", "imgwizard test images (build time, size)")
+        for name, seconds, size in TIMINGS:
+            terminalreporter.write_line(f"{name:16s} {seconds:6.1f} s {size / 2**20:8.1f} MiB")
