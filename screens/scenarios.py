@@ -16,7 +16,7 @@ TEST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk1x2XfakeKeyForTestsOnly000000
 # A laptop with a key in ~/.ssh and no GPU; a GPU server with nvidia-smi answering.
 LAPTOP = HostFacts(arch="amd64", distro="Debian GNU/Linux 12", engine_problem=None, ssh_key=TEST_KEY,
                    ssh_key_path="~/.ssh/id_ed25519.pub")
-GPU_SERVER = HostFacts(arch="amd64", nvidia_driver="550.54.14", distro="Ubuntu 22.04", engine_problem=None,
+GPU_SERVER = HostFacts(arch="amd64", nvidia_driver="570.133.20", distro="Ubuntu 22.04", engine_problem=None,
                        ssh_key=TEST_KEY, ssh_key_path="~/.ssh/id_ed25519.pub")
 
 NEXT, SAVE, OK = "ctrl+n", "ctrl+s", "enter"
@@ -60,8 +60,8 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "web-nvidia (JupyterLab + PyTorch on an NVIDIA host)",
         ("up",) + (NEXT,) * 6 + ("tab",) * 4 + ("down", SAVE, OK),
         host=GPU_SERVER,
-        answers={"app.type": "web", "app.name": "jupyter", "gpu.vendor": "nvidia", "gpu.host_driver": "550.54.14"},
-        expect={"Dockerfile": "torch==", "run.sh": "--gpus"},
+        answers={"app.type": "web", "app.name": "jupyter", "gpu.vendor": "nvidia", "gpu.host_driver": "570.133.20"},
+        expect={"Dockerfile": "download.pytorch.org/whl/cu128", "run.sh": "--gpus"},
     ),
     Scenario(
         "kasm-desktop (PyCharm on KASM)",
