@@ -1,0 +1,52 @@
+"""The wizard session (pure core shared by the Textual app and the plain prompts), without any UI."""
+
+from pathlib import Path
+
+from screens.scenarios import TEST_KEY
+from wizard.session import Session, changed_lines, first_changed_line
+
+
+def test_walk_defaults_visits_applicable_steps_only():
+    s = Session({"ssh.authorized_key": TEST_KEY})
+    seen = [s.step]
+    while s.go_next():
+        seen.append(s.step)
+    assert seen == ["app", "os", "mirrors", "locale", "packages", "gpu", "ssh", "forward", "user", "image"]
+    assert s.can_back() and not s.can_next()
+    states = dict((step.id, state) for step, state in s.steps())
+    assert states["desktop"] == "skip" and states["app"] == "done" and states["image"] == "current"
+
+
+def test_bad_value_kept_raw_blocks_next_and_names_the_field():
+    s = Session({"ssh.authorized_key": TEST_KEY, "app.type": "web"})
+    assert s.go_next() and s.step == "app_details"
+    s.set("app.port", "99x")
+    assert s.value("app.port") == "99x"  # what the user typed is kept
+    assert s.message("app.port") == "Published port (app.port): '99x' is not a whole number; accepted: 1-65535"
+    assert not s.can_next() and not s.go_next() and s.step == "app_details"
+    s.set("app.port", "8080")
+    assert s.answers["app.port"] == 8080 and s.go_next()
+
+
+def test_dirty_and_save_folder(tmp_path: Path):
+    s = Session({"ssh.authorized_key": TEST_KEY, "image.name": "team/tools"})
+    assert not s.dirty and s.default_folder() == Path("team/tools")
+    assert s.default_folder(tmp_path) == tmp_path
+    s.set("app.type", "web")
+    assert s.dirty
+    s.mark_saved(tmp_path / "x")
+    assert not s.dirty and s.default_folder() == tmp_path / "x"
+
+
+def test_jump_only_to_applicable_steps():
+    s = Session({"ssh.authorized_key": TEST_KEY})
+    assert not s.go_to("desktop")
+    assert s.go_to("ssh") and s.step == "ssh" and "app" in s.visited
+
+
+def test_changed_lines():
+    old = "FROM a\nRUN x\nCMD y\n"
+    new = "FROM a\nRUN x\nRUN z\nCMD y\n"
+    assert first_changed_line(old, new) == 3
+    assert changed_lines(old, new) == {3}
+    assert first_changed_line(new, new) is None
