@@ -200,6 +200,7 @@ def _shut(api: Any, response: Any) -> None:
         return
     try:
         sock = api._get_raw_response_socket(response)
+        sock = getattr(sock, "_sock", sock)  # a SocketIO over the unix socket
         sock.shutdown(socket.SHUT_RDWR)
     except Exception:  # noqa: BLE001 - best effort; closing below is enough once a chunk arrives
         pass
