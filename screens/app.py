@@ -16,11 +16,11 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, ListView, Static
+from textual.widgets import ListView, Static
 
 from screens.build import BuildScreen
 from screens.modals import ConfirmModal, MessageModal, SaveModal, TagModal
-from screens.widgets import PreviewPane, StepPane, StepsList
+from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList
 from wizard import tree
 from wizard.build_events import Builder
 from wizard.context import WriteReport, write
@@ -83,7 +83,7 @@ class WizardScreen(Screen):
                 yield Static("", id="summary")
                 yield StepPane(id="pane")
             yield PreviewPane(id="preview")
-        yield Footer()
+        yield QuietFooter()
 
     @property
     def wizard(self) -> "WizardApp":

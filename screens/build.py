@@ -14,8 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, RichLog, Static
+from textual.widgets import RichLog, Static
 
+from screens.widgets import QuietFooter
 from wizard.build_events import BuildEvent, Builder
 from wizard.text import T
 
@@ -53,7 +54,7 @@ class BuildScreen(Screen[str]):
         yield Static("", id="build-progress")
         yield RichLog(id="build-log", wrap=True, max_lines=5000)
         yield Static("", id="build-status")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.started = self.clock()

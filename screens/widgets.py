@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Label, ListItem, ListView, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, Label, ListItem, ListView, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from wizard import tree
@@ -25,6 +25,26 @@ from wizard.text import T
 
 YES_NO = (Choice("true", T("Yes", "是")), Choice("false", T("No", "否")))
 FREE_HINT = T("or type another value (a mirror URL, a version)", "或输入其他值（镜像地址、版本号）")
+
+
+class QuietFooter(Footer):
+    """A Footer that recomposes only when the shown keys or their enabled state change.
+
+    Textual's Footer rebuilds itself on every bindings signal (each focus change, each refresh_bindings);
+    in this app that was most of the time a step change took.
+    """
+
+    _shown: tuple | None = None
+
+    def bindings_changed(self, screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        shown = tuple((b.key, b.description, enabled) for (_n, b, enabled, _t) in screen.active_bindings.values()
+                      if b.show)
+        if shown != self._shown:
+            self._shown = shown
+            self.call_after_refresh(self.recompose)
 
 
 class ChoiceList(OptionList):
