@@ -115,7 +115,8 @@ class FieldBox(Vertical):
                 ol.set_options([self._option(c) for c in choices])
             ids = [c.value for c in choices]
             want = _choice_id(f, value)
-            if want in ids and ol.highlighted != ids.index(want):
+            # A focused list may be ahead of the session (keys typed faster than the re-render): leave it.
+            if want in ids and ol.highlighted != ids.index(want) and (ol.highlighted is None or not ol.has_focus):
                 ol.highlighted = ids.index(want)
             if f.free:
                 free = self.query_one(f"#free-{f.key.replace('.', '-')}", Input)
