@@ -218,17 +218,16 @@ class StepPane(VerticalScroll):
         box = self._box_of(event.input)
         if box is None or self.session is None:
             return
-        key = box.field.key
-        if box.is_choice:  # the free-text input of a choice field
+        field = box.field
+        value: Any = event.value
+        if box.is_choice:  # the free-text input of a choice field: empty falls back to the highlighted choice
             ol = box.query_one(ChoiceList)
-            value = event.value.strip() or (
-                _option_value(box.field, box.choices[ol.highlighted].value) if box.choices and ol.highlighted is not None
-                else "")
-        else:
-            value = event.value
-        if display(box.field, self.session.value(key)) != display(box.field, value) or key in self.session.given:
-            if self.session.given.get(key) != value:
-                self.post_message(self.Changed(key, value))
+            value = event.value.strip()
+            if not value and box.choices and ol.highlighted is not None:
+                value = _option_value(field, box.choices[ol.highlighted].value)
+        # Setting an input from the session also fires Changed: only a different text is the user's.
+        if display(field, value) != display(field, self.session.value(field.key)):
+            self.post_message(self.Changed(field.key, value))
 
     @on(OptionList.OptionSelected)
     @on(Input.Submitted)

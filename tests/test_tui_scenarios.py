@@ -200,3 +200,24 @@ async def test_jump_to_a_step_and_cycle_preview_files():
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "No findings" in str(app.screen.query_one("#lint-findings").render())
+
+
+async def test_free_text_choice_takes_a_mirror_url_and_checks_it():
+    app = make_app(host=LAPTOP)
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.go_to("mirrors")
+        await app.screen.show_step()
+        await pilot.pause()
+        free = app.screen.query_one("#free-mirror-apt")
+        free.value = "ftp://nope"  # as pasted
+        await pilot.pause()
+        message = str(app.screen.query_one("#box-mirror-apt .field-error").render())
+        assert "System package mirror (mirror.apt)" in message and "http(s) URL" in message
+        assert app.screen.check_action("next", ()) is False
+        free.value = "http://mirrors.example.com"
+        await pilot.pause()
+        assert app.session.answers["mirror.apt"] == "http://mirrors.example.com"
+        assert "mirrors.example.com" in app.screen.query_one(PreviewPane).texts["Dockerfile"]
+        free.value = ""  # back to the highlighted choice
+        await pilot.pause()
+        assert app.session.answers["mirror.apt"] == "none"

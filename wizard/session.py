@@ -87,7 +87,8 @@ class Session:
             self.render_error = f"{type(exc).__name__}: {exc}"
 
     def set(self, key: str, value: Any) -> bool:
-        """Record what the user gave for `key` (raw). True when the answers changed."""
+        """Record what the user gave for `key` (raw, as typed) and re-validate and re-render.
+        False when it was already given exactly so."""
         if self.given.get(key, object()) == value:
             return False
         self.given[key] = value
