@@ -267,7 +267,10 @@ class PreviewPane(Vertical):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.texts: dict[str, str] = {}
+        self.texts: dict[str, str] = {}  # the current text of each file in the context
+        self.painted: dict[int, tuple[str | None, str]] = {}  # tab -> (text, lang) it shows
+        self.lang = "en"
+        self.error: str | None = None
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="preview-tabs"):
@@ -283,24 +286,48 @@ class PreviewPane(Vertical):
                 yield Static("", id="lint-findings")
 
     def show(self, session: Session, lang: str) -> None:
-        for index, (name, lexer) in enumerate(PREVIEW_FILES):
+        """Take the session's files; only the open tab is highlighted now, the others when they are opened."""
+        self.lang, self.error = lang, session.render_error
+        for name, _lexer in PREVIEW_FILES:
             text = session.file_text(name)
-            static = self.query_one(f"#file-{index}", Static)
             if text is None:
-                static.update(Text(T(f"({name} is not part of this build context: these answers do not need it)",
-                                     f"（这些答案不需要 {name}）")(lang), style="dim italic"))
                 self.texts.pop(name, None)
-                continue
-            old = self.texts.get(name, "")
-            self.texts[name] = text
-            static.update(Syntax(text, lexer, line_numbers=True, word_wrap=False, theme="ansi_dark",
-                                 highlight_lines=changed_lines(old, text) if old else set()))
-            line = first_changed_line(old, text) if old else None
-            if line is not None:
-                scroll = self.query_one(f"#scroll-{index}", VerticalScroll)
-                self.call_after_refresh(scroll.scroll_to, y=max(0, line - 3), animate=False)
-        if session.render_error:
-            self.query_one("#file-0", Static).update(Text(session.render_error, style="red"))
+            else:
+                self.texts[name] = text
+        self._paint_active()
+
+    def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
+        self._paint_active()  # not stopped: the screen runs the linter when the lint tab opens
+
+    def _paint_active(self) -> None:
+        active = self.active
+        if active.startswith("tab-") and active[4:].isdigit():
+            self._paint(int(active[4:]))
+
+    def _paint(self, index: int) -> None:
+        """Show file `index`, marking the lines changed since this tab was last shown and scrolling to them."""
+        name, lexer = PREVIEW_FILES[index]
+        text = self.texts.get(name)
+        static = self.query_one(f"#file-{index}", Static)
+        if index == 0 and self.error:
+            static.update(Text(self.error, style="red"))
+            self.painted.pop(index, None)
+            return
+        before = self.painted.get(index)
+        if before == (text, self.lang):
+            return
+        self.painted[index] = (text, self.lang)
+        if text is None:
+            static.update(Text(T(f"({name} is not part of this build context: these answers do not need it)",
+                                 f"（这些答案不需要 {name}）")(self.lang), style="dim italic"))
+            return
+        old = before[0] if before else None
+        static.update(Syntax(text, lexer, line_numbers=True, word_wrap=False, theme="ansi_dark",
+                             highlight_lines=changed_lines(old, text) if old else set()))
+        line = first_changed_line(old, text) if old else None
+        if line is not None:
+            scroll = self.query_one(f"#scroll-{index}", VerticalScroll)
+            self.call_after_refresh(scroll.scroll_to, y=max(0, line - 3), animate=False)
 
     def show_lint(self, findings: list, lang: str) -> None:
         if not findings:

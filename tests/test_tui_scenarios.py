@@ -191,8 +191,11 @@ async def test_jump_to_a_step_and_cycle_preview_files():
         hint = str(app.screen.query_one("#box-ssh-authorized_key .field-head").render())
         assert "Your key from ~/.ssh/id_ed25519.pub" in hint
         preview = app.screen.query_one(PreviewPane)
+        assert 1 not in preview.painted  # hidden tabs are highlighted only when opened
         await pilot.press("f3")
+        await pilot.pause()
         assert preview.active == "tab-1"
+        assert preview.painted[1][0] == preview.texts["imgwizard-entry.sh"]
         for _ in range(4):
             await pilot.press("f3")
         await pilot.pause()
