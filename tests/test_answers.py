@@ -76,7 +76,8 @@ def test_a_bad_value_is_refused_with_a_line_naming_the_key_and_what_is_accepted(
     ({"app.type": "web", "app.name": "code-server", "os.family": "alpine", "os.version": "3.21"}, "app.name", "glibc"),
     ({"app.type": "desktop", "desktop.engine": "kasm", "os.family": "scratch"}, "os.family", "accepted: ubuntu, debian, alpine"),
     ({"gpu.vendor": "nvidia", "gpu.pytorch": "2.1.2", "gpu.cuda": "cu124"}, "gpu.cuda", "accepted: '' (Best for the driver), cpu, cu118, cu121"),
-    ({"gpu.vendor": "nvidia", "gpu.host_driver": "535.171.04", "gpu.pytorch": "2.4.0", "gpu.cuda": "cu124"}, "gpu.cuda", "needs driver >= 550.54.14"),
+    ({"gpu.vendor": "nvidia", "gpu.host_driver": "470.57.02", "gpu.pytorch": "2.4.0", "gpu.cuda": "cu124"}, "gpu.cuda", "needs driver >= 525.60.13"),
+    ({"gpu.vendor": "nvidia", "gpu.host_driver": "570.86.10", "gpu.pytorch": "2.10.0", "gpu.cuda": "cu130"}, "gpu.cuda", "needs driver >= 580.65.06"),
     ({"gpu.vendor": "nvidia", "gpu.driver": "550.135", "gpu.host_driver": "535.171.04"}, "gpu.driver", "must EQUAL the host's"),
     ({"ssh.enabled": True, "ssh.authorized_key": KEY, "forward.enabled": True, "forward.listen": 22}, "forward.listen", "already used by ssh.port"),
     ({"app.type": "web", "app.name": "jupyter", "ssh.enabled": True, "ssh.authorized_key": KEY, "ssh.port": 31000}, "ssh.port", "already used by app.port"),
@@ -92,6 +93,13 @@ def test_impossible_combinations_name_the_key(given, key, words):
     _, problems = validate(given)
     assert key in [k for k, _ in problems], problems
     assert any(words in m for k, m in problems if k == key), problems
+
+
+def test_an_explicit_cuda_build_within_minor_version_compatibility_is_accepted():
+    # cu124 wants 550.54.14 for every feature, but 12.x runs on >= 525 (minor-version compatibility)
+    _, problems = validate({"ssh.enabled": False, "gpu.vendor": "nvidia", "gpu.host_driver": "535.171.04",
+                            "gpu.pytorch": "2.4.0", "gpu.cuda": "cu124"})
+    assert problems == []
 
 
 def test_authorized_key_and_ca_can_be_files_relative_to_the_answers_file(tmp_path: Path):

@@ -32,6 +32,13 @@ def test_pick_cuda_takes_the_newest_variant_the_driver_runs(driver, torch, expec
     assert pick_cuda(driver, torch_release(torch)) == expected
 
 
+def test_driver_can_run_uses_the_minor_version_floor():
+    from wizard.knowledge import driver_can_run, driver_supports
+    assert driver_can_run("535.171.04", "cu124") and not driver_supports("535.171.04", "cu124")
+    assert not driver_can_run("470.57.02", "cu121") and driver_can_run("470.57.02", "cu118")
+    assert not driver_can_run("570.86.10", "cu130") and driver_can_run("580.65.06", "cu130")
+
+
 def test_torch_release_accepts_a_minor_and_knows_its_companions():
     rel = torch_release("2.4")
     assert (rel.torch, rel.vision, rel.audio) == ("2.4.1", "0.19.1", "2.4.1")

@@ -150,6 +150,17 @@ def driver_supports(driver: str, variant: str) -> bool:
     return minimum is not None and _version_key(driver) >= _version_key(minimum)
 
 
+def driver_can_run(driver: str, variant: str) -> bool:
+    """Whether a driver can run a CUDA variant at all: at or above the minor-version compatibility floor of its
+    major (12.x runs on >= 525, 11.x on >= 450, 13.x on >= 580; facts.md 'NVIDIA'). Weaker than
+    driver_supports: such a build runs, but features newer than the driver (PTX JIT) may not."""
+    if variant == "cpu":
+        return True
+    major = variant[2:-1]
+    floor = table("cuda")["minor_compat_floor"].get(major)
+    return floor is not None and _version_key(driver) >= _version_key(floor)
+
+
 def pick_cuda(driver: str | None, release: TorchRelease) -> str:
     """The newest CUDA variant of a torch release that a driver runs; 'cpu' when none does.
 

@@ -42,9 +42,10 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
         driver = a.get("gpu.host_driver") or a.get("gpu.driver")
         if a.get("gpu.vendor") != "nvidia":
             out.append(("gpu.cuda", f"{cuda} needs an NVIDIA GPU; accepted without gpu.vendor = nvidia: cpu or empty"))
-        elif driver and not knowledge.driver_supports(driver, cuda):
-            minimum = knowledge.table("cuda")["minimum_driver"][cuda]
-            out.append(("gpu.cuda", f"{cuda} needs driver >= {minimum} but the driver is {driver}; accepted: a lower CUDA variant, cpu or empty"))
+        elif driver and not knowledge.driver_can_run(driver, cuda):
+            floor = knowledge.table("cuda")["minor_compat_floor"][cuda[2:-1]]
+            out.append(("gpu.cuda", f"{cuda} needs driver >= {floor} (CUDA minor-version compatibility) but the driver is "
+                                    f"{driver}; accepted: a lower CUDA variant, cpu or empty"))
     ports = [(k, a[k]) for k in ("app.port", "ssh.port", "forward.listen") if k in a]
     seen: dict[int, str] = {}
     for key, port in ports:
