@@ -35,7 +35,7 @@ class DockerOpError(Exception):
 class NotEnoughSpace(DockerOpError):
     def __init__(self, folder: Path, needed: int, free: int):
         self.folder, self.needed, self.free = folder, needed, free
-        super().__init__(f"not enough free space in {folder}: the image needs {human_size(needed)} "
+        super().__init__(f"not enough free space in {folder}: the image's archive needs about {human_size(needed)} "
                          f"({needed} bytes), only {human_size(free)} ({free} bytes) are free")
 
 
@@ -234,9 +234,12 @@ def export_image(client: Any, image: str, path: Path,
     except docker.errors.ImageNotFound:
         raise DockerOpError(f"no image {image} in this engine (docker images lists them)") from None
     size = int(img.attrs.get("Size") or 0)
+    # The tar holds the layers uncompressed plus headers and metadata: a few percent more than the image size
+    # (measured: a 132.3 MiB image saves to 137.4 MiB).
+    needed = size + size // 20 + 2**20
     free = shutil.disk_usage(folder).free
-    if size > free:
-        raise NotEnoughSpace(folder, size, free)
+    if needed > free:
+        raise NotEnoughSpace(folder, needed, free)
     tmp = folder / f".{path.name}.imgwizard-partial-{os.getpid()}"
     written = 0
     try:

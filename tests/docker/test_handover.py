@@ -77,8 +77,8 @@ def test_export_refuses_when_the_folder_is_too_small(docker_client, ssh_key_imag
     size = docker_client.images.get(ssh_key_image.tag).attrs["Size"]
     with pytest.raises(NotEnoughSpace) as refused:
         export_image(docker_client, ssh_key_image.tag, small_fs / "image.tar")
-    assert refused.value.needed == size and refused.value.free <= 5 * 2**20
-    assert str(size) in str(refused.value) and str(refused.value.free) in str(refused.value)
+    assert refused.value.needed >= size and refused.value.free <= 5 * 2**20
+    assert str(refused.value.needed) in str(refused.value) and str(refused.value.free) in str(refused.value)
     assert list(small_fs.iterdir()) == []
     # The CLI says the same, with exit 1 and nothing written.
     assert main(["export", ssh_key_image.tag, "-o", str(small_fs / "image.tar")]) == 1
