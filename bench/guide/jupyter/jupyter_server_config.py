@@ -1,0 +1,10 @@
+c.ServerApp.allow_root = True
+c.ServerApp.open_browser = False
+c.ServerApp.password = ''
+c.ServerApp.ip = '0.0.0.0'
+c.ServerApp.token = ''
+c.ServerApp.tornado_settings={ "headers": { "Content-Security-Policy": "frame-ancestors 'self' *"} }
+c.ServerApp.disable_check_xsrf = True
+c.ServerApp.allow_origin = '*'
+c.ServerApp.port = 31000
+c.ServerApp.allow_remote_access = True

@@ -1,0 +1,697 @@
+"""imgwizard benchmark: its output against the guide's own recipe on the real Docker engine, and the wizard's
+own speed. A script, not a test: run it by hand (docs/benchmarks.md says how to read it).
+
+    /work/venv/bin/python bench/run.py [--quick] [--skip-docker] [--only shell,jupyter,java]
+
+Part 1 (Docker, legacy builder through docker-py, like imgwizard itself): for each scenario, imgwizard's rendered
+context and the guide-style Dockerfile in bench/guide/<scenario>/ are built cold (nocache) on the local
+debian:bookworm-slim; then the same app-only change is applied to both and they are rebuilt with the cache.
+Part 2 (no Docker): import time, render time, throughput over the answers space, TUI first frame, keystrokes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+BASE_IMAGE = "debian:bookworm-slim"
+HOST_CA = "/etc/ssl/certs/ca-certificates.crt"
+SIZE_GOAL = 0.40  # imgwizard's size added over the base <= 40% of the guide recipe's
+REBUILD_GOAL = 0.15  # rebuild after an app-only change <= 15% of imgwizard's own cold build
+RENDER_GOAL_MS = 5.0
+FIRST_FRAME_GOAL_S = 1.0
+MB = 1_000_000
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+@dataclass
+class Scenario:
+    name: str
+    title: str
+    answers: str  # the answers file (TOML); {key} is the generated test public key's file name
+    change: str  # what the app-only change is, in words
+    wizard_change: Callable[[Path], None]  # edits imgwizard's context folder in place
+    guide_change: Callable[[Path], None]  # edits the guide context folder in place
+    needs_ca: bool = False
+
+
+def _rerender(answers_edit: Callable[[str], str]) -> Callable[[Path], None]:
+    """An app-only change made the imgwizard way: edit the answers file, render again into the same folder."""
+
+    def apply(ctx: Path) -> None:
+        path = ctx.parent / "answers.toml"
+        path.write_text(answers_edit(path.read_text()))
+        _render_into(path, ctx)
+
+    return apply
+
+
+def _edit_dockerfile(old: str, new: str) -> Callable[[Path], None]:
+    def apply(ctx: Path) -> None:
+        path = ctx / "Dockerfile"
+        text = path.read_text()
+        if old not in text:
+            raise RuntimeError(f"{ctx}: cannot apply the change, {old!r} is not in the Dockerfile")
+        path.write_text(text.replace(old, new, 1))
+
+    return apply
+
+
+def _replace(old: str, new: str) -> Callable[[str], str]:
+    def edit(text: str) -> str:
+        if old not in text:
+            raise RuntimeError(f"cannot apply the change, {old!r} is not in the answers")
+        return text.replace(old, new, 1)
+
+    return edit
+
+
+SCENARIOS = (
+    Scenario(
+        "shell", "Debian shell: SSH (key), zh_CN, common tools, pip six, socat",
+        answers=f"""version = 1
+[image]
+name = "imgwizard-bench-shell"
+[app]
+type = "shell"
+[os]
+family = "debian"
+[locale]
+chinese = true
+[packages]
+common = true
+pip = ["six"]
+[ssh]
+enabled = true
+auth = "key"
+authorized_key = "{{key}}"
+[forward]
+enabled = true
+[network]
+extra_ca = "{HOST_CA}"
+""",
+        change="pip package six -> idna",
+        wizard_change=_rerender(_replace('pip = ["six"]', 'pip = ["idna"]')),
+        guide_change=_edit_dockerfile("RUN pip install six ", "RUN pip install idna "),
+        needs_ca=True,
+    ),
+    Scenario(
+        "jupyter", "Jupyter web on Debian, system python3, host CA",
+        answers=f"""version = 1
+[image]
+name = "imgwizard-bench-jupyter"
+[app]
+type = "web"
+name = "jupyter"
+python_from = "system"
+[os]
+family = "debian"
+[network]
+extra_ca = "{HOST_CA}"
+""",
+        change="one more pip package (humanize)",
+        wizard_change=_rerender(_replace('[network]', '[packages]\npip = ["humanize"]\n[network]')),
+        guide_change=_edit_dockerfile("RUN pip install jupyterlab --break-system-packages\n",
+                                      "RUN pip install jupyterlab --break-system-packages\n"
+                                      "RUN pip install humanize --break-system-packages\n"),
+        needs_ca=True,
+    ),
+    Scenario(
+        "java", "Debian with OpenJDK 17, common tools",
+        answers="""version = 1
+[image]
+name = "imgwizard-bench-java"
+[app]
+type = "shell"
+[os]
+family = "debian"
+[packages]
+java = "17"
+[ssh]
+enabled = false
+""",
+        change='start command: sleep infinity -> jshell',
+        wizard_change=_edit_dockerfile('CMD ["sleep", "infinity"]', 'CMD ["jshell"]'),
+        guide_change=_edit_dockerfile('CMD ["sleep", "infinity"]', 'CMD ["jshell"]'),
+    ),
+)
+
+
+def _render_into(answers_path: Path, out: Path) -> None:
+    from wizard.context import write
+    from wizard.load import format_problems, load
+    from wizard.render import render
+
+    answers, problems = load(answers_path)
+    if problems:
+        raise RuntimeError(format_problems(problems, str(answers_path)))
+    write(render(answers, answers_path.parent), out)
+
+
+def make_contexts(s: Scenario, work: Path) -> tuple[Path, Path]:
+    """(imgwizard's context, the guide's context), fresh folders under `work`."""
+    wiz = work / s.name / "imgwizard"
+    wiz.mkdir(parents=True)
+    key = work / "bench_key"
+    if not key.exists():
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "imgwizard-bench", "-f", str(key)],
+                       check=True)
+    answers = wiz.parent / "answers.toml"
+    answers.write_text(s.answers.format(key=str(key) + ".pub"))
+    _render_into(answers, wiz)
+    guide = work / s.name / "guide"
+    shutil.copytree(HERE / "guide" / s.name, guide)
+    if s.needs_ca:
+        shutil.copyfile(HOST_CA, guide / "extra-ca.crt")
+    return wiz, guide
+
+
+# ------------------------------------------------------------------ docker
+
+
+@dataclass
+class Build:
+    seconds: float
+    image_id: str
+    steps: int
+    cached_steps: int
+
+
+@dataclass
+class Variant:
+    label: str
+    cold: Build | None = None
+    rebuild: Build | None = None
+    size_added: int = 0
+    layers_added: int = 0  # RootFS layers over the base image's
+    nonempty_history: int = 0  # history entries above the base with a non-zero size
+    ids: list[str] = field(default_factory=list)
+
+
+def docker_client():
+    import docker
+
+    return docker.APIClient(timeout=3600)
+
+
+def wait_for_base(api, tries: int = 30) -> dict[str, Any]:
+    import docker.errors
+
+    for i in range(tries):
+        try:
+            return api.inspect_image(BASE_IMAGE)
+        except docker.errors.ImageNotFound:
+            print(f"  {BASE_IMAGE} is missing (being re-created?), waiting 10 s ({i + 1}/{tries})", flush=True)
+            time.sleep(10)
+    raise SystemExit(f"{BASE_IMAGE} never appeared; create it (docs/benchmarks.md) and run again")
+
+
+OFFICIAL_APT_TAG = "imgwizard-bench/debian-official-apt:bookworm-slim"
+# The apt settings the registry's debian images carry (debuerreotype-minimizing-config): apt deletes the .debs and
+# its package caches after every install/update, fetches gzipped indexes and no translations. The local base made
+# with debootstrap lacks them, so there any recipe without `apt-get clean` keeps those caches in its layers.
+OFFICIAL_APT = (
+    "FROM " + BASE_IMAGE + "\n"
+    "RUN echo 'DPkg::Post-Invoke { \"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb"
+    " /var/cache/apt/*.bin || true\"; };' > /etc/apt/apt.conf.d/docker-clean \\\n"
+    " && echo 'APT::Update::Post-Invoke { \"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb"
+    " /var/cache/apt/*.bin || true\"; };' >> /etc/apt/apt.conf.d/docker-clean \\\n"
+    " && echo 'Dir::Cache::pkgcache \"\"; Dir::Cache::srcpkgcache \"\";' >> /etc/apt/apt.conf.d/docker-clean \\\n"
+    " && echo 'Acquire::Languages \"none\";' > /etc/apt/apt.conf.d/docker-no-languages \\\n"
+    " && echo 'Acquire::GzipIndexes \"true\"; Acquire::CompressionTypes::Order:: \"gz\";'"
+    " > /etc/apt/apt.conf.d/docker-gzip-indexes\n"
+)
+
+
+def official_apt_base(api, work: Path, log: Path) -> str:
+    """Build (cached) the local base plus the registry image's apt settings; returns its tag."""
+    folder = work / "official-apt-base"
+    folder.mkdir(exist_ok=True)
+    (folder / "Dockerfile").write_text(OFFICIAL_APT)
+    build(api, folder, OFFICIAL_APT_TAG, nocache=False, log=log)
+    return OFFICIAL_APT_TAG
+
+
+def rebase(ctx: Path, base: str) -> None:
+    path = ctx / "Dockerfile"
+    text = path.read_text()
+    if f"FROM {base}\n" in text:
+        return
+    if f"FROM {BASE_IMAGE}\n" not in text:
+        raise RuntimeError(f"{path}: no 'FROM {BASE_IMAGE}' line to rebase")
+    path.write_text(text.replace(f"FROM {BASE_IMAGE}\n", f"FROM {base}\n", 1))
+
+
+def build(api, path: Path, tag: str, nocache: bool, log: Path) -> Build:
+    wait_for_base(api)
+    started = time.perf_counter()
+    image_id = ""
+    steps = cached = 0
+    with log.open("a") as out:
+        out.write(f"\n===== build {tag} nocache={nocache}\n")
+        for chunk in api.build(path=str(path), tag=tag, nocache=nocache, decode=True, rm=True, forcerm=True,
+                               pull=False):
+            if "stream" in chunk:
+                line = chunk["stream"]
+                out.write(line)
+                if line.startswith("Step "):
+                    steps += 1
+                elif "Using cache" in line:
+                    cached += 1
+            if "aux" in chunk and "ID" in chunk["aux"]:
+                image_id = chunk["aux"]["ID"]
+            if "error" in chunk:
+                out.write(chunk["error"] + "\n")
+                raise RuntimeError(f"build of {tag} failed: {chunk['error'].strip()} (log: {log})")
+    seconds = time.perf_counter() - started
+    if not image_id:
+        image_id = api.inspect_image(tag)["Id"]
+    return Build(seconds, image_id, steps, cached)
+
+
+def measure(api, v: Variant, base: dict[str, Any]) -> None:
+    info = api.inspect_image(v.cold.image_id)
+    v.size_added = info["Size"] - base["Size"]
+    v.layers_added = len(info["RootFS"]["Layers"]) - len(base["RootFS"]["Layers"])
+    history = api.history(v.cold.image_id)  # newest first
+    base_history = len(api.history(base["Id"]))
+    v.nonempty_history = sum(1 for h in history[: len(history) - base_history] if h.get("Size", 0) > 0)
+
+
+def remove_images(api, ids: list[str]) -> None:
+    import docker.errors
+
+    for image_id in reversed(ids):  # the rebuilt image first: it sits on the cold one's layers
+        try:
+            api.remove_image(image_id, force=True)
+        except docker.errors.APIError:
+            pass
+
+
+def run_docker(scenarios: list[Scenario], quick: bool, work: Path, official_apt: bool = False
+               ) -> tuple[list[list[str]], list[tuple[str, str, bool]]]:
+    api = docker_client()
+    wait_for_base(api)
+    log = work / "docker-build.log"
+    base_tag = official_apt_base(api, work, log) if official_apt else BASE_IMAGE
+    rows: list[list[str]] = []
+    goals: list[tuple[str, str, bool]] = []
+    for s in scenarios:
+        print(f"- {s.name}: {s.title}", flush=True)
+        wiz_ctx, guide_ctx = make_contexts(s, work)
+        if base_tag != BASE_IMAGE:
+            rebase(wiz_ctx, base_tag)
+            rebase(guide_ctx, base_tag)
+        variants = {"imgwizard": (Variant("imgwizard"), wiz_ctx, s.wizard_change),
+                    "guide": (Variant("guide"), guide_ctx, s.guide_change)}
+        try:
+            for label, (v, ctx, change) in variants.items():
+                tag = f"imgwizard-bench/{s.name}-{label}:latest"
+                print(f"  {label}: cold build ...", end="", flush=True)
+                v.cold = build(api, ctx, tag, nocache=True, log=log)
+                v.ids.append(v.cold.image_id)
+                measure(api, v, api.inspect_image(base_tag))
+                print(f" {v.cold.seconds:.1f} s, +{v.size_added / MB:.1f} MB", flush=True)
+                if not quick:
+                    change(ctx)
+                    if base_tag != BASE_IMAGE and label == "imgwizard":
+                        rebase(ctx, base_tag)  # the change re-rendered the Dockerfile
+                    print(f"  {label}: rebuild after '{s.change}' ...", end="", flush=True)
+                    v.rebuild = build(api, ctx, tag, nocache=False, log=log)
+                    v.ids.append(v.rebuild.image_id)
+                    print(f" {v.rebuild.seconds:.1f} s ({v.rebuild.cached_steps}/{v.rebuild.steps} steps cached)",
+                          flush=True)
+        finally:
+            for v, _, _ in variants.values():
+                remove_images(api, v.ids)
+        w, g = variants["imgwizard"][0], variants["guide"][0]
+        size_ratio = w.size_added / g.size_added if g.size_added else float("inf")
+        rows.append([s.name, "size added over base", f"{w.size_added / MB:.1f} MB", f"{g.size_added / MB:.1f} MB",
+                     f"{size_ratio:.0%}"])
+        rows.append([s.name, "cold build (nocache)", f"{w.cold.seconds:.1f} s", f"{g.cold.seconds:.1f} s",
+                     f"{w.cold.seconds / g.cold.seconds:.0%}"])
+        if w.rebuild and g.rebuild:
+            rows.append([s.name, f"rebuild: {s.change}", f"{w.rebuild.seconds:.1f} s", f"{g.rebuild.seconds:.1f} s",
+                         f"{w.rebuild.seconds / g.rebuild.seconds:.0%}"])
+            rows.append([s.name, "rebuild / own cold build", f"{w.rebuild.seconds / w.cold.seconds:.1%}",
+                         f"{g.rebuild.seconds / g.cold.seconds:.1%}", ""])
+        rows.append([s.name, "layers added (RootFS)", str(w.layers_added), str(g.layers_added),
+                     f"{w.layers_added / g.layers_added:.0%}" if g.layers_added else ""])
+        rows.append([s.name, "layers added (size > 0)", str(w.nonempty_history), str(g.nonempty_history),
+                     f"{w.nonempty_history / g.nonempty_history:.0%}" if g.nonempty_history else ""])
+        goals.append((f"{s.name}: size added <= {SIZE_GOAL:.0%} of the guide's",
+                      f"{size_ratio:.0%}", size_ratio <= SIZE_GOAL))
+        if w.rebuild:
+            r = w.rebuild.seconds / w.cold.seconds
+            goals.append((f"{s.name}: app-only rebuild <= {REBUILD_GOAL:.0%} of cold build",
+                          f"{r:.1%} ({w.rebuild.seconds:.1f} s / {w.cold.seconds:.1f} s)", r <= REBUILD_GOAL))
+    return rows, goals
+
+
+# ------------------------------------------------------------------ the wizard itself
+
+
+def python() -> str:
+    return sys.executable
+
+
+def import_time(repeat: int = 5) -> tuple[float, float]:
+    """(median wall-clock seconds of `import wizard.render` in a fresh interpreter minus a bare interpreter,
+    cumulative microseconds -X importtime reports for wizard.render)."""
+
+    def wall(code: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([python(), "-c", code], check=True, cwd=ROOT)
+        return time.perf_counter() - started
+
+    bare = statistics.median(wall("pass") for _ in range(repeat))
+    full = statistics.median(wall("import wizard.render") for _ in range(repeat))
+    out = subprocess.run([python(), "-X", "importtime", "-c", "import wizard.render"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stderr
+    cumulative = 0.0
+    for line in out.splitlines():
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) == 3 and parts[2] == "wizard.render":
+            cumulative = float(parts[1])
+    return full - bare, cumulative
+
+
+def render_median(work: Path, n: int = 1000) -> tuple[float, float]:
+    """(median ms of render(), median ms of load()+render()) over n runs of the shell scenario's answers."""
+    from wizard.load import load
+    from wizard.render import render
+
+    folder = work / "render"
+    folder.mkdir(exist_ok=True)
+    key = folder / "key.pub"
+    key.write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHv8mN0e7Q0m9H3Xc8Kq1m3h0x0Yb9Zc3yq0m7cR3kGf bench\n")
+    path = folder / "imgwizard.toml"
+    path.write_text(SCENARIOS[0].answers.format(key="key.pub"))
+    answers, problems = load(path)
+    assert not problems, problems
+    render(answers, folder)  # warm the template cache, as a running wizard has it
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        render(answers, folder)
+        times.append(time.perf_counter() - started)
+    full = []
+    for _ in range(n):
+        started = time.perf_counter()
+        a, _ = load(path)
+        render(a, folder)
+        full.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000, statistics.median(full) * 1000
+
+
+def random_answers(rng: random.Random, key_path: str) -> dict[str, Any]:
+    """One answer set made by walking wizard.answers.FIELDS in order and picking among each field's choices."""
+    from wizard.answers import FIELDS
+
+    pools = {
+        "packages.apt": ["htop", "tmux", "jq", "zip"],
+        "packages.pip": ["six", "requests==2.32.3", "numpy", "ray[client]==2.9.0"],
+    }
+    given: dict[str, Any] = {}
+    for f in FIELDS:
+        if not f.when(given):
+            continue
+        if f.kind == "choice":
+            choices = [c.value for c in f.choices_for(given)]
+            if f.key == "gpu.pytorch" and rng.random() < 0.5:
+                choices = [""]
+            value = rng.choice(choices) if choices else f.default_for(given)
+        elif f.kind == "bool":
+            value = rng.random() < 0.5
+        elif f.kind == "int":
+            value = rng.choice([22, 2222, 8006, 8080, 31000, 31001])
+        elif f.kind == "list":
+            pool = pools.get(f.key, [])
+            value = rng.sample(pool, rng.randint(0, len(pool))) if pool else []
+        elif f.key == "ssh.authorized_key":
+            value = key_path
+        elif f.key == "network.extra_ca":
+            value = rng.choice(["", HOST_CA])
+        elif f.key == "gpu.driver":
+            value = rng.choice(["", "550.135"])
+        elif f.key == "gpu.host_driver":
+            value = given.get("gpu.driver") or rng.choice(["", "535.171.04", "570.86.10"])
+        else:
+            value = f.default_for(given)
+        given[f.key] = value
+    return given
+
+
+def throughput(work: Path, count: int = 2000, seed: int = 5) -> tuple[float, int, int, int]:
+    """(renders per second, valid sets rendered, distinct Dockerfiles, sets refused by validation)."""
+    from wizard.render import render
+    from wizard.validate import validate
+
+    folder = work / "space"
+    folder.mkdir(exist_ok=True)
+    (folder / "key.pub").write_text(
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHv8mN0e7Q0m9H3Xc8Kq1m3h0x0Yb9Zc3yq0m7cR3kGf bench\n")
+    rng = random.Random(seed)
+    valid: list[dict[str, Any]] = []
+    refused = 0
+    seen_sets = set()
+    tries = 0
+    while len(valid) < count and tries < count * 5:
+        tries += 1
+        given = random_answers(rng, "key.pub")
+        answers, problems = validate(given, folder)
+        if problems:
+            refused += 1
+            continue
+        marker = repr(sorted(answers.items()))
+        if marker in seen_sets:
+            continue
+        seen_sets.add(marker)
+        valid.append(answers)
+    dockerfiles = set()
+    started = time.perf_counter()
+    for answers in valid:
+        dockerfiles.add(render(answers, folder).dockerfile)
+    elapsed = time.perf_counter() - started
+    return len(valid) / elapsed, len(valid), len(dockerfiles), refused
+
+
+FIRST_FRAME = r"""
+import asyncio, importlib, inspect, sys, time
+t0 = float(sys.argv[1])
+try:
+    t_start = time.time() - t0
+    mod = importlib.import_module("screens.app")
+    t_import = time.time() - t0
+except ModuleNotFoundError as exc:
+    if exc.name in ("screens.app",):
+        print("MISSING"); sys.exit(0)
+    raise
+from textual.app import App
+
+def make():
+    factory = getattr(mod, "make_app", None)
+    if factory is not None:
+        params = inspect.signature(factory).parameters
+        required = [p for p in params.values() if p.default is p.empty
+                    and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        if not required:
+            return factory()
+        kwargs = {}
+        for p in required:
+            if "out" in p.name or "dir" in p.name or "folder" in p.name:
+                import tempfile, pathlib; kwargs[p.name] = pathlib.Path(tempfile.mkdtemp())
+            else:
+                kwargs[p.name] = None
+        return factory(**kwargs)
+    for value in vars(mod).values():
+        if isinstance(value, type) and issubclass(value, App) and value is not App and value.__module__ == mod.__name__:
+            return value()
+    raise SystemExit("no make_app or App subclass in screens.app")
+
+import textual.screen
+_first = []
+_original = textual.screen.Screen._compositor_refresh
+
+def _painted(self, *args, **kwargs):
+    result = _original(self, *args, **kwargs)
+    # The app's own first screen (not Textual's blank default screen) has been composited: the first frame.
+    if not _first and type(self) is not textual.screen.Screen:
+        _first.append(time.time() - t0)
+        print(f"FRAME {_first[0]:.4f} python {t_start:.4f} imported {t_import:.4f} made {t_made:.4f}", flush=True)
+        self.app.exit()
+    return result
+
+textual.screen.Screen._compositor_refresh = _painted
+
+async def main():
+    global t_made
+    app = make()
+    t_made = time.time() - t0
+    async with app.run_test(size=(100, 40)) as pilot:
+        for _ in range(100):
+            if _first:
+                break
+            await pilot.pause(0.05)
+        app.exit()
+
+asyncio.run(main())
+"""
+
+
+def first_frame(repeat: int = 5) -> tuple[str | float, str]:
+    """(seconds from spawning a fresh interpreter to the first composited frame of the Textual app's own screen,
+    headless, median of `repeat`; where that run's time went)."""
+    results = []
+    for _ in range(repeat):
+        proc = subprocess.run([python(), "-c", FIRST_FRAME, repr(time.time())], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+        if "MISSING" in proc.stdout:
+            return "n/a (screens.app missing)", ""
+        frame = [line for line in proc.stdout.splitlines() if line.startswith("FRAME ")]
+        if proc.returncode or not frame:
+            tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+            return f"n/a (screens.app failed: {tail[:80]})", ""
+        total, started, imported, made = (float(x) for x in frame[0].split()[1::2])
+        results.append((total, f"interpreter {started:.2f} s, import screens.app {imported - started:.2f} s, "
+                               f"make_app {made - imported:.2f} s, mount to first frame {total - made:.2f} s"))
+    results.sort()
+    return results[len(results) // 2]
+
+
+def keystrokes() -> list[tuple[str, str]]:
+    """Keystrokes per TUI scenario, if the TUI exposes a table (screens.scenarios or tests/tui_scenarios.py)."""
+    import importlib
+
+    candidates = ["screens.scenarios", "tests.tui_scenarios", "tests.tui.scenarios", "screens.app"]
+    for name in candidates:
+        try:
+            mod = importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - any missing or broken module just means no table
+            continue
+        for attr in ("KEYSTROKES", "SCENARIOS", "TUI_SCENARIOS", "scenarios"):
+            table = getattr(mod, attr, None)
+            rows = _keystroke_rows(table)
+            if rows:
+                return [(f"{k} [{name}.{attr}]", v) for k, v in rows]
+    return []
+
+
+def _keystroke_rows(table: Any) -> list[tuple[str, str]]:
+    if table is None:
+        return []
+    items = table.items() if isinstance(table, dict) else enumerate(table) if isinstance(table, (list, tuple)) else []
+    rows = []
+    for key, value in items:
+        name = getattr(value, "name", key)
+        keys = getattr(value, "keys", value)
+        if isinstance(value, dict):
+            keys = value.get("keys", value.get("keystrokes", value))
+        count = getattr(value, "keystrokes", None)
+        if isinstance(count, int):
+            rows.append((str(name), str(count)))
+        elif isinstance(keys, int):
+            rows.append((str(name), str(keys)))
+        elif isinstance(keys, (list, tuple)):
+            rows.append((str(name), str(len(keys))))
+        elif isinstance(keys, str):
+            rows.append((str(name), str(len(keys.split()))))
+    return rows
+
+
+# ------------------------------------------------------------------ output
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="skip the rebuild measurements (cold builds only)")
+    ap.add_argument("--skip-docker", action="store_true", help="only the wizard's own figures")
+    ap.add_argument("--only", default="", help="comma-separated scenarios (shell,jupyter,java)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder (contexts, build log)")
+    ap.add_argument("--official-apt", action="store_true",
+                    help="build both variants on the local base plus the registry image's apt settings "
+                         "(docker-clean, no translations, gzipped indexes)")
+    args = ap.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-"))
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"imgwizard benchmark, {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load {load} "
+          f"(1/5/15 min) at start, work folder {work}")
+    goals: list[tuple[str, str, bool]] = []
+    docker_rows: list[list[str]] = []
+    try:
+        if not args.skip_docker:
+            wanted = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
+            docker_rows, goals = run_docker(wanted, args.quick, work, args.official_apt)
+
+        print("- wizard: import, render, throughput, first frame", flush=True)
+        wall, cumulative = import_time()
+        render_ms, load_render_ms = render_median(work)
+        rate, rendered, distinct, refused = throughput(work)
+        frame, frame_phases = first_frame()
+        keys = keystrokes()
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    if docker_rows:
+        base_name = OFFICIAL_APT_TAG + " (local base + registry apt settings)" if args.official_apt else BASE_IMAGE
+        print(f"\nOutput quality (docker-py legacy builder, base {base_name})\n")
+        print(table(docker_rows, ["scenario", "measure", "imgwizard", "guide recipe", "ratio"]))
+    wizard_rows = [
+        ["import wizard.render (wall, minus bare python)", f"{wall * 1000:.0f} ms"],
+        ["import wizard.render (-X importtime, cumulative)", f"{cumulative / 1000:.0f} ms"],
+        ["render() median of 1,000 (shell scenario)", f"{render_ms:.2f} ms"],
+        ["load()+render() median of 1,000", f"{load_render_ms:.2f} ms"],
+        ["throughput over the answers space", f"{rate:.0f} renders/s ({rendered} valid sets, {distinct} distinct "
+                                              f"Dockerfiles, {refused} refused)"],
+        ["TUI cold start to first frame (headless)", frame if isinstance(frame, str) else f"{frame:.2f} s"],
+    ]
+    if frame_phases:
+        wizard_rows.append(["  of which", frame_phases])
+    if keys:
+        wizard_rows += [[f"keystrokes: {name}", count] for name, count in keys]
+    else:
+        wizard_rows.append(["keystrokes per TUI scenario", "n/a (no scenario table exposed by the TUI yet)"])
+    print("\nThe wizard itself\n")
+    print(table(wizard_rows, ["measure", "figure"]))
+
+    goals.append((f"render median < {RENDER_GOAL_MS:.0f} ms", f"{render_ms:.2f} ms", render_ms < RENDER_GOAL_MS))
+    if isinstance(frame, float):
+        goals.append((f"first frame < {FIRST_FRAME_GOAL_S:.0f} s", f"{frame:.2f} s", frame < FIRST_FRAME_GOAL_S))
+    else:
+        goals.append((f"first frame < {FIRST_FRAME_GOAL_S:.0f} s", frame, None))
+    print(f"\nload at the end: {'/'.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min; other builds on the "
+          f"machine slow the build times, not the sizes)")
+    print("\nGoals\n")
+    verdict = {True: "PASS", False: "FAIL", None: "n/a"}
+    print(table([[g, fig, verdict[ok]] for g, fig, ok in goals], ["goal", "figure", "result"]))
+    return 0 if all(ok is not False for _, _, ok in goals) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
