@@ -1,7 +1,7 @@
 """imgwizard benchmark: its output against the guide's own recipe on the real Docker engine, and the wizard's
 own speed. A script, not a test: run it by hand (docs/benchmarks.md says how to read it).
 
-    /work/venv/bin/python bench/run.py [--quick] [--skip-docker] [--only shell,jupyter,java]
+    .venv/bin/python bench/run.py [--quick] [--skip-docker] [--only shell,jupyter,java]
 
 Part 1 (Docker, legacy builder through docker-py, like imgwizard itself): for each scenario, imgwizard's rendered
 context and the guide-style Dockerfile in bench/guide/<scenario>/ are built cold (nocache) on the local
