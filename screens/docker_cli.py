@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-t", "--tag", help="image name:tag (default: image.name:image.tag from DIR/imgwizard.toml)")
     p.add_argument("--log", type=Path, metavar="FILE", help="where the full log goes (default: DIR/build.log)")
     p.add_argument("--check", action="store_true", help="after a successful build, run `imgwizard check` on it")
+    p.add_argument("--no-cache", action="store_true", help="build every step again, ignoring the build cache")
     p.set_defaults(run=cmd_build)
 
     p = sub.add_parser("export", help="save an image to a tar file (docker save), checking free space first",
@@ -122,7 +123,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         with open(log_path, "w", encoding="utf-8") as log:
             try:
-                for ev in docker_builder(client)(context, tag, cancel):
+                for ev in docker_builder(client, nocache=args.no_cache)(context, tag, cancel):
                     if ev.kind == "step":
                         instruction, step_no, total = ev.text, ev.step, ev.total
                         tail.clear()

@@ -134,8 +134,8 @@ def _api(client: Any) -> Any:
     return getattr(client, "api", client)
 
 
-def docker_builder(client: Any = None) -> Builder:
-    """A Builder that builds with docker-py's legacy builder (`APIClient.build`).
+def docker_builder(client: Any = None, nocache: bool = False) -> Builder:
+    """A Builder that builds with docker-py's legacy builder (`APIClient.build`); `nocache` ignores the cache.
 
     Setting `cancel` stops the build: the HTTP response is shut down (the engine then cancels the build and,
     with forcerm, removes its intermediate containers) and a last "error" event says it was cancelled.
@@ -144,7 +144,7 @@ def docker_builder(client: Any = None) -> Builder:
     def build(context_dir: Path, tag: str, cancel: threading.Event) -> Iterator[BuildEvent]:
         api = _api(client) if client is not None else docker.APIClient(**docker.utils.kwargs_from_env())
         try:
-            chunks = api.build(path=str(context_dir), tag=tag, decode=True, rm=True, forcerm=True)
+            chunks = api.build(path=str(context_dir), tag=tag, decode=True, rm=True, forcerm=True, nocache=nocache)
         except docker.errors.APIError as exc:
             yield BuildEvent("error", _api_message(exc))
             return

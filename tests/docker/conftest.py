@@ -34,8 +34,9 @@ class Built:
     spec: RunSpec
 
 
-def build_scenario(client, folder: Path, name: str, toml: str) -> Built:
-    """Render `toml` (an answers file) into folder/context and build it as imgwizard-test/NAME:latest."""
+def build_scenario(client, folder: Path, name: str, toml: str, nocache: bool = False) -> Built:
+    """Render `toml` (an answers file) into folder/context and build it as imgwizard-test/NAME:latest
+    (`nocache`: every step runs, so its output is in the log even when an earlier run cached it)."""
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / "answers.toml"
     source.write_text(toml)
@@ -48,7 +49,7 @@ def build_scenario(client, folder: Path, name: str, toml: str) -> Built:
     write(ctx, context)
     tag = f"{PREFIX}/{name}:latest"
     start = time.monotonic()
-    events = list(docker_builder(client)(context, tag, threading.Event()))
+    events = list(docker_builder(client, nocache=nocache)(context, tag, threading.Event()))
     seconds = time.monotonic() - start
     log = "\n".join(e.text if e.kind != "step" else f"Step {e.step}/{e.total} : {e.text}" for e in events)
     (folder / "build.log").write_text(log)
@@ -179,7 +180,7 @@ timezone = "Asia/Shanghai"
 common = false
 [ssh]
 enabled = false
-""")
+""", nocache=True)  # apt's "Get:" lines must be in this build's log, not cached away by an earlier run
     images_to_remove.append(built.tag)
     return built
 

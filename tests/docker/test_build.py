@@ -23,7 +23,7 @@ def test_cli_build_streams_steps_and_writes_the_log(docker_client, tmp_path, cap
     ctx = context(tmp_path, "FROM debian:bookworm-slim\nRUN echo hello-from-the-build\nCMD [\"true\"]\n")
     tag = "imgwizard-test/cli-ok:latest"
     try:
-        assert main(["build", str(ctx), "-t", tag]) == 0
+        assert main(["build", str(ctx), "-t", tag, "--no-cache"]) == 0  # the RUN's output must be in this log
         out = capsys.readouterr().out
         assert "step 1/3: FROM debian:bookworm-slim" in out and "step 3/3" in out
         assert f"built {tag}" in out
