@@ -104,7 +104,7 @@ class WizardScreen(Screen):
         self.query_one(StepPane).update()
         self.query_one(StepsList).show(session, app.lang)
         self.query_one(PreviewPane).show(session, app.lang)
-        self.query_one("#summary", Static).update(Text(summary(session.answers), style="italic"))
+        self.query_one("#summary", Static).update(Text(summary(session.answers, app.lang), style="italic"))
         self.refresh_bindings()
         self._lint_if_shown()
 

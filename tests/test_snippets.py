@@ -251,3 +251,10 @@ def test_support_files_and_dockerignore_list_exactly_what_is_copied():
     assert allowed == ["authorized_keys", "imgwizard-entry.sh", "sshd_config"]
     assert set(allowed) <= set(c.files)
     assert {"Dockerfile", "run.sh", "compose.yaml", "README.md", "imgwizard.toml", ".dockerignore"} <= set(c.files)
+
+
+def test_summary_line_in_both_languages():
+    from wizard.render import summary
+    a = ctx(ssh__enabled=True, ssh__authorized_key=KEY, locale__chinese=True).answers
+    assert summary(a) == "shell image on debian 12, SSH (key), Chinese locale"
+    assert summary(a, "zh") == "命令行镜像，基于 debian 12，SSH（key），中文环境"

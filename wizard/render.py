@@ -165,22 +165,27 @@ def _run_flags(plan: Plan) -> list[str]:
     return out
 
 
-def summary(a: Mapping[str, Any]) -> str:
-    """One line describing the answers, e.g. 'jupyter web app on ubuntu 22.04, NVIDIA, PyTorch 2.4.0'."""
-    kind = {"desktop": f"{a.get('app.name')} desktop app on {a.get('desktop.engine')}",
-            "web": f"{a.get('app.name')} web app", "shell": "shell image", "binary": "binary"}[a["app.type"]]
-    parts = [f"{kind} on {a['os.family']} {a.get('os.version', '')}".strip()]
+def summary(a: Mapping[str, Any], lang: str = "en") -> str:
+    """One line describing the answers, e.g. 'jupyter web app on ubuntu 22.04, nvidia, PyTorch 2.4.0'."""
+    zh = lang == "zh"
+    kind = {"desktop": (f"{a.get('app.name')} 桌面应用（{a.get('desktop.engine')}）" if zh
+                        else f"{a.get('app.name')} desktop app on {a.get('desktop.engine')}"),
+            "web": f"{a.get('app.name')} Web 应用" if zh else f"{a.get('app.name')} web app",
+            "shell": "命令行镜像" if zh else "shell image",
+            "binary": "二进制程序" if zh else "binary"}[a["app.type"]]
+    where = f"{a['os.family']} {a.get('os.version', '')}".strip()
+    parts = [f"{kind}，基于 {where}" if zh else f"{kind} on {where}"]
     if a.get("gpu.vendor") not in (None, "none"):
         parts.append(a["gpu.vendor"])
     if a.get("gpu.pytorch"):
         parts.append(f"PyTorch {a['gpu.pytorch']}")
     if a.get("ssh.enabled"):
-        parts.append(f"SSH ({a['ssh.auth']})")
+        parts.append(f"SSH（{a['ssh.auth']}）" if zh else f"SSH ({a['ssh.auth']})")
     if a.get("forward.enabled"):
         parts.append(f"socat {a['forward.listen']}->{a['forward.target']}")
     if a.get("locale.chinese"):
-        parts.append("Chinese locale")
-    return ", ".join(parts)
+        parts.append("中文环境" if zh else "Chinese locale")
+    return ("，" if zh else ", ").join(parts)
 
 
 def _tidy(text: str) -> str:
