@@ -91,6 +91,18 @@ class WizardScreen(Screen):
 
     async def on_mount(self) -> None:
         await self.show_step()
+        if self.wizard.probe_engine:
+            self.check_engine()
+
+    @work(exclusive=True, exit_on_error=False, thread=True, group="engine")
+    def check_engine(self) -> None:
+        """Whether a Docker engine answers, checked after the first frame (it can take seconds) and shown as a
+        hint on the summary line; F5 says how to start one."""
+        problem = self.wizard.engine_problem()
+        self.wizard.engine_note = (T("Docker engine: ready (F5 builds)", "Docker 引擎：可用（F5 构建）") if problem is None
+                                   else T("No Docker engine answers: you can still save; F5 says how to start one",
+                                          "Docker 引擎没有响应：仍可保存；按 F5 查看如何启动"))
+        self.app.call_from_thread(self.refresh_state)
 
     async def show_step(self) -> None:
         """Show the session's current step and focus its first question."""
@@ -104,7 +116,10 @@ class WizardScreen(Screen):
         self.query_one(StepPane).update()
         self.query_one(StepsList).show(session, app.lang)
         self.query_one(PreviewPane).show(session, app.lang)
-        self.query_one("#summary", Static).update(Text(summary(session.answers, app.lang), style="italic"))
+        line = summary(session.answers, app.lang)
+        if app.engine_note is not None:
+            line += "  ·  ⌂ " + app.engine_note(app.lang)
+        self.query_one("#summary", Static).update(Text(line, style="italic"))
         self.refresh_bindings()
         self._lint_if_shown()
 
@@ -238,8 +253,11 @@ class WizardApp(App[int]):
 
     def __init__(self, session: Session, lang: str = "en", output: Path | None = None,
                  builder: Builder | None = None, host: HostFacts | None = None,
-                 engine: Callable[[], str | None] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 engine: Callable[[], str | None] | None = None, clock: Callable[[], float] = time.monotonic,
+                 probe_engine: bool = False) -> None:
         super().__init__()
+        self.probe_engine = probe_engine  # check the engine after the first frame and show it as a hint
+        self.engine_note: T | None = None
         self.session = session
         self.lang = lang
         self.output = output
@@ -297,17 +315,19 @@ class WizardApp(App[int]):
 def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: Path | None = None,
              builder: Builder | None = None, host: HostFacts | None = None, snippets: Path | None = None,
              engine: Callable[[], str | None] | None = None, base_dir: Path = Path("."),
-             clock: Callable[[], float] = time.monotonic) -> WizardApp:
-    """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it)."""
+             clock: Callable[[], float] = time.monotonic, probe_engine: bool = False) -> WizardApp:
+    """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it);
+    `probe_engine` checks the Docker engine after the first frame and shows the result as a hint."""
     facts = host or HostFacts()
     session = Session({**prefill(facts), **dict(given or {})}, base_dir=base_dir, snippets=snippets)
-    return WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock)
+    return WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
+                     probe_engine=probe_engine)
 
 
 def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = None) -> int:
     from wizard.host import detect
 
-    # The Docker probe waits until F5 (it can take seconds when no engine answers): the first frame comes first.
-    app = make_app(given, lang=lang, output=output, host=detect(engine=None))
+    # The Docker probe runs after the first frame (it can take seconds when no engine answers).
+    app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True)
     result = app.run()
     return result if isinstance(result, int) else 0
