@@ -209,7 +209,12 @@ class WizardScreen(Screen):
         def saved(folder: Path | None) -> None:
             if folder is None:
                 return
-            report = app.save(folder)
+            try:
+                report = app.save(folder)
+            except OSError as exc:
+                self.notify(f"{folder}: {exc.strerror or exc}", severity="error",
+                            title=T("Cannot save there", "无法保存到这里")(app.lang))
+                return
             written = ", ".join(report.written) or T("nothing changed", "没有变化")(app.lang)
             backups = "".join(f"\n{n} → {b}" for n, b in report.backups.items())
             self.notify(f"{folder}: {written}{backups}", title=T("Saved", "已保存")(app.lang))

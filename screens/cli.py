@@ -89,7 +89,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         print("nothing was written", file=sys.stderr)
         return EXIT_USAGE
     ctx = render(answers, args.answers.parent)
-    report = plan_write(ctx, args.output) if args.dry_run else write(ctx, args.output)
+    try:
+        report = plan_write(ctx, args.output) if args.dry_run else write(ctx, args.output)
+    except OSError as exc:
+        print(f"render: cannot write into {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAIL
     verb = "would write" if args.dry_run else "wrote"
     for name in report.written:
         backup = f" (previous kept as {report.backups[name]})" if name in report.backups else ""

@@ -108,3 +108,12 @@ def test_version_and_help_on_every_command():
 def test_examples_all_validate():
     for example in sorted((ROOT / "docs" / "examples").glob("*.toml")):
         assert main(["validate", str(example)]) == 0, example.name
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_clear_message(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine\n")
+    assert main(["render", str(EXAMPLE), "-o", str(blocker)]) == 1
+    err = capsys.readouterr().err
+    assert f"render: cannot write into {blocker}: File exists" in err and "Traceback" not in err
+    assert blocker.read_text() == "mine\n"

@@ -224,3 +224,18 @@ async def test_free_text_choice_takes_a_mirror_url_and_checks_it():
         free.value = ""  # back to the highlighted choice
         await pilot.pause()
         assert app.session.answers["mirror.apt"] == "none"
+
+
+async def test_saving_where_nothing_can_be_written_says_so_and_keeps_the_file(tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine\n")
+    app = make_app(host=LAPTOP, output=blocker)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running and app.reports == []
+        messages = [n.message for n in app._notifications]
+        assert any(f"{blocker}: File exists" in m for m in messages), messages
+    assert blocker.read_text() == "mine\n"
