@@ -62,6 +62,10 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
             print(T("Nothing was written.", "没有写入任何文件。")(lang), file=echo)
             return EXIT_OK
         report = write(session.context, folder)
+    except OSError as exc:
+        print(T(f"Cannot write into {folder}: {exc.strerror or exc}", f"无法写入 {folder}：{exc.strerror or exc}")(lang),
+              file=echo)
+        return 1
     except KeyboardInterrupt:
         print(T("\nInterrupted: nothing was written.", "\n已中断：没有写入任何文件。")(lang), file=echo)
         return EXIT_INTERRUPTED
