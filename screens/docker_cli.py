@@ -108,6 +108,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build: {context} has no Dockerfile (write one with `imgwizard render ANSWERS -o {context}`)",
               file=sys.stderr)
         return EXIT_USAGE
+    from wizard.render import copied_files
+
+    missing = [name for name in copied_files((context / "Dockerfile").read_text()) if not (context / name).exists()]
+    if missing:
+        for name in missing:
+            print(f"build: {context / name} is missing: the Dockerfile COPYs it (see {context / 'README.md'})",
+                  file=sys.stderr)
+        return EXIT_USAGE
     tag = args.tag or _default_tag(context)
     client = _client()
     if client is None:

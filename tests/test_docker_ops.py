@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from screens.cli import main
@@ -100,6 +102,16 @@ def test_cli_bad_input_is_exit_2(tmp_path, capsys):
     assert main(["check", "x:y", "--context", str(tmp_path)]) == 2
     (tmp_path / "imgwizard.toml").write_text("version = 1\n")
     assert main(["check", "x:y", "--context", str(tmp_path), "-e", "NOEQUALS"]) == 2
+
+
+def test_build_refuses_before_the_engine_when_a_copied_file_is_missing(tmp_path, capsys):
+    example = Path(__file__).parent.parent / "docs" / "examples" / "pycharm-novnc.toml"
+    assert main(["render", str(example), "-o", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["build", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"build: {tmp_path / 'pycharm-community-2024.2.1.tar.gz'} is missing: the Dockerfile COPYs it" in err
+    assert "startapp.sh" not in err  # written by render, so present
 
 
 @pytest.mark.parametrize("command", ["build", "export", "import", "commit", "check"])

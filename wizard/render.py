@@ -81,6 +81,11 @@ def environment(folder: str | None = None) -> jinja2.Environment:
 
 _COPY = re.compile(r"^COPY (?!--from)(\S+) ", re.MULTILINE)
 
+
+def copied_files(dockerfile: str) -> list[str]:
+    """The build-context files a Dockerfile COPYs (not those COPYed from another stage), in order, once each."""
+    return list(dict.fromkeys(_COPY.findall(dockerfile)))
+
 # The support files each situation needs: (file name in the context, template, mode, applies).
 SUPPORT: tuple[tuple[str, str, int, Any], ...] = (
     ("imgwizard-entry.sh", "files/imgwizard-entry.sh.j2", EXECUTABLE, lambda a, p: p.wrapper),
@@ -112,7 +117,7 @@ def render(answers: Mapping[str, Any], base_dir: Path = Path("."), snippets: Pat
         ctx.files["authorized_keys"] = File(plan.authorized_keys.strip() + "\n")
     if a.get("network.extra_ca"):
         ctx.files["extra-ca.crt"] = File((base_dir / Path(a["network.extra_ca"]).expanduser()).read_text())
-    copied = sorted(dict.fromkeys(_COPY.findall(dockerfile)))
+    copied = sorted(copied_files(dockerfile))
     ctx.files[".dockerignore"] = File(env.get_template("files/dockerignore.j2").render(values, copied=copied))
     ctx.files["run.sh"] = File(env.get_template("files/run.sh.j2").render(values), EXECUTABLE)
     ctx.files["compose.yaml"] = File(env.get_template("files/compose.yaml.j2").render(values))
