@@ -25,7 +25,7 @@ from wizard import tree
 from wizard.build_events import Builder
 from wizard.context import WriteReport, write
 from wizard.host import HostFacts, default_engine_probe, engine_help, hints, prefill
-from wizard.render import summary
+from wizard.render import copied_files, summary
 from wizard.session import Session
 from wizard.text import T
 
@@ -239,6 +239,15 @@ class WizardScreen(Screen):
             return
 
         def ask_tag(folder: Path) -> None:
+            missing = [name for name in copied_files(app.session.context.dockerfile) if not (folder / name).exists()]
+            if missing:
+                app.push_screen(MessageModal(
+                    T("Files to add first", "请先放入这些文件")(app.lang),
+                    "\n".join(T(f"{folder / n}: the Dockerfile COPYs it (see README.md there)",
+                                 f"{folder / n}：Dockerfile 需要复制它（见该目录的 README.md）")(app.lang) for n in missing),
+                    modal_id="missing-files"))
+                return
+
             def start(tag: str | None) -> None:
                 if tag:
                     app.push_screen(BuildScreen(app.get_builder(), folder, tag, app.lang, app.clock), app.built)

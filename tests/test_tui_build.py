@@ -135,3 +135,19 @@ async def test_no_engine_says_why_and_how_to_start_one_and_save_still_works(tmp_
         await pilot.press("ctrl+s", "enter")
         await pilot.pause()
     assert (tmp_path / "ctx" / "Dockerfile").exists()
+
+
+async def test_build_asks_for_the_files_the_user_must_add_before_starting(tmp_path: Path):
+    calls = []
+    app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_ok.jsonl", calls=calls),
+                   given={"app.type": "desktop", "app.name": "jetbrains"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("enter")  # save
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MessageModal"
+        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "pycharm-community-2024.2.1.tar.gz: the Dockerfile COPYs it" in text
+    assert calls == []  # no build started
+    assert (tmp_path / "ctx" / "Dockerfile").exists()  # but the context was saved
