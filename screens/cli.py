@@ -62,10 +62,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _add_docker_commands(parser: argparse.ArgumentParser) -> None:
     """The Docker commands (build, export, import, commit, check) live in screens/docker_cli.py."""
-    try:
-        from screens import docker_cli
-    except ImportError:  # pragma: no cover - only while that module does not exist
-        return
+    from screens import docker_cli
+
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     docker_cli.register(sub)
 

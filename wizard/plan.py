@@ -5,7 +5,6 @@ Templates stay declarative: they read `a` (the answers) and `p` (this plan) and 
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -34,7 +33,6 @@ class Plan:
     base: knowledge.Base
     pm: str | None  # apt | apk | None (scratch)
     uname: str  # x86_64 | aarch64
-    deb_arch: str  # amd64 | arm64
     apt_root: str | None
     default_hosts: list[str]
     pip_index: str | None
@@ -54,9 +52,7 @@ class Plan:
     code_server: dict[str, str] | None
     miniconda_url: str | None
     authorized_keys: str | None
-    sftp_server: str
     wrapper: bool
-    exec_chain: list[str]  # what the entry wrapper execs after its own work
     entrypoint: list[str]
     cmd: list[str]
     expose: list[int]
@@ -66,14 +62,6 @@ class Plan:
     needs_init: bool
     user_files: list[tuple[str, str]]  # (file in the build folder, what it is) the user provides
     warnings: list[str] = field(default_factory=list)
-
-    def json(self, argv: list[str]) -> str:
-        """A JSON-form instruction argument (ENTRYPOINT/CMD) with proper escaping."""
-        import json
-        return json.dumps(argv)
-
-    def quote(self, text: str) -> str:
-        return shlex.quote(text)
 
 
 def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
@@ -247,7 +235,7 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
 
     return Plan(
         engine=engine, family=family, base_image=base_image, base=base, pm=pm,
-        uname=arch["uname"], deb_arch=arch["deb"],
+        uname=arch["uname"],
         apt_root=knowledge.mirror_root(a.get("mirror.apt", "none")) if pm else None,
         default_hosts=knowledge.default_hosts(family),
         pip_index=knowledge.pip_index(a.get("mirror.pip", "none")) if pm else None,
@@ -257,8 +245,7 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
         home=home, login_user=login_user, jetbrains=jetbrains, code_server=code_server,
         miniconda_url=knowledge.miniconda_url(a["image.arch"]) if jupyter_conda else None,
         authorized_keys=authorized_keys,
-        sftp_server="/usr/lib/ssh/sftp-server" if family == "alpine" else "/usr/lib/openssh/sftp-server",
-        wrapper=wrapper, exec_chain=base_chain, entrypoint=entrypoint, cmd=cmd, expose=expose,
+        wrapper=wrapper, entrypoint=entrypoint, cmd=cmd, expose=expose,
         secrets=secrets, env_fixed=env_fixed, run_flags=run_flags, needs_init=needs_init,
         user_files=user_files, warnings=warnings,
     )
