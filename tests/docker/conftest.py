@@ -208,6 +208,27 @@ extra_ca = "/etc/ssl/certs/ca-certificates.crt"
     return built
 
 
+
+@pytest.fixture(scope="session")
+def java_image(docker_client, scenario_dir, images_to_remove) -> Built:
+    built = build_scenario(docker_client, scenario_dir / "java", "java", """
+version = 1
+[image]
+name = "imgwizard-test/java"
+[app]
+type = "shell"
+[os]
+family = "debian"
+[packages]
+common = false
+java = "17"
+[ssh]
+enabled = false
+""")
+    images_to_remove.append(built.tag)
+    return built
+
+
 def pytest_terminal_summary(terminalreporter):
     if TIMINGS:
         terminalreporter.write_sep("-", "imgwizard test images (build time, size)")
