@@ -223,40 +223,19 @@ def wait_for_base(api, tries: int = 30) -> dict[str, Any]:
     raise SystemExit(f"{BASE_IMAGE} never appeared; create it (docs/benchmarks.md) and run again")
 
 
-OFFICIAL_APT_TAG = "imgwizard-bench/debian-official-apt:bookworm-slim"
-# The apt settings the registry's debian images carry (debuerreotype-minimizing-config): apt deletes the .debs and
-# its package caches after every install/update, fetches gzipped indexes and no translations. The local base made
-# with debootstrap lacks them, so there any recipe without `apt-get clean` keeps those caches in its layers.
-OFFICIAL_APT = (
-    "FROM " + BASE_IMAGE + "\n"
-    "RUN echo 'DPkg::Post-Invoke { \"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb"
-    " /var/cache/apt/*.bin || true\"; };' > /etc/apt/apt.conf.d/docker-clean \\\n"
-    " && echo 'APT::Update::Post-Invoke { \"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb"
-    " /var/cache/apt/*.bin || true\"; };' >> /etc/apt/apt.conf.d/docker-clean \\\n"
-    " && echo 'Dir::Cache::pkgcache \"\"; Dir::Cache::srcpkgcache \"\";' >> /etc/apt/apt.conf.d/docker-clean \\\n"
-    " && echo 'Acquire::Languages \"none\";' > /etc/apt/apt.conf.d/docker-no-languages \\\n"
-    " && echo 'Acquire::GzipIndexes \"true\"; Acquire::CompressionTypes::Order:: \"gz\";'"
-    " > /etc/apt/apt.conf.d/docker-gzip-indexes\n"
-)
+def check_base_is_slim() -> None:
+    """The comparison is only fair on a base that behaves like the registry's debian:bookworm-slim: apt's
+    docker-clean (no .debs or package caches left in a layer) and the slim dpkg excludes (no docs, man pages,
+    translations). scripts/make-base-image.sh makes such a base; an older local one lacks them."""
+    import docker
 
-
-def official_apt_base(api, work: Path, log: Path) -> str:
-    """Build (cached) the local base plus the registry image's apt settings; returns its tag."""
-    folder = work / "official-apt-base"
-    folder.mkdir(exist_ok=True)
-    (folder / "Dockerfile").write_text(OFFICIAL_APT)
-    build(api, folder, OFFICIAL_APT_TAG, nocache=False, log=log)
-    return OFFICIAL_APT_TAG
-
-
-def rebase(ctx: Path, base: str) -> None:
-    path = ctx / "Dockerfile"
-    text = path.read_text()
-    if f"FROM {base}\n" in text:
-        return
-    if f"FROM {BASE_IMAGE}\n" not in text:
-        raise RuntimeError(f"{path}: no 'FROM {BASE_IMAGE}' line to rebase")
-    path.write_text(text.replace(f"FROM {BASE_IMAGE}\n", f"FROM {base}\n", 1))
+    probe = ("test -f /etc/apt/apt.conf.d/docker-clean && test -f /etc/dpkg/dpkg.cfg.d/docker"
+             " && test -f /etc/apt/sources.list.d/debian.sources")
+    try:
+        docker.from_env().containers.run(BASE_IMAGE, ["sh", "-c", probe], remove=True)
+    except docker.errors.ContainerError:
+        raise SystemExit(f"{BASE_IMAGE} lacks the registry image's apt/dpkg settings (docker-clean, slim "
+                         f"excludes): re-make it with scripts/make-base-image.sh and run again") from None
 
 
 def build(api, path: Path, tag: str, nocache: bool, log: Path) -> Build:
@@ -305,20 +284,17 @@ def remove_images(api, ids: list[str]) -> None:
             pass
 
 
-def run_docker(scenarios: list[Scenario], quick: bool, work: Path, official_apt: bool = False
+def run_docker(scenarios: list[Scenario], quick: bool, work: Path
                ) -> tuple[list[list[str]], list[tuple[str, str, bool]]]:
     api = docker_client()
     wait_for_base(api)
+    check_base_is_slim()
     log = work / "docker-build.log"
-    base_tag = official_apt_base(api, work, log) if official_apt else BASE_IMAGE
     rows: list[list[str]] = []
     goals: list[tuple[str, str, bool]] = []
     for s in scenarios:
         print(f"- {s.name}: {s.title}", flush=True)
         wiz_ctx, guide_ctx = make_contexts(s, work)
-        if base_tag != BASE_IMAGE:
-            rebase(wiz_ctx, base_tag)
-            rebase(guide_ctx, base_tag)
         variants = {"imgwizard": (Variant("imgwizard"), wiz_ctx, s.wizard_change),
                     "guide": (Variant("guide"), guide_ctx, s.guide_change)}
         try:
@@ -327,12 +303,10 @@ def run_docker(scenarios: list[Scenario], quick: bool, work: Path, official_apt:
                 print(f"  {label}: cold build ...", end="", flush=True)
                 v.cold = build(api, ctx, tag, nocache=True, log=log)
                 v.ids.append(v.cold.image_id)
-                measure(api, v, api.inspect_image(base_tag))
+                measure(api, v, api.inspect_image(BASE_IMAGE))
                 print(f" {v.cold.seconds:.1f} s, +{v.size_added / MB:.1f} MB", flush=True)
                 if not quick:
                     change(ctx)
-                    if base_tag != BASE_IMAGE and label == "imgwizard":
-                        rebase(ctx, base_tag)  # the change re-rendered the Dockerfile
                     print(f"  {label}: rebuild after '{s.change}' ...", end="", flush=True)
                     v.rebuild = build(api, ctx, tag, nocache=False, log=log)
                     v.ids.append(v.rebuild.image_id)
@@ -530,12 +504,18 @@ import textual.screen
 _first = []
 _original = textual.screen.Screen._compositor_refresh
 
+_full = []
+
 def _painted(self, *args, **kwargs):
     result = _original(self, *args, **kwargs)
     # The app's own first screen (not Textual's blank default screen) has been composited: the first frame.
     if not _first and type(self) is not textual.screen.Screen:
         _first.append(time.time() - t0)
         print(f"FRAME {_first[0]:.4f} python {t_start:.4f} imported {t_import:.4f} made {t_made:.4f}", flush=True)
+    # The whole wizard is on screen once the preview pane (mounted after the first frame) shows a file.
+    if _first and not _full and any(getattr(w, "painted", None) for w in self.query("#preview")):
+        _full.append(time.time() - t0)
+        print(f"FULL {_full[0]:.4f}", flush=True)
         self.app.exit()
     return result
 
@@ -547,7 +527,7 @@ async def main():
     t_made = time.time() - t0
     async with app.run_test(size=(100, 40)) as pilot:
         for _ in range(100):
-            if _first:
+            if _full:
                 break
             await pilot.pause(0.05)
         app.exit()
@@ -556,24 +536,28 @@ asyncio.run(main())
 """
 
 
-def first_frame(repeat: int = 5) -> tuple[str | float, str]:
+def first_frame(repeat: int = 9) -> tuple[str | float, str, float | None]:
     """(seconds from spawning a fresh interpreter to the first composited frame of the Textual app's own screen,
-    headless, median of `repeat`; where that run's time went)."""
+    headless, median of `repeat`; where that run's time went; median seconds until the preview pane, mounted
+    after the first frame, shows its file)."""
     results = []
+    full = []
     for _ in range(repeat):
         proc = subprocess.run([python(), "-c", FIRST_FRAME, repr(time.time())], cwd=ROOT, capture_output=True,
                               text=True, timeout=60)
         if "MISSING" in proc.stdout:
-            return "n/a (screens.app missing)", ""
+            return "n/a (screens.app missing)", "", None
         frame = [line for line in proc.stdout.splitlines() if line.startswith("FRAME ")]
         if proc.returncode or not frame:
             tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
-            return f"n/a (screens.app failed: {tail[:80]})", ""
+            return f"n/a (screens.app failed: {tail[:80]})", "", None
         total, started, imported, made = (float(x) for x in frame[0].split()[1::2])
         results.append((total, f"interpreter {started:.2f} s, import screens.app {imported - started:.2f} s, "
                                f"make_app {made - imported:.2f} s, mount to first frame {total - made:.2f} s"))
+        full += [float(line.split()[1]) for line in proc.stdout.splitlines() if line.startswith("FULL ")]
     results.sort()
-    return results[len(results) // 2]
+    frame_s, phases = results[len(results) // 2]
+    return frame_s, phases, statistics.median(full) if len(full) == repeat else None
 
 
 def keystrokes() -> list[tuple[str, str]]:
@@ -631,9 +615,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-docker", action="store_true", help="only the wizard's own figures")
     ap.add_argument("--only", default="", help="comma-separated scenarios (shell,jupyter,java)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (contexts, build log)")
-    ap.add_argument("--official-apt", action="store_true",
-                    help="build both variants on the local base plus the registry image's apt settings "
-                         "(docker-clean, no translations, gzipped indexes)")
     args = ap.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-"))
@@ -646,21 +627,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.skip_docker:
             wanted = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
-            docker_rows, goals = run_docker(wanted, args.quick, work, args.official_apt)
+            try:
+                docker_rows, goals = run_docker(wanted, args.quick, work)
+            except RuntimeError as e:  # a build failed: say which, where its log is, and keep the log
+                args.keep = True
+                print(f"\n{e}", file=sys.stderr)
+                return 2
 
         print("- wizard: import, render, throughput, first frame", flush=True)
         wall, cumulative = import_time()
         render_ms, load_render_ms = render_median(work)
         rate, rendered, distinct, refused = throughput(work)
-        frame, frame_phases = first_frame()
+        frame, frame_phases, full_frame = first_frame()
         keys = keystrokes()
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
     if docker_rows:
-        base_name = OFFICIAL_APT_TAG + " (local base + registry apt settings)" if args.official_apt else BASE_IMAGE
-        print(f"\nOutput quality (docker-py legacy builder, base {base_name})\n")
+        print(f"\nOutput quality (docker-py legacy builder, base {BASE_IMAGE})\n")
         print(table(docker_rows, ["scenario", "measure", "imgwizard", "guide recipe", "ratio"]))
     wizard_rows = [
         ["import wizard.render (wall, minus bare python)", f"{wall * 1000:.0f} ms"],
@@ -669,10 +654,12 @@ def main(argv: list[str] | None = None) -> int:
         ["load()+render() median of 1,000", f"{load_render_ms:.2f} ms"],
         ["throughput over the answers space", f"{rate:.0f} renders/s ({rendered} valid sets, {distinct} distinct "
                                               f"Dockerfiles, {refused} refused)"],
-        ["TUI cold start to first frame (headless)", frame if isinstance(frame, str) else f"{frame:.2f} s"],
+        ["TUI cold start to first frame (headless, median of 9)", frame if isinstance(frame, str) else f"{frame:.2f} s"],
     ]
     if frame_phases:
         wizard_rows.append(["  of which", frame_phases])
+    wizard_rows.append(["TUI cold start to the preview shown (mounted after the first frame)",
+                        f"{full_frame:.2f} s" if full_frame is not None else "n/a"])
     if keys:
         wizard_rows += [[f"keystrokes: {name}", count] for name, count in keys]
     else:

@@ -16,6 +16,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.css.query import NoMatches
+from textual.widget import MountError
 from textual.widgets import ListView, Static
 
 from screens.build import BuildScreen
@@ -77,12 +79,14 @@ class WizardScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
+        # The preview (six tabs, highlighted text) is mounted right after the first frame, Textual's lazy-mount
+        # pattern: the steps and the first question show at once, the preview a frame later (bench/run.py
+        # measures both).
         with Horizontal(id="main"):
             yield StepsList(id="steps")
             with Vertical(id="middle"):
                 yield Static("", id="summary")
                 yield StepPane(id="pane")
-            yield PreviewPane(id="preview")
         yield QuietFooter()
 
     @property
@@ -91,8 +95,24 @@ class WizardScreen(Screen):
 
     async def on_mount(self) -> None:
         await self.show_step()
+        self.call_after_refresh(self._add_preview)
         if self.wizard.probe_engine:
             self.check_engine()
+
+    async def _add_preview(self) -> None:
+        try:
+            await self.query_one("#main", Horizontal).mount(PreviewPane(id="preview"))
+        except MountError:  # the app quit before its first frame was followed by a second
+            return
+        self.refresh_state()
+
+    @property
+    def preview(self) -> PreviewPane | None:
+        """The preview pane, or None in the moment before it is mounted."""
+        try:
+            return self.query_one(PreviewPane)
+        except NoMatches:
+            return None
 
     @work(exclusive=True, exit_on_error=False, thread=True, group="engine")
     def check_engine(self) -> None:
@@ -115,7 +135,8 @@ class WizardScreen(Screen):
         session = app.session
         self.query_one(StepPane).update()
         self.query_one(StepsList).show(session, app.lang)
-        self.query_one(PreviewPane).show(session, app.lang)
+        if self.preview is not None:
+            self.preview.show(session, app.lang)
         line = summary(session.answers, app.lang)
         if app.engine_note is not None:
             line += "  ·  ⌂ " + app.engine_note(app.lang)
@@ -126,7 +147,7 @@ class WizardScreen(Screen):
     def _lint_if_shown(self) -> None:
         """hadolint runs only while the lint tab is open: typing stays fast everywhere else."""
         context = self.wizard.session.context
-        if context is not None and self.query_one(PreviewPane).active == "tab-lint":
+        if context is not None and self.preview is not None and self.preview.active == "tab-lint":
             self.lint_preview(context.dockerfile)
 
     def on_tabbed_content_tab_activated(self, _event) -> None:
@@ -189,7 +210,8 @@ class WizardScreen(Screen):
         self.query_one(StepsList).focus()
 
     def action_next_file(self) -> None:
-        self.query_one(PreviewPane).next_tab()
+        if self.preview is not None:
+            self.preview.next_tab()
 
     async def action_language(self) -> None:
         self.wizard.lang = "zh" if self.wizard.lang == "en" else "en"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -322,6 +321,8 @@ class PreviewPane(Vertical):
                                  f"（这些答案不需要 {name}）")(self.lang), style="dim italic"))
             return
         old = before[0] if before else None
+        from rich.syntax import Syntax  # pygments: imported when the preview first paints, after the first frame
+
         static.update(Syntax(text, lexer, line_numbers=True, word_wrap=False, theme="ansi_dark",
                              highlight_lines=changed_lines(old, text) if old else set()))
         line = first_changed_line(old, text) if old else None
