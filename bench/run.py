@@ -202,6 +202,8 @@ class Variant:
     size_added: int = 0
     layers_added: int = 0  # RootFS layers over the base image's
     nonempty_history: int = 0  # history entries above the base with a non-zero size
+    packages: int = 0  # bytes of the files of the packages added over the base
+    python: int = 0  # bytes of the Python packages (venv, conda, /usr/local dist-packages)
     ids: list[str] = field(default_factory=list)
 
 
@@ -274,6 +276,47 @@ def measure(api, v: Variant, base: dict[str, Any]) -> None:
     v.nonempty_history = sum(1 for h in history[: len(history) - base_history] if h.get("Size", 0) > 0)
 
 
+# Inside a built image: the bytes of the regular files owned by the packages the base does not have, each file
+# once (dpkg lists some through symlinked folders, so folders are resolved first; hard links, like mesa's drivers
+# or git's commands, count once), then the bytes under the Python package folders (imgwizard's venv, conda, or
+# the system pip's /usr/local).
+CONTENTS = r"""
+dpkg-query -W -f '${Package}\n' | sort > /tmp/now
+printf '%s\n' $BASE_PACKAGES | sort > /tmp/base
+comm -13 /tmp/base /tmp/now | xargs -r dpkg-query -L 2>/dev/null | sort -u > /tmp/paths
+xargs -r -d '\n' dirname < /tmp/paths | xargs -r -d '\n' realpath -m > /tmp/dirs
+xargs -r -d '\n' basename -a < /tmp/paths > /tmp/names
+paste -d / /tmp/dirs /tmp/names | sort -u | xargs -r -d '\n' stat -c '%F %h %i %s' 2>/dev/null \
+  | awk '$1 == "regular" && ($(NF - 2) == 1 || !seen[$(NF - 1)]++) {s += $NF} END {print s + 0}'
+du -sb /opt/venv /opt/conda /usr/local/lib/python3*/dist-packages 2>/dev/null | awk '{s += $1} END {print s + 0}'
+"""
+
+
+def run_output(image: str, argv: list[str], environment: dict[str, str] | None = None) -> str:
+    """stdout of `argv` run in a fresh container of `image` (waited for before reading: containers.run(remove=True)
+    can return before the whole output is read)."""
+    import docker
+
+    container = docker.from_env().containers.run(image, entrypoint=argv[:1], command=argv[1:],
+                                                 environment=environment or {}, detach=True)
+    try:
+        status = container.wait()["StatusCode"]
+        out = container.logs(stdout=True, stderr=False).decode()
+        if status:
+            raise RuntimeError(f"{argv[0]} in {image} exited with {status}: {container.logs().decode()[-300:]}")
+        return out
+    finally:
+        container.remove(force=True)
+
+
+def contents(image: str) -> tuple[int, int]:
+    """(bytes of the files of the packages added over the base, bytes of the Python packages) in `image`: what
+    the image holds because the recipe asked for it, as opposed to caches, package lists and other left-overs."""
+    base = run_output(BASE_IMAGE, ["dpkg-query", "-W", "-f", "${Package} "])
+    packages, python = run_output(image, ["sh", "-c", CONTENTS], {"BASE_PACKAGES": base}).split()
+    return int(packages), int(python)
+
+
 def remove_images(api, ids: list[str]) -> None:
     import docker.errors
 
@@ -304,6 +347,7 @@ def run_docker(scenarios: list[Scenario], quick: bool, work: Path
                 v.cold = build(api, ctx, tag, nocache=True, log=log)
                 v.ids.append(v.cold.image_id)
                 measure(api, v, api.inspect_image(BASE_IMAGE))
+                v.packages, v.python = contents(v.cold.image_id)
                 print(f" {v.cold.seconds:.1f} s, +{v.size_added / MB:.1f} MB", flush=True)
                 if not quick:
                     change(ctx)
@@ -319,6 +363,13 @@ def run_docker(scenarios: list[Scenario], quick: bool, work: Path
         size_ratio = w.size_added / g.size_added if g.size_added else float("inf")
         rows.append([s.name, "size added over base", f"{w.size_added / MB:.1f} MB", f"{g.size_added / MB:.1f} MB",
                      f"{size_ratio:.0%}"])
+        for what, wv, gv in (("of which: files of the packages added", w.packages, g.packages),
+                             ("of which: Python packages (venv / pip)", w.python, g.python),
+                             ("of which: the rest (caches, lists, other)", w.size_added - w.packages - w.python,
+                              g.size_added - g.packages - g.python)):
+            rows.append([s.name, f"  {what}", f"{wv / MB:.1f} MB", f"{gv / MB:.1f} MB", ""])
+        floor = (w.packages + w.python) / g.size_added if g.size_added else float("inf")
+        rows.append([s.name, "  imgwizard's packages + Python alone / guide's size", "", "", f"{floor:.0%}"])
         rows.append([s.name, "cold build (nocache)", f"{w.cold.seconds:.1f} s", f"{g.cold.seconds:.1f} s",
                      f"{w.cold.seconds / g.cold.seconds:.0%}"])
         if w.rebuild and g.rebuild:
