@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import os
 import random
 import shutil
@@ -228,16 +229,10 @@ def wait_for_base(api, tries: int = 30) -> dict[str, Any]:
 def check_base_is_slim() -> None:
     """The comparison is only fair on a base that behaves like the registry's debian:bookworm-slim: apt's
     docker-clean (no .debs or package caches left in a layer) and the slim dpkg excludes (no docs, man pages,
-    translations). scripts/make-base-image.sh makes such a base; an older local one lacks them."""
-    import docker
-
-    probe = ("test -f /etc/apt/apt.conf.d/docker-clean && test -f /etc/dpkg/dpkg.cfg.d/docker"
-             " && test -f /etc/apt/sources.list.d/debian.sources")
-    try:
-        docker.from_env().containers.run(BASE_IMAGE, ["sh", "-c", probe], remove=True)
-    except docker.errors.ContainerError:
+    translations). scripts/make-base-image.sh makes such a base and says whether an image is one."""
+    if subprocess.run(["bash", str(ROOT / "scripts" / "make-base-image.sh"), "--check", BASE_IMAGE]).returncode:
         raise SystemExit(f"{BASE_IMAGE} lacks the registry image's apt/dpkg settings (docker-clean, slim "
-                         f"excludes): re-make it with scripts/make-base-image.sh and run again") from None
+                         f"excludes): re-make it with scripts/make-base-image.sh and run again")
 
 
 def build(api, path: Path, tag: str, nocache: bool, log: Path) -> Build:
@@ -309,11 +304,15 @@ def run_output(image: str, argv: list[str], environment: dict[str, str] | None =
         container.remove(force=True)
 
 
+@functools.cache
+def base_packages() -> str:
+    return run_output(BASE_IMAGE, ["dpkg-query", "-W", "-f", "${Package} "])
+
+
 def contents(image: str) -> tuple[int, int]:
     """(bytes of the files of the packages added over the base, bytes of the Python packages) in `image`: what
     the image holds because the recipe asked for it, as opposed to caches, package lists and other left-overs."""
-    base = run_output(BASE_IMAGE, ["dpkg-query", "-W", "-f", "${Package} "])
-    packages, python = run_output(image, ["sh", "-c", CONTENTS], {"BASE_PACKAGES": base}).split()
+    packages, python = run_output(image, ["sh", "-c", CONTENTS], {"BASE_PACKAGES": base_packages()}).split()
     return int(packages), int(python)
 
 

@@ -13,7 +13,13 @@
 # Sources: debuerreotype/debuerreotype scripts/debuerreotype-minimizing-config, debuerreotype-slimify,
 # .slimify-excludes, .slimify-includes (docs/upstream.md, "The base image").
 # Usage: scripts/make-base-image.sh [TAG]   (MIRROR=http://host/debian to override the mirror)
+#        scripts/make-base-image.sh --check [TAG]   exit 0 when TAG is such a base (.ci/run, bench/run.py)
 set -euo pipefail
+if [[ "${1:-}" == --check ]]; then
+  exec docker run --rm --entrypoint /bin/sh "${2:-debian:bookworm-slim}" -c \
+    'test -f /etc/apt/sources.list.d/debian.sources && test ! -e /etc/apt/sources.list \
+     && test -f /etc/dpkg/dpkg.cfg.d/docker && test -f /etc/apt/apt.conf.d/docker-clean' >/dev/null 2>&1
+fi
 tag=${1:-debian:bookworm-slim}
 mirror=${MIRROR:-}
 if [[ -z "$mirror" && -r /etc/apt/sources.list.d/debian.sources ]]; then
@@ -62,11 +68,12 @@ printf 'Acquire::Languages "none";\n' >"$root/etc/apt/apt.conf.d/docker-no-langu
 
 # debuerreotype-slimify: dpkg leaves these paths out of every later install, and the files already there go.
 # quoted: these are dpkg patterns, not globs for this shell
-excludes=('/usr/share/doc/*' '/usr/share/info/*' '/usr/share/linda/*' '/usr/share/lintian/overrides/*' '/usr/share/locale/*'
-  '/usr/share/man/*' '/usr/share/doc/kde/HTML/*/*' '/usr/share/gnome/help/*/*' '/usr/share/omf/*/*-*.emf')
+excludes=('/usr/share/doc/*' '/usr/share/info/*' '/usr/share/linda/*' '/usr/share/lintian/overrides/*'
+  '/usr/share/locale/*' '/usr/share/man/*' '/usr/share/doc/kde/HTML/*/*' '/usr/share/gnome/help/*/*'
+  '/usr/share/omf/*/*-*.emf')
 includes=('/usr/share/doc/*/copyright' '/usr/share/doc/kde/HTML/C/*' '/usr/share/gnome/help/*/C/*'
-  '/usr/share/locale/all_languages' '/usr/share/locale/currency/*' '/usr/share/locale/l10n/*' '/usr/share/locale/languages'
-  '/usr/share/locale/locale.alias' '/usr/share/omf/*/*-C.emf')
+  '/usr/share/locale/all_languages' '/usr/share/locale/currency/*' '/usr/share/locale/l10n/*'
+  '/usr/share/locale/languages' '/usr/share/locale/locale.alias' '/usr/share/omf/*/*-C.emf')
 {
   echo '# This is the "slim" variant of the Debian base image (made by imgwizard scripts/make-base-image.sh'
   echo '# with the path list of debuerreotype-slimify).'
@@ -80,7 +87,8 @@ for dir in /usr/share/doc /usr/share/info /usr/share/linda /usr/share/lintian/ov
   [[ -d "$root$dir" ]] || continue
   # files that no include keeps, then (repeatedly) empty folders and dangling links, as debuerreotype does
   chroot "$root" find "$dir" -depth -mindepth 1 -not \( -type d -o -type l \) -not \( "${keep[@]}" \) -delete
-  while [[ -n "$(chroot "$root" find "$dir" -depth -mindepth 1 \( -empty -o -xtype l \) -print -exec rm -rf '{}' ';')" ]]; do :; done
+  while [[ -n "$(chroot "$root" find "$dir" -depth -mindepth 1 \( -empty -o -xtype l \) -print \
+                  -exec rm -rf '{}' ';')" ]]; do :; done
 done
 
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/cache/apt/*.bin "$root"/var/lib/apt/lists/*

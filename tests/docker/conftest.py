@@ -208,7 +208,6 @@ extra_ca = "/etc/ssl/certs/ca-certificates.crt"
     return built
 
 
-
 @pytest.fixture(scope="session")
 def java_image(docker_client, scenario_dir, images_to_remove) -> Built:
     built = build_scenario(docker_client, scenario_dir / "java", "java", """

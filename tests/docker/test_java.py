@@ -22,9 +22,8 @@ def test_base_image_is_slim_like_the_registry(docker_client):
 
 def test_java_17_installs_and_runs(docker_client, java_image):
     assert "openjdk-17-jdk-headless" in java_image.log
-    out = docker_client.containers.run(
-        java_image.tag, ["sh", "-c", 'java -version 2>&1; javac -version 2>&1; echo "home=$JAVA_HOME"; ls "$JAVA_HOME/bin/java"'],
-        remove=True).decode()
+    script = 'java -version 2>&1; javac -version 2>&1; echo "home=$JAVA_HOME"; ls "$JAVA_HOME/bin/java"'
+    out = docker_client.containers.run(java_image.tag, ["sh", "-c", script], remove=True).decode()
     assert 'openjdk version "17.' in out
     assert "javac 17." in out
     assert "home=/usr/lib/jvm/java-17-openjdk-" in out
