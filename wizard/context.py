@@ -73,11 +73,13 @@ def write(ctx: BuildContext, out: Path) -> WriteReport:
         for name in report.written:
             staged[name] = safeio.stage(out, name, ctx.files[name].text.encode(), ctx.files[name].mode)
         _put_in_place(out, staged, report.backups)
-    except BaseException:
+    except BaseException as exc:
         for tmp in staged.values():
             _remove(tmp)
         for folder in reversed(made):
             _rmdir(folder)
+        if isinstance(exc, WriteFailed):
+            raise WriteFailed(f"{exc}; nothing was changed (no file replaced, no backup made)") from None
         raise
     safeio.sync_folder(out)
     return report
@@ -134,7 +136,8 @@ def _make_folders(out: Path) -> list[Path]:
         except OSError as exc:
             for done in reversed(made):
                 _rmdir(done)
-            raise WriteFailed(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
+            raise WriteFailed(f"cannot create the folder {folder}: {exc.strerror or exc}; nothing was written") \
+                from None
         made.append(folder)
     return made
 
@@ -161,7 +164,7 @@ def _put_in_place(out: Path, staged: dict[str, Path], backups: dict[str, str]) -
                 os.replace(backup, target)
             else:
                 _remove(target)
-        raise WriteFailed(f"cannot write into {out}: {exc.strerror or exc}; the folder is as it was") from None
+        raise WriteFailed(f"cannot write into {out}: {exc.strerror or exc}") from None
 
 
 def _backup_name(target: Path) -> Path:
