@@ -62,19 +62,32 @@ def expand(text: str, base: Path = Path(".")) -> Path:
 
 def _open_regular(path: Path, follow: bool) -> tuple[int, os.stat_result]:
     """A read-only descriptor of a regular file and its fstat; never blocks on a FIFO or a device.
-    `follow=False` refuses a symbolic link as the last part of the path (O_NOFOLLOW)."""
+
+    The kind is checked before opening (opening a device can act: /dev/watchdog arms a timer) and again on
+    the open descriptor (the name may have changed meanwhile). `follow=False` refuses a symbolic link as the
+    last part of the path (O_NOFOLLOW)."""
     flags = os.O_RDONLY | os.O_NONBLOCK | _CLOEXEC | (0 if follow else os.O_NOFOLLOW)
     try:
+        _refuse_other_kinds(path, os.stat(path, follow_symlinks=follow).st_mode)
         fd = os.open(path, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP and not follow:
             raise SafeIOError(f"{path} is a symbolic link; accepted: a regular file") from None
         raise SafeIOError(f"cannot read {path}: {exc.strerror or exc}") from None
     st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
+    try:
+        _refuse_other_kinds(path, st.st_mode)
+    except SafeIOError:
         os.close(fd)
-        raise SafeIOError(f"{path} is {kind_of(st.st_mode)}; accepted: a regular file")
+        raise
     return fd, st
+
+
+def _refuse_other_kinds(path: Path, mode: int) -> None:
+    if stat.S_ISLNK(mode):
+        raise SafeIOError(f"{path} is a symbolic link; accepted: a regular file")
+    if not stat.S_ISREG(mode):
+        raise SafeIOError(f"{path} is {kind_of(mode)}; accepted: a regular file")
 
 
 def read_bytes(path: Path, limit: int, follow: bool = True) -> bytes:
