@@ -153,13 +153,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _build_problems(context: Path) -> list[str]:
     """Why `context` cannot be built: no Dockerfile, or a file it COPYs is missing. SafeIOError when the
-    Dockerfile cannot be read as text (binary, too big, a FIFO...)."""
+    Dockerfile or .dockerignore (docker-py reads it whole, and would hang on a FIFO) cannot be read as text."""
     from wizard.render import copied_files
     from wizard.safeio import TEXT_LIMIT, read_text
 
     dockerfile = context / "Dockerfile"
     if not os.path.lexists(dockerfile):
         return [f"{context} has no Dockerfile (write one with `imgwizard render ANSWERS -o {context}`)"]
+    if os.path.lexists(context / ".dockerignore"):
+        read_text(context / ".dockerignore", TEXT_LIMIT)
     return [f"{context / name} is missing: the Dockerfile COPYs it (see {context / 'README.md'})"
             for name in copied_files(read_text(dockerfile, TEXT_LIMIT)) if not (context / name).exists()]
 

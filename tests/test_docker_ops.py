@@ -256,6 +256,14 @@ def test_a_fifo_dockerfile_is_refused_without_hanging(tmp_path, command):
     assert proc.stderr == f"{command}: {tmp_path / 'Dockerfile'} is a FIFO (named pipe); accepted: a regular file\n"
 
 
+def test_a_fifo_dockerignore_is_refused_before_docker_py_reads_it(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    os.mkfifo(tmp_path / ".dockerignore")
+    proc = run_cli("build", str(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr == f"build: {tmp_path / '.dockerignore'} is a FIFO (named pipe); accepted: a regular file\n"
+
+
 def test_build_never_writes_its_log_through_a_link_a_fifo_or_a_hard_link(tmp_path):
     (tmp_path / "Dockerfile").write_text("FROM scratch\n")
     victim = tmp_path.parent / f"{tmp_path.name}-victim"
