@@ -51,10 +51,10 @@ def plan_write(ctx: BuildContext, out: Path) -> WriteReport:
         st = safeio.check_target(target, out)
         if st is None:
             report.written.append(name)
-        elif _same(target, st, f.text.encode(), f.mode):
-            report.unchanged.append(name)
         elif stat.S_ISREG(st.st_mode) and _same_bytes(target, st, f.text.encode()):
-            report.written.append(name)  # same text, another mode: replaced, nothing to keep
+            # the same text: left alone, or replaced when only its mode differs (nothing to keep then)
+            same_mode = stat.S_IMODE(st.st_mode) == f.mode
+            (report.unchanged if same_mode else report.written).append(name)
         else:
             report.written.append(name)
             report.backups[name] = _backup_name(target).name
@@ -96,11 +96,6 @@ def _check_folder(out: Path) -> None:
     if not stat.S_ISDIR(st.st_mode):
         what = "a file" if stat.S_ISREG(st.st_mode) else safeio.kind_of(st.st_mode)
         raise SafeIOError(f"{out} is {what}; accepted: a folder for the build context (created when missing)")
-
-
-def _same(target: Path, st: os.stat_result, data: bytes, mode: int) -> bool:
-    """A regular file (not a link) with exactly `data` and `mode`."""
-    return stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == mode and _same_bytes(target, st, data)
 
 
 def _same_bytes(target: Path, st: os.stat_result, data: bytes) -> bool:
