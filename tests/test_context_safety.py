@@ -8,6 +8,7 @@ regression fails instead of hanging.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -144,6 +145,27 @@ def test_write_in_full_then_again_on_free_space_after_the_failure(small_fs):
     assert proc.returncode == 0, proc.stderr
     assert (out / "Dockerfile.bak").read_text() == "FROM my-own-edit\n"
     assert not [p.name for p in out.iterdir() if "imgwizard-tmp" in p.name]
+
+
+def test_a_rename_that_fails_part_way_is_undone(tmp_path):
+    """Every file staged, some renamed into place, then one old file cannot be moved aside (immutable):
+    the renames already made are undone."""
+    out = tmp_path / "ctx"
+    assert render_example(out).returncode == 0
+    (out / "Dockerfile").write_text("FROM my-own-edit\n")  # moved to .bak, then put back
+    (out / "run.sh").unlink()  # written new, then removed again
+    (out / "README.md").write_text("my readme\n")  # late in the order, and cannot be renamed
+    before = snapshot(out)
+    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(out / "README.md")]).returncode != 0:
+        pytest.skip("chattr +i is not available here (root on ext4 needed)")
+    try:
+        proc = render_example(out)
+    finally:
+        subprocess.run(["chattr", "-i", str(out / "README.md")], check=True)
+    assert proc.returncode == 1
+    assert proc.stderr == (f"render: cannot write into {out}: Operation not permitted; nothing was changed "
+                           "(no file replaced, no backup made)\n")
+    assert snapshot(out) == before
 
 
 # ------------------------------------------------------------------ FIFOs, devices, folders where a file goes
