@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="save an image to a tar file (docker save), checking free space first",
                        description="docker save IMAGE into FILE. Refuses, with both numbers, when FILE's folder has "
                                    "less free space than the image; writes a temporary file and renames it when "
-                                   "complete, so a failure never leaves a truncated FILE.")
+                                   "complete, so a failure never leaves a truncated FILE. An existing FILE is kept "
+                                   "unless --force; a FIFO, a device, a folder or a link is never replaced.")
     p.add_argument("image", metavar="IMAGE", help="image name:tag or id")
     p.add_argument("-o", "--output", type=Path, metavar="FILE.tar", required=True,
                    help="the tar file to write (a new name; an existing file is replaced only with --force)")
