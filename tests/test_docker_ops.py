@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -311,6 +312,9 @@ def test_archive_tags_reads_the_manifest_repo_tags(tmp_path):
                            {"Config": "d.json", "RepoTags": None, "Layers": []}]).encode()
     archive = make_tar(tmp_path / "x.tar", {"layer/layer.tar": b"\0" * 10000, "manifest.json": manifest})
     assert archive_tags(archive) == ["a/b:1", "a/b:2"]
+    gzipped = tmp_path / "x.tar.gz"  # docker load takes compressed archives too
+    gzipped.write_bytes(gzip.compress(archive.read_bytes()))
+    assert archive_tags(gzipped) == ["a/b:1", "a/b:2"]
 
 
 def test_archive_tags_refuses_what_is_not_a_docker_save_archive(tmp_path):
