@@ -10,9 +10,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wizard import __version__
 from wizard.load import format_problems, load
+
+if TYPE_CHECKING:
+    from wizard.context import WriteReport
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_ENGINE = 0, 1, 2, 3
 
@@ -80,39 +84,49 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from wizard.context import plan_write, write
     from wizard.render import render
+    from wizard.safeio import SafeIOError, WriteFailed
 
     answers, problems = load(args.answers)
     if problems:
         print(format_problems(problems, str(args.answers)), file=sys.stderr)
         print("nothing was written", file=sys.stderr)
         return EXIT_USAGE
-    ctx = render(answers, args.answers.parent)
     try:
+        ctx = render(answers, args.answers.parent)
         report = plan_write(ctx, args.output) if args.dry_run else write(ctx, args.output)
-    except OSError as exc:
-        print(f"render: cannot write into {args.output}: {exc.strerror or exc}", file=sys.stderr)
+    except WriteFailed as exc:
+        print(f"render: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    verb = "would write" if args.dry_run else "wrote"
-    for name in report.written:
-        backup = f" (previous kept as {report.backups[name]})" if name in report.backups else ""
-        print(f"{verb} {args.output / name}{backup}")
-    if report.unchanged:
-        print(f"unchanged: {', '.join(report.unchanged)}")
-    for name, what in report.missing:
-        print(f"to do: put {name} in {args.output} ({what})")
+    except SafeIOError as exc:
+        print(f"render: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
+    _print_report(report, args.output, "would write" if args.dry_run else "wrote")
     for warning in ctx.warnings:
         print(f"WARNING: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
+def _print_report(report: WriteReport, out: Path, verb: str) -> None:
+    """One line per written file (and the backup of what it replaced), then unchanged files and the to-dos."""
+    for name in report.written:
+        previous = "previous, not a text file," if name in report.not_text else "previous"
+        backup = f" ({previous} kept as {report.backups[name]})" if name in report.backups else ""
+        print(f"{verb} {out / name}{backup}")
+    if report.unchanged:
+        print(f"unchanged: {', '.join(report.unchanged)}")
+    for name, what in report.missing:
+        print(f"to do: put {name} in {out} ({what})")
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     from wizard.lint import is_failure, lint
+    from wizard.safeio import TEXT_LIMIT, SafeIOError, read_text
 
     path = args.dir / "Dockerfile" if args.dir.is_dir() else args.dir
     try:
-        text = path.read_text()
-    except OSError as exc:
-        print(f"lint: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        text = read_text(path, TEXT_LIMIT)
+    except SafeIOError as exc:
+        print(f"lint: {exc}", file=sys.stderr)
         return EXIT_USAGE
     findings = lint(text)
     for f in findings:

@@ -6,14 +6,18 @@ Exit status as the rest of the CLI: 0 ok, 1 failure, 2 bad input, 3 no Docker en
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import stat
 import sys
 import threading
 import time
 from collections import deque
 from pathlib import Path
+from typing import TextIO
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_ENGINE = 0, 1, 2, 3
+TIMEOUT_MIN, TIMEOUT_MAX = 1, 3600  # check --timeout, seconds
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,14 +35,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="save an image to a tar file (docker save), checking free space first",
                        description="docker save IMAGE into FILE. Refuses, with both numbers, when FILE's folder has "
                                    "less free space than the image; writes a temporary file and renames it when "
-                                   "complete, so a failure never leaves a truncated FILE.")
+                                   "complete, so a failure never leaves a truncated FILE. An existing FILE is kept "
+                                   "unless --force; a FIFO, a device, a folder or a link is never replaced.")
     p.add_argument("image", metavar="IMAGE", help="image name:tag or id")
-    p.add_argument("-o", "--output", type=Path, metavar="FILE.tar", required=True, help="the tar file to write")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE.tar", required=True,
+                   help="the tar file to write (a new name; an existing file is replaced only with --force)")
+    p.add_argument("--force", action="store_true", help="replace FILE.tar when it exists (a regular file only)")
     p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("import", help="load images from a tar file (docker load)",
-                       description="docker load < FILE and print the tags loaded. A corrupt or truncated file is "
-                                   "refused with the engine's reason.")
+                       description="docker load < FILE and print the tags loaded, and which of them named another "
+                                   "image before (that image loses the tag). A corrupt or truncated file is "
+                                   "refused with the reason.")
     p.add_argument("file", type=Path, metavar="FILE.tar")
     p.set_defaults(run=cmd_import)
 
@@ -57,7 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the build context the image came from (its imgwizard.toml; default: .)")
     p.add_argument("-e", "--env", action="append", default=[], metavar="NAME=VALUE",
                    help="an environment variable for the container (JUPYTER_TOKEN, SSH_PASSWORD...); repeatable")
-    p.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for the services (default 90)")
+    p.add_argument("--timeout", type=float, default=90.0,
+                   help=f"seconds to wait for the services, {TIMEOUT_MIN}-{TIMEOUT_MAX} (default 90)")
     p.set_defaults(run=cmd_check)
 
 
@@ -83,14 +92,25 @@ def _client():
 
 
 def _default_tag(context: Path) -> str:
+    """image.name:image.tag from the context's imgwizard.toml (the folder's name when there is none).
+    SafeIOError when the file is there but cannot be read as text (binary, too big, a FIFO...)."""
     from wizard import answers_file
+    from wizard.safeio import ANSWERS_LIMIT, read_text
 
-    try:
-        given, _ = answers_file.parse((context / "imgwizard.toml").read_text())
-    except OSError:
-        given = {}
+    source = context / "imgwizard.toml"
+    given = answers_file.parse(read_text(source, ANSWERS_LIMIT))[0] if os.path.lexists(source) else {}
     name = given.get("image.name") or context.resolve().name.lower() or "imgwizard-image"
     return f"{name}:{given.get('image.tag') or 'latest'}"
+
+
+def _bad_image(command: str, image: str, label: str = "IMAGE") -> bool:
+    """Print the one line saying why `image` (the argument `label`) is not an image reference; True then."""
+    from wizard.docker_ops import reference_problem
+
+    problem = reference_problem(image)
+    if problem:
+        print(f"{command}: {label} {problem}", file=sys.stderr)
+    return problem is not None
 
 
 def _elapsed(start: float) -> str:
@@ -101,64 +121,92 @@ def _elapsed(start: float) -> str:
 # ------------------------------------------------------------------ commands
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from wizard.docker_ops import docker_builder
+    from wizard.safeio import SafeIOError, open_new_log
 
     context: Path = args.dir
-    if not (context / "Dockerfile").is_file():
-        print(f"build: {context} has no Dockerfile (write one with `imgwizard render ANSWERS -o {context}`)",
-              file=sys.stderr)
+    try:
+        problems = _build_problems(context)
+        tag = args.tag or _default_tag(context)
+    except SafeIOError as exc:
+        problems, tag = [str(exc)], ""
+    for problem in problems:
+        print(f"build: {problem}", file=sys.stderr)
+    label = "-t" if args.tag else "the default tag (image.name:image.tag, or the folder's name: pass -t)"
+    if problems or _bad_image("build", tag, label):
         return EXIT_USAGE
-    from wizard.render import copied_files
-
-    missing = [name for name in copied_files((context / "Dockerfile").read_text()) if not (context / name).exists()]
-    if missing:
-        for name in missing:
-            print(f"build: {context / name} is missing: the Dockerfile COPYs it (see {context / 'README.md'})",
-                  file=sys.stderr)
-        return EXIT_USAGE
-    tag = args.tag or _default_tag(context)
-    client = _client()
-    if client is None:
-        return EXIT_NO_ENGINE
     log_path = args.log or context / "build.log"
+    try:
+        log = open_new_log(log_path)
+    except SafeIOError as exc:
+        print(f"build: the log: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with log:
+        client = _client()
+        if client is None:
+            log.write("ERROR: no Docker engine answers\n")
+            return EXIT_NO_ENGINE
+        print(f"building {tag} from {context} (full log: {log_path})")
+        status = _run_build(client, args, tag, log, log_path)
+    if status == EXIT_OK and args.check:
+        return _check(client, argparse.Namespace(image=tag, context=context, env=[], timeout=90.0))
+    return status
+
+
+def _build_problems(context: Path) -> list[str]:
+    """Why `context` cannot be built: no Dockerfile, or a file it COPYs is missing. SafeIOError when the
+    Dockerfile or .dockerignore (docker-py reads it whole, and would hang on a FIFO) cannot be read as text."""
+    from wizard.render import copied_files
+    from wizard.safeio import TEXT_LIMIT, read_text
+
+    dockerfile = context / "Dockerfile"
+    if not os.path.lexists(dockerfile):
+        return [f"{context} has no Dockerfile (write one with `imgwizard render ANSWERS -o {context}`)"]
+    if os.path.lexists(context / ".dockerignore"):
+        read_text(context / ".dockerignore", TEXT_LIMIT)
+    return [f"{context / name} is missing: the Dockerfile COPYs it (see {context / 'README.md'})"
+            for name in copied_files(read_text(dockerfile, TEXT_LIMIT)) if not (context / name).exists()]
+
+
+def _run_build(client, args: argparse.Namespace, tag: str, log: TextIO, log_path: Path) -> int:
+    """Build, showing step N/M and the current output line, the full log to `log`; the exit status."""
+    from wizard.docker_ops import docker_builder
+
     start = time.monotonic()
     tail: deque[str] = deque(maxlen=15)
     instruction, step_no, total = "", 0, 0
     cancel = threading.Event()
     result: tuple[str, str] | None = None
     tty = sys.stdout.isatty()
-    print(f"building {tag} from {context} (full log: {log_path})")
     try:
-        with open(log_path, "w", encoding="utf-8") as log:
-            try:
-                for ev in docker_builder(client, nocache=args.no_cache)(context, tag, cancel):
-                    if ev.kind == "step":
-                        instruction, step_no, total = ev.text, ev.step, ev.total
-                        tail.clear()
-                        log.write(f"Step {ev.step}/{ev.total} : {ev.text}\n")
-                        if tty:
-                            sys.stdout.write("\n")
-                        print(f"[{_elapsed(start)}] step {ev.step}/{ev.total}: {_short(ev.text)}", flush=True)
-                    elif ev.kind == "output":
-                        tail.append(ev.text)
-                        log.write(ev.text + "\n")
-                        if tty:
-                            sys.stdout.write(f"\r\033[K  [{_elapsed(start)}] {_short(ev.text, 100)}")
-                            sys.stdout.flush()
-                    elif ev.kind == "error":
-                        log.write(f"ERROR: {ev.text}\n")
-                        result = ("error", ev.text)
-                    elif ev.kind == "done":
-                        log.write(f"built {ev.text} as {tag}\n")
-                        result = ("done", ev.text)
-                    log.flush()
-            except KeyboardInterrupt:
-                cancel.set()
-                log.write("ERROR: build cancelled (Ctrl-C)\n")
-                result = ("error", "build cancelled (Ctrl-C)")
+        try:
+            for ev in docker_builder(client, nocache=args.no_cache)(args.dir, tag, cancel):
+                if ev.kind == "step":
+                    instruction, step_no, total = ev.text, ev.step, ev.total
+                    tail.clear()
+                    log.write(f"Step {ev.step}/{ev.total} : {ev.text}\n")
+                    if tty:
+                        sys.stdout.write("\n")
+                    print(f"[{_elapsed(start)}] step {ev.step}/{ev.total}: {_short(ev.text)}", flush=True)
+                elif ev.kind == "output":
+                    tail.append(ev.text)
+                    log.write(ev.text + "\n")
+                    if tty:
+                        sys.stdout.write(f"\r\033[K  [{_elapsed(start)}] {_short(ev.text, 100)}")
+                        sys.stdout.flush()
+                elif ev.kind == "error":
+                    log.write(f"ERROR: {ev.text}\n")
+                    result = ("error", ev.text)
+                elif ev.kind == "done":
+                    log.write(f"built {ev.text} as {tag}\n")
+                    result = ("done", ev.text)
+                log.flush()
+        except KeyboardInterrupt:
+            cancel.set()
+            log.write("ERROR: build cancelled (Ctrl-C)\n")
+            result = ("error", "build cancelled (Ctrl-C)")
     except OSError as exc:
         print(f"build: cannot write the log {log_path}: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_FAIL
     if tty:
         sys.stdout.write("\n")
     if result is None or result[0] == "error":
@@ -180,9 +228,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     except Exception:  # noqa: BLE001 - the size is a nicety
         pass
     print(f"built {tag} ({result[1][:19]}) in {_elapsed(start)}{size}")
-    if args.check:
-        ns = argparse.Namespace(image=tag, context=context, env=[], timeout=90.0)
-        return _check(client, ns)
     return EXIT_OK
 
 
@@ -192,13 +237,42 @@ def _short(text: str, width: int = 110) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from wizard.docker_ops import DockerOpError, NotEnoughSpace, export_image, human_size
+    from wizard.docker_ops import BadTarget, DockerOpError, NotEnoughSpace, check_export_target, export_image
 
+    if _bad_image("export", args.image):
+        return EXIT_USAGE
+    try:
+        check_export_target(args.output, args.force)
+    except BadTarget as exc:
+        print(f"export: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
     client = _client()
     if client is None:
         return EXIT_NO_ENGINE
-    last = [0.0]
     tty = sys.stderr.isatty()
+    try:
+        written = export_image(client, args.image, args.output, _export_progress(args.output, tty), args.force)
+    except NotEnoughSpace as exc:
+        print(f"export: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_FAIL
+    except DockerOpError as exc:
+        print(f"\nexport: {exc}" if tty else f"export: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, BadTarget) else EXIT_FAIL
+    except KeyboardInterrupt:
+        print("\nexport: cancelled; nothing was kept", file=sys.stderr)
+        return EXIT_FAIL
+    if tty:
+        print(file=sys.stderr)
+    from wizard.docker_ops import human_size
+    print(f"saved {args.image} to {args.output} ({human_size(written)})")
+    return EXIT_OK
+
+
+def _export_progress(output: Path, tty: bool):
+    """A progress callback: one updated line on a terminal, a line every 5 s otherwise."""
+    from wizard.docker_ops import human_size
+
+    last = [0.0]
 
     def progress(done: int, total: int) -> None:
         now = time.monotonic()
@@ -206,43 +280,42 @@ def cmd_export(args: argparse.Namespace) -> int:
             return
         last[0] = now
         pct = f" ({100 * done // total}%)" if total else ""
-        line = f"writing {args.output}: {human_size(done)} of about {human_size(total)}{pct}"
+        line = f"writing {output}: {human_size(done)} of about {human_size(total)}{pct}"
         print(f"\r\033[K{line}" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
 
-    try:
-        written = export_image(client, args.image, args.output, progress)
-    except NotEnoughSpace as exc:
-        print(f"export: {exc}; nothing was written", file=sys.stderr)
-        return EXIT_FAIL
-    except DockerOpError as exc:
-        print(f"\nexport: {exc}" if tty else f"export: {exc}", file=sys.stderr)
-        return EXIT_FAIL
-    except KeyboardInterrupt:
-        print("\nexport: cancelled; nothing was kept", file=sys.stderr)
-        return EXIT_FAIL
-    if tty:
-        print(file=sys.stderr)
-    print(f"saved {args.image} to {args.output} ({human_size(written)})")
-    return EXIT_OK
+    return progress
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from wizard.docker_ops import DockerOpError, import_image
 
-    if not args.file.is_file():
-        print(f"import: {args.file} is not a file", file=sys.stderr)
+    problem = _archive_problem(args.file)
+    if problem:
+        print(f"import: {problem}", file=sys.stderr)
         return EXIT_USAGE
     client = _client()
     if client is None:
         return EXIT_NO_ENGINE
     try:
-        names = import_image(client, args.file)
+        report = import_image(client, args.file)
     except DockerOpError as exc:
         print(f"import: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    for name in names:
-        print(f"loaded {name}")
+    for name in report.loaded:
+        was = report.replaced.get(name)
+        print(f"loaded {name}" + (f" (replaced: it named image {was} before)" if was else ""))
     return EXIT_OK
+
+
+def _archive_problem(path: Path) -> str:
+    """Why `path` cannot be an archive to load ('' when it can): missing, or not a regular file."""
+    from wizard.safeio import kind_of
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror or exc}"
+    return "" if stat.S_ISREG(mode) else f"{path} is {kind_of(mode)}; accepted: a tar file from docker save"
 
 
 def cmd_commit(args: argparse.Namespace) -> int:
@@ -261,18 +334,38 @@ def cmd_commit(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    for item in args.env:
-        if "=" not in item:
-            print(f"check: -e {item}: expected NAME=VALUE", file=sys.stderr)
-            return EXIT_USAGE
-    if not (args.context / "imgwizard.toml").is_file():
-        print(f"check: {args.context} has no imgwizard.toml (pass --context DIR, the image's build context)",
-              file=sys.stderr)
+    problem = _check_problem(args)
+    if problem:
+        print(f"check: {problem}", file=sys.stderr)
         return EXIT_USAGE
     client = _client()
     if client is None:
         return EXIT_NO_ENGINE
     return _check(client, args)
+
+
+def _check_problem(args: argparse.Namespace) -> str:
+    """Why the check cannot start ('' when it can): a bad image name, time-out, -e item or context."""
+    from wizard import answers_file
+    from wizard.docker_ops import reference_problem
+    from wizard.safeio import ANSWERS_LIMIT, SafeIOError, read_text
+
+    problem = reference_problem(args.image)
+    if problem:
+        return f"IMAGE {problem}"
+    if not (math.isfinite(args.timeout) and TIMEOUT_MIN <= args.timeout <= TIMEOUT_MAX):
+        return f"--timeout {args.timeout}: accepted: a number of seconds from {TIMEOUT_MIN} to {TIMEOUT_MAX}"
+    for item in args.env:
+        if "=" not in item:
+            return f"-e {item}: expected NAME=VALUE"
+    source = args.context / "imgwizard.toml"
+    if not os.path.lexists(source):
+        return f"{args.context} has no imgwizard.toml (pass --context DIR, the image's build context)"
+    try:
+        _, problems = answers_file.parse(read_text(source, ANSWERS_LIMIT))
+    except SafeIOError as exc:
+        return str(exc)
+    return f"{source}: {problems[0][0]}: {problems[0][1]}" if problems else ""
 
 
 def _check(client, args: argparse.Namespace) -> int:

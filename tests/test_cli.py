@@ -110,10 +110,13 @@ def test_examples_all_validate():
         assert main(["validate", str(example)]) == 0, example.name
 
 
-def test_an_output_folder_that_cannot_be_written_is_a_clear_message(tmp_path, capsys):
+def test_render_into_a_file_is_refused_with_what_is_accepted(tmp_path, capsys):
     blocker = tmp_path / "a-file"
     blocker.write_text("mine\n")
-    assert main(["render", str(EXAMPLE), "-o", str(blocker)]) == 1
-    err = capsys.readouterr().err
-    assert f"render: cannot write into {blocker}: File exists" in err and "Traceback" not in err
+    assert main(["render", str(EXAMPLE), "-o", str(blocker)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"render: {blocker} is a file; accepted: a folder for the build context (created when missing); "
+                   "nothing was written"]
     assert blocker.read_text() == "mine\n"
+    assert main(["render", str(EXAMPLE), "-o", str(blocker / "ctx")]) == 2
+    assert "Not a directory" in capsys.readouterr().err and blocker.read_text() == "mine\n"

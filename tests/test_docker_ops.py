@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+import tarfile
 from pathlib import Path
 
 import pytest
 
 from screens.cli import main
 from wizard.build_events import BuildEvent
-from wizard.docker_ops import DockerOpError, engine_status, export_image, human_size, parse_stream
+from wizard.docker_ops import (BadTarget, DockerOpError, archive_tags, engine_status, export_image, human_size,
+                               parse_stream, reference_problem)
 
 # Recorded from docker-py 7.1 `APIClient.build(decode=True)` against the legacy builder (engine 26).
 OK = [
@@ -131,3 +140,191 @@ def test_human_size():
     assert human_size(512) == "512 B"
     assert human_size(5 * 2**20) == "5.0 MiB"
     assert human_size(3 * 2**30) == "3.0 GiB"
+
+
+# ------------------------------------------------------------------ bad input refused before the engine
+
+HANG = 60  # seconds after which a command that should answer at once counts as hung
+ROOT = Path(__file__).parent.parent
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """The CLI in a subprocess with a time-out, for inputs that could hang (FIFOs)."""
+    return subprocess.run([sys.executable, "-m", "screens.cli", *args], capture_output=True, text=True,
+                          timeout=HANG, cwd=ROOT, env={**os.environ, "DOCKER_HOST": "unix:///nonexistent.sock"})
+
+
+@pytest.fixture
+def no_engine(tmp_path, monkeypatch):
+    """No engine answers: a command that reaches for one exits 3, so exit 2 proves it refused before."""
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+
+
+@pytest.mark.parametrize("ref", ["", "My App", "app:", "x\n", "app:1\n", "a" * 300, "app:-1", "app:²", "ａpp"])
+def test_reference_problem_refuses_and_says_what_is_accepted(ref):
+    problem = reference_problem(ref)
+    assert problem and "accepted: name[:tag]" in problem and "\n" not in problem and len(problem) < 250
+
+
+@pytest.mark.parametrize("ref", ["app", "team/app:1.0", "localhost:5000/x/y:latest", "6222a6ddc0a8",
+                                 "sha256:" + "a" * 64, "debian:bookworm-slim", "x@sha256:" + "0" * 64])
+def test_reference_problem_takes_real_references(ref):
+    assert reference_problem(ref) is None
+
+
+@pytest.mark.parametrize("command", [["export", "{image}", "-o", "{out}"], ["check", "{image}", "--context", "{ctx}"]])
+@pytest.mark.parametrize("image", ["", "Not An Image", "x\n"])
+def test_export_and_check_refuse_a_bad_image_name_in_one_line(tmp_path, no_engine, capsys, command, image):
+    (tmp_path / "imgwizard.toml").write_text("version = 1\n")
+    argv = [a.format(image=image, out=tmp_path / "x.tar", ctx=tmp_path) for a in command]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{argv[0]}: IMAGE ") and "accepted: name[:tag]" in err[0]
+    assert not (tmp_path / "x.tar").exists()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-5", "0", "0.5", "3601", "1e400"])
+def test_check_refuses_a_timeout_that_is_not_1_to_3600_seconds(tmp_path, no_engine, capsys, value):
+    (tmp_path / "imgwizard.toml").write_text("version = 1\n")
+    assert main(["check", "x:y", "--context", str(tmp_path), f"--timeout={value}"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].endswith("accepted: a number of seconds from 1 to 3600"), err
+
+
+def test_check_takes_a_timeout_in_range_then_looks_for_the_engine(tmp_path, no_engine):
+    (tmp_path / "imgwizard.toml").write_text("version = 1\n")
+    assert main(["check", "x:y", "--context", str(tmp_path), "--timeout", "3600"]) == 3
+
+
+def test_export_keeps_an_existing_file_unless_forced(tmp_path, no_engine, capsys):
+    mine = tmp_path / "mine.tar"
+    mine.write_text("my archive\n")
+    assert main(["export", "x:y", "-o", str(mine)]) == 2
+    assert capsys.readouterr().err == f"export: {mine} exists; pass --force to replace it, or choose another name; " \
+                                      "nothing was written\n"
+    assert mine.read_text() == "my archive\n"
+    assert main(["export", "x:y", "-o", str(mine), "--force"]) == 3  # allowed: it goes on to the engine
+
+
+def test_export_refuses_a_fifo_a_device_a_folder_and_a_link_even_with_force(tmp_path):
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "victim").write_text("keep\n")
+    (tmp_path / "link").symlink_to(tmp_path / "victim")
+    targets = {"fifo": "is a FIFO (named pipe)", "folder": "is a folder", "link": "is a symbolic link"}
+    try:
+        os.mknod(tmp_path / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        targets["null"] = "is a character device"
+    except PermissionError:
+        pass
+    for name, said in targets.items():
+        proc = run_cli("export", "x:y", "-o", str(tmp_path / name), "--force")
+        assert proc.returncode == 2, (name, proc.stderr)
+        assert proc.stderr.splitlines() == [f"export: {tmp_path / name} {said}; accepted: a new file name, or a "
+                                            "regular file with --force; nothing was written"]
+    assert (tmp_path / "victim").read_text() == "keep\n" and (tmp_path / "link").is_symlink()
+    assert stat.S_ISFIFO((tmp_path / "fifo").lstat().st_mode)
+
+
+def test_export_image_itself_refuses_an_existing_file_before_the_engine(tmp_path):
+    (tmp_path / "x.tar").write_text("mine")
+    with pytest.raises(BadTarget, match="exists; pass --force"):
+        export_image(None, "x:y", tmp_path / "x.tar")
+
+
+def test_binary_dockerfile_or_answers_file_in_a_context_is_exit_2(tmp_path, no_engine, capsys):
+    (tmp_path / "Dockerfile").write_bytes(b"FROM x\n\xff\xfe\0binary")
+    assert main(["build", str(tmp_path)]) == 2
+    assert main(["lint", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"build: {tmp_path / 'Dockerfile'} is not UTF-8 text (byte 7, line 2); accepted: a UTF-8 text file",
+                   f"lint: {tmp_path / 'Dockerfile'} is not UTF-8 text (byte 7, line 2); accepted: a UTF-8 text file"]
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    (tmp_path / "imgwizard.toml").write_bytes(b"version = 1\n\x89PNG\r\n")
+    assert main(["build", str(tmp_path)]) == 2
+    assert main(["check", "x:y", "--context", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(":")[0] for line in err] == ["build", "check"]
+    assert all("imgwizard.toml is not UTF-8 text (byte 12, line 2)" in line for line in err)
+    assert not (tmp_path / "build.log").exists()
+
+
+@pytest.mark.parametrize("command", ["build", "lint"])
+def test_a_fifo_dockerfile_is_refused_without_hanging(tmp_path, command):
+    os.mkfifo(tmp_path / "Dockerfile")
+    proc = run_cli(command, str(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr == f"{command}: {tmp_path / 'Dockerfile'} is a FIFO (named pipe); accepted: a regular file\n"
+
+
+def test_a_fifo_dockerignore_is_refused_before_docker_py_reads_it(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    os.mkfifo(tmp_path / ".dockerignore")
+    proc = run_cli("build", str(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr == f"build: {tmp_path / '.dockerignore'} is a FIFO (named pipe); accepted: a regular file\n"
+
+
+def test_build_never_writes_its_log_through_a_link_a_fifo_or_a_hard_link(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    victim = tmp_path.parent / f"{tmp_path.name}-victim"
+    victim.write_text("precious\n")
+    (tmp_path / "build.log").symlink_to(victim)
+    proc = run_cli("build", str(tmp_path))
+    assert proc.returncode == 2 and proc.stderr == (
+        f"build: the log: {tmp_path / 'build.log'} is a symbolic link; imgwizard does not write into it: "
+        "accepted: a regular file or a new name for the log\n")
+    (tmp_path / "build.log").unlink()
+    os.mkfifo(tmp_path / "build.log")
+    proc = run_cli("build", str(tmp_path))
+    assert proc.returncode == 2 and "build.log is a FIFO (named pipe)" in proc.stderr
+    (tmp_path / "build.log").unlink()
+    os.link(victim, tmp_path / "build.log")
+    proc = run_cli("build", str(tmp_path))
+    assert proc.returncode == 2 and "build.log has other names (hard links)" in proc.stderr
+    assert victim.read_text() == "precious\n"
+    proc = run_cli("build", str(tmp_path), "--log", str(tmp_path / "new.log"))
+    assert proc.returncode == 3  # a fresh log is fine: on to the engine, which is not there
+    assert (tmp_path / "new.log").read_text() == "ERROR: no Docker engine answers\n"
+
+
+def test_import_refuses_a_fifo_without_hanging(tmp_path):
+    os.mkfifo(tmp_path / "image.tar")
+    proc = run_cli("import", str(tmp_path / "image.tar"))
+    assert proc.returncode == 2
+    assert proc.stderr == f"import: {tmp_path / 'image.tar'} is a FIFO (named pipe); accepted: a tar file from " \
+                          "docker save\n"
+
+
+# ------------------------------------------------------------------ the tags an archive holds
+
+def make_tar(path: Path, members: dict[str, bytes]) -> Path:
+    with tarfile.open(path, "w") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_archive_tags_reads_the_manifest_repo_tags(tmp_path):
+    manifest = json.dumps([{"Config": "c.json", "RepoTags": ["a/b:1", "a/b:2"], "Layers": []},
+                           {"Config": "d.json", "RepoTags": None, "Layers": []}]).encode()
+    archive = make_tar(tmp_path / "x.tar", {"layer/layer.tar": b"\0" * 10000, "manifest.json": manifest})
+    assert archive_tags(archive) == ["a/b:1", "a/b:2"]
+    gzipped = tmp_path / "x.tar.gz"  # docker load takes compressed archives too
+    gzipped.write_bytes(gzip.compress(archive.read_bytes()))
+    assert archive_tags(gzipped) == ["a/b:1", "a/b:2"]
+
+
+def test_archive_tags_refuses_what_is_not_a_docker_save_archive(tmp_path):
+    garbage = tmp_path / "garbage.tar"
+    garbage.write_bytes(b"this is not a tar file\n" * 100)
+    with pytest.raises(DockerOpError, match="is not a complete image archive"):
+        archive_tags(garbage)
+    with pytest.raises(DockerOpError, match="has no manifest.json"):
+        archive_tags(make_tar(tmp_path / "plain.tar", {"hello.txt": b"hi\n"}))
+    with pytest.raises(DockerOpError, match="manifest.json is 2000000 bytes; accepted: at most 1048576"):
+        archive_tags(make_tar(tmp_path / "big.tar", {"manifest.json": b" " * 2_000_000}))
+    with pytest.raises(DockerOpError, match="not a docker save manifest"):
+        archive_tags(make_tar(tmp_path / "odd.tar", {"manifest.json": b'{"RepoTags": 1}'}))

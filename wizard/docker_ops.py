@@ -10,14 +10,19 @@ is JSON chunks: {"stream": "Step 2/9 : RUN ...\\n"}, {"stream": " ---> Running i
 
 from __future__ import annotations
 
+import json
+import lzma
 import os
 import re
 import shutil
 import socket
+import stat
+import tarfile
 import threading
 import time
 import urllib.error
 import urllib.request
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -25,6 +30,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import docker
 import docker.errors
 
+from wizard import safeio
 from wizard.build_events import BuildEvent, Builder
 
 
@@ -217,11 +223,49 @@ def _api_message(exc: docker.errors.APIError) -> str:
 
 # ------------------------------------------------------------------ export (docker save) and import (docker load)
 
+# An image reference as the engine takes it: [registry[:port]/]path[:tag][@sha256:digest], or an image id.
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REFERENCE = re.compile(rf"(?:[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?/)?{_PATH_PART}(?:/{_PATH_PART})*"
+                        r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?", re.ASCII)
+_IMAGE_ID = re.compile(r"(?:sha256:)?[0-9a-f]{12,64}", re.ASCII)
+
+
+class BadTarget(DockerOpError):
+    """The file named for an archive must not be written (exists, or is not a regular file); nothing was."""
+
+
+def reference_problem(ref: str) -> str | None:
+    """None when `ref` is an image name[:tag] or an image id the engine could know, else what is accepted."""
+    if len(ref) <= 255 and (_REFERENCE.fullmatch(ref) or _IMAGE_ID.fullmatch(ref)):
+        return None
+    shown = repr(ref) if len(ref) <= 60 else repr(ref[:60]) + "..."
+    return (f"{shown} is not an image name; accepted: name[:tag] in lower-case letters, digits and . _ - "
+            f"(e.g. team/my-app:1.0) or an image id")
+
+
+def check_export_target(path: Path, force: bool = False) -> None:
+    """Refuse (BadTarget) an archive name that is not a regular file, or an existing file without `force`."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BadTarget(f"cannot look at {path}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise BadTarget(f"{path} is a symbolic link; accepted: a new file name, or a regular file with --force")
+    if not stat.S_ISREG(st.st_mode):
+        raise BadTarget(f"{path} is {safeio.kind_of(st.st_mode)}; accepted: a new file name, or a regular file "
+                        f"with --force")
+    if not force:
+        raise BadTarget(f"{path} exists; pass --force to replace it, or choose another name")
+
+
 def export_image(client: Any, image: str, path: Path,
-                 progress: Callable[[int, int], None] | None = None) -> int:
+                 progress: Callable[[int, int], None] | None = None, force: bool = False) -> int:
     """`docker save IMAGE` into `path`; returns the bytes written.
 
-    Refuses (NotEnoughSpace, both numbers) when the folder's free space is smaller than the image; writes to a
+    Refuses (BadTarget) a `path` that is not a regular file, or that exists unless `force`; refuses
+    (NotEnoughSpace, both numbers) when the folder's free space is smaller than the image; writes to a
     temporary name in the same folder and renames it when complete, removing it on any failure, so no
     truncated tar is ever left under the final name. `progress(written, expected)` is called per chunk.
     """
@@ -229,6 +273,7 @@ def export_image(client: Any, image: str, path: Path,
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise DockerOpError(f"{folder} is not a folder")
+    check_export_target(path, force)
     try:
         img = client.images.get(image)
     except docker.errors.ImageNotFound:
@@ -244,7 +289,7 @@ def export_image(client: Any, image: str, path: Path,
     written = 0
     try:
         # The name the user gave (not the image id) so the archive carries that tag for docker load.
-        with open(tmp, "wb") as out:
+        with open(tmp, "xb") as out:
             for chunk in _api(client).get_image(image, chunk_size=2 * 1024 * 1024):
                 out.write(chunk)
                 written += len(chunk)
@@ -252,7 +297,7 @@ def export_image(client: Any, image: str, path: Path,
                     progress(written, size)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, path)
+        _put_archive(tmp, path, force)
     except OSError as exc:
         _remove(tmp)
         if exc.errno == 28:  # ENOSPC: the estimate was too low
@@ -268,6 +313,25 @@ def export_image(client: Any, image: str, path: Path,
     return written
 
 
+def _put_archive(tmp: Path, path: Path, force: bool) -> None:
+    """Give the complete archive its name: never over a file that appeared meanwhile (a hard link fails
+    then) unless `force`, and never over something that is not a regular file."""
+    check_export_target(path, force)
+    if force:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise BadTarget(f"{path} appeared while saving; pass --force to replace it, or choose another name") \
+            from None
+    except OSError:  # a filesystem without hard links: rename, after one more look
+        check_export_target(path, force)
+        os.rename(tmp, path)
+        return
+    os.unlink(tmp)
+
+
 def _remove(path: Path) -> None:
     try:
         path.unlink()
@@ -275,12 +339,62 @@ def _remove(path: Path) -> None:
         pass
 
 
-def import_image(client: Any, path: Path) -> list[str]:
-    """`docker load < path`; returns the tags loaded (the image ids for an archive without tags)."""
-    path = Path(path)
+MANIFEST_LIMIT = safeio.MIB  # manifest.json of a docker save archive: a few hundred bytes per image
+MEMBERS_LIMIT = 100_000  # tar members read while looking for it (an image has a few per layer)
+
+
+@dataclass
+class ImportReport:
+    loaded: list[str]  # the tags the archive holds (image ids for an archive without tags)
+    replaced: dict[str, str] = field(default_factory=dict)  # tag -> short id of the image it named before
+
+
+def archive_tags(path: Path) -> list[str]:
+    """The RepoTags of a `docker save` archive's manifest.json, read as a stream with bounded memory."""
     try:
-        with open(path, "rb") as f:
+        with safeio.open_regular(path) as f, tarfile.open(fileobj=f, mode="r:*") as tar:
+            for _ in range(MEMBERS_LIMIT):
+                member = tar.next()
+                if member is None:
+                    raise DockerOpError(f"{path} is not a docker save archive (it has no manifest.json)")
+                if member.name.removeprefix("./") == "manifest.json" and member.isfile():
+                    return _repo_tags(path, tar, member)
+    except safeio.SafeIOError as exc:
+        raise DockerOpError(str(exc)) from None
+    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+        raise DockerOpError(f"{path} is not a complete image archive ({exc})") from None
+    raise DockerOpError(f"{path} is not a docker save archive (no manifest.json in its first {MEMBERS_LIMIT} "
+                        f"entries)")
+
+
+def _repo_tags(path: Path, tar: tarfile.TarFile, member: tarfile.TarInfo) -> list[str]:
+    if member.size > MANIFEST_LIMIT:
+        raise DockerOpError(f"{path}: manifest.json is {member.size} bytes; accepted: at most {MANIFEST_LIMIT}")
+    try:
+        manifest = json.loads(tar.extractfile(member).read())
+        return [str(tag) for entry in manifest for tag in (entry.get("RepoTags") or [])]
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise DockerOpError(f"{path}: manifest.json is not a docker save manifest ({exc})") from None
+
+
+def _image_id(client: Any, ref: str) -> str | None:
+    try:
+        return client.images.get(ref).id
+    except docker.errors.ImageNotFound:
+        return None
+
+
+def import_image(client: Any, path: Path) -> ImportReport:
+    """`docker load < path`: the tags it loaded (its manifest's, not every tag the loaded image has) and the
+    tags that named another image before (docker load moves them without a word)."""
+    path = Path(path)
+    tags = archive_tags(path)
+    before = {tag: _image_id(client, tag) for tag in tags}
+    try:
+        with safeio.open_regular(path) as f:
             images = client.images.load(f)
+    except safeio.SafeIOError as exc:
+        raise DockerOpError(str(exc)) from None
     except OSError as exc:
         raise DockerOpError(f"cannot read {path}: {exc.strerror or exc}") from None
     except (docker.errors.ImageLoadError, docker.errors.APIError) as exc:
@@ -288,10 +402,8 @@ def import_image(client: Any, path: Path) -> list[str]:
         raise DockerOpError(f"{path} is not a complete image archive (docker load: {msg.strip()[:300]})") from None
     if not images:
         raise DockerOpError(f"{path} held no image (is it a `docker save` archive?)")
-    names: list[str] = []
-    for img in images:
-        names.extend(img.tags or [img.short_id])
-    return names
+    replaced = {tag: old[:19] for tag, old in before.items() if old and old != _image_id(client, tag)}
+    return ImportReport(tags or [img.short_id for img in images], replaced)
 
 
 def commit(client: Any, container: str, image: str) -> str:
@@ -347,9 +459,9 @@ def run_spec_of_context(context_dir: Path) -> RunSpec:
 
     source = Path(context_dir) / "imgwizard.toml"
     try:
-        given, problems = answers_file.parse(source.read_text())
-    except OSError as exc:
-        raise DockerOpError(f"cannot read {source}: {exc.strerror}") from None
+        given, problems = answers_file.parse(safeio.read_text(source, safeio.ANSWERS_LIMIT))
+    except safeio.SafeIOError as exc:
+        raise DockerOpError(str(exc)) from None
     if problems:
         raise DockerOpError(f"{source}: " + "; ".join(f"{k}: {m}" for k, m in problems))
     answers, _ = resolve(given)

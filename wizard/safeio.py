@@ -1,16 +1,24 @@
-"""Reading the user's files safely: only regular files, never more than a size that fits the purpose, UTF-8
-with a message that says where it is not, and `~user` paths that do not exist are a message, not a traceback.
+"""Reading and writing the user's files safely: only regular files, never more than a size that fits the
+purpose, UTF-8 with a message that says where it is not, `~user` paths that do not exist are a message, not a
+traceback, and nothing is ever written into a FIFO, a device or through a symbolic link that leaves the folder.
 
 Every read of a file the user named (answers file, SSH key, CA bundle, a context's Dockerfile) goes through
 `read_bytes` / `read_text`. The file is opened with O_NONBLOCK and checked with fstat on the open descriptor,
 so a FIFO or a device never blocks and never swaps places with the file between the check and the read.
+
+Writes never go into an existing file: a new file is made under a temporary name (`stage`) and renamed over
+the old name, which replaces the directory entry and leaves whatever it pointed to untouched. `check_target`
+refuses, before anything is written, a name that is not a regular file or is a link that leaves its folder.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
+import tempfile
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -21,12 +29,17 @@ KEY_LIMIT = 64 * KIB  # authorized_keys with dozens of keys
 CA_LIMIT = 1 * MIB  # a full CA bundle (Debian's ca-certificates.crt is ~220 KB)
 TEXT_LIMIT = 4 * MIB  # a generated file read back (Dockerfile, build.log tail)
 
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
 class SafeIOError(Exception):
-    """A user file that cannot be read as asked; the message is one line for the user."""
+    """A user file that cannot be read or written as asked; the message is one line for the user."""
+
+
+class WriteFailed(SafeIOError):
+    """Writing failed part way (disk full, no permission); the folder was left as it was before."""
 
 
 def kind_of(mode: int) -> str:
@@ -47,16 +60,41 @@ def expand(text: str, base: Path = Path(".")) -> Path:
     return base / path
 
 
-def read_bytes(path: Path, limit: int) -> bytes:
-    """The whole content of a regular file of at most `limit` bytes, else SafeIOError saying why not."""
+def _open_regular(path: Path, follow: bool) -> tuple[int, os.stat_result]:
+    """A read-only descriptor of a regular file and its fstat; never blocks on a FIFO or a device.
+
+    The kind is checked before opening (opening a device can act: /dev/watchdog arms a timer) and again on
+    the open descriptor (the name may have changed meanwhile). `follow=False` refuses a symbolic link as the
+    last part of the path (O_NOFOLLOW)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | _CLOEXEC | (0 if follow else os.O_NOFOLLOW)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        _refuse_other_kinds(path, os.stat(path, follow_symlinks=follow).st_mode)
+        fd = os.open(path, flags)
     except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow:
+            raise SafeIOError(f"{path} is a symbolic link; accepted: a regular file") from None
         raise SafeIOError(f"cannot read {path}: {exc.strerror or exc}") from None
+    st = os.fstat(fd)
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise SafeIOError(f"{path} is {kind_of(st.st_mode)}; accepted: a regular file")
+        _refuse_other_kinds(path, st.st_mode)
+    except SafeIOError:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def _refuse_other_kinds(path: Path, mode: int) -> None:
+    if stat.S_ISLNK(mode):
+        raise SafeIOError(f"{path} is a symbolic link; accepted: a regular file")
+    if not stat.S_ISREG(mode):
+        raise SafeIOError(f"{path} is {kind_of(mode)}; accepted: a regular file")
+
+
+def read_bytes(path: Path, limit: int, follow: bool = True) -> bytes:
+    """The whole content of a regular file of at most `limit` bytes, else SafeIOError saying why not.
+    `follow=False`: a symbolic link is refused instead of read through."""
+    fd, st = _open_regular(path, follow)
+    try:
         if st.st_size > limit:
             raise SafeIOError(f"{path} is {st.st_size} bytes; accepted: at most {limit} bytes for this file")
         chunks: list[bytes] = []
@@ -86,3 +124,121 @@ def read_text(path: Path, limit: int) -> str:
         raise SafeIOError(f"{path} is not UTF-8 text (byte {exc.start}, line {line}); accepted: a UTF-8 text file") \
             from None
     return text.removeprefix("\ufeff")
+
+
+def looks_like_text(data: bytes) -> bool:
+    """True when `data` (a file's first bytes) reads as UTF-8 text without NUL bytes; a character cut at the
+    end of the sample does not count against it."""
+    if b"\0" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data" and exc.start >= len(data) - 3
+    return True
+
+
+def check_target(path: Path, folder: Path) -> os.stat_result | None:
+    """How `path`, a name in `folder` that is about to be replaced, stands: None when nothing is there, else its
+    lstat (a regular file, or a symbolic link that stays inside `folder`: the link itself gets replaced).
+
+    SafeIOError for anything imgwizard must not replace or write into: a link that leaves the folder, a FIFO,
+    a device, a socket, a folder.
+    """
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SafeIOError(f"cannot look at {path}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(st.st_mode):
+        points_to = Path(os.path.realpath(path))
+        if not points_to.is_relative_to(Path(os.path.realpath(folder))):
+            raise SafeIOError(f"{path} is a symbolic link to {points_to}, outside {folder}; imgwizard does not "
+                              f"write through it: remove the link or choose another folder")
+        return st
+    if not stat.S_ISREG(st.st_mode):
+        raise SafeIOError(f"{path} is {kind_of(st.st_mode)}; accepted: a regular file or nothing there "
+                          f"(move it away or choose another folder)")
+    return st
+
+
+def stage(folder: Path, name: str, data: bytes, mode: int) -> Path:
+    """`data` in a new file of `folder` under a temporary name (mode `mode`, synced to disk); rename it over
+    `name` to put it in place. On failure nothing is left behind and WriteFailed says why."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".imgwizard-tmp", dir=folder)
+    except OSError as exc:
+        raise WriteFailed(f"cannot write {name} in {folder}: {exc.strerror or exc}") from None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+    except OSError as exc:
+        os.close(fd)
+        os.unlink(tmp)
+        raise WriteFailed(f"cannot write {name} in {folder}: {exc.strerror or exc}") from None
+    os.close(fd)
+    return Path(tmp)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make the renames in `folder` durable (best effort: some filesystems cannot sync a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | _CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def open_new_log(path: Path) -> TextIO:
+    """`path` emptied (or created) for writing a log, as UTF-8 text. SafeIOError when it is a symbolic link,
+    not a regular file, or a file with other names (hard links): writing would change a file elsewhere.
+    Checked before opening (opening a device can do something) and again on the open descriptor."""
+    try:
+        problem = _log_problem(os.lstat(path))
+    except FileNotFoundError:
+        problem = ""
+    except OSError as exc:
+        raise SafeIOError(f"cannot write {path}: {exc.strerror or exc}") from None
+    fd = -1
+    if not problem:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | _CLOEXEC, 0o644)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise SafeIOError(f"cannot write {path}: {exc.strerror or exc}") from None
+            problem = "is a symbolic link"
+        else:
+            problem = _log_problem(os.fstat(fd))
+    if problem:
+        if fd >= 0:
+            os.close(fd)
+        raise SafeIOError(f"{path} {problem}; imgwizard does not write into it: accepted: a regular file or a "
+                          f"new name for the log")
+    os.ftruncate(fd, 0)
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "w", encoding="utf-8", errors="replace")
+
+
+def _log_problem(st: os.stat_result) -> str:
+    """Why a file with this (l)stat must not be overwritten as a log; '' when it may."""
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symbolic link"
+    if not stat.S_ISREG(st.st_mode):
+        return f"is {kind_of(st.st_mode)}"
+    return "has other names (hard links)" if st.st_nlink > 1 else ""
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """A regular file opened for reading in binary (for streaming a large archive); SafeIOError otherwise."""
+    fd, _ = _open_regular(path, follow=True)
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
