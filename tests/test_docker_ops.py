@@ -328,3 +328,15 @@ def test_archive_tags_refuses_what_is_not_a_docker_save_archive(tmp_path):
         archive_tags(make_tar(tmp_path / "big.tar", {"manifest.json": b" " * 2_000_000}))
     with pytest.raises(DockerOpError, match="not a docker save manifest"):
         archive_tags(make_tar(tmp_path / "odd.tar", {"manifest.json": b'{"RepoTags": 1}'}))
+
+
+def test_archive_tags_reads_an_oci_layout_archive_without_manifest_json(tmp_path):
+    """An archive in the bare OCI layout (index.json, no manifest.json) names its images by annotation."""
+    index = json.dumps({"schemaVersion": 2, "manifests": [
+        {"digest": "sha256:" + "0" * 64, "annotations": {"io.containerd.image.name": "docker.io/a/b:1",
+                                                          "org.opencontainers.image.ref.name": "1"}},
+        {"digest": "sha256:" + "1" * 64}]}).encode()
+    archive = make_tar(tmp_path / "oci.tar", {"oci-layout": b'{"imageLayoutVersion": "1.0.0"}', "index.json": index})
+    assert archive_tags(archive) == ["docker.io/a/b:1"]
+    both = make_tar(tmp_path / "both.tar", {"index.json": index, "manifest.json": b'[{"RepoTags": ["a/b:1"]}]'})
+    assert archive_tags(both) == ["a/b:1"]  # docker save writes both: manifest.json wins

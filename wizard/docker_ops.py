@@ -350,31 +350,41 @@ class ImportReport:
 
 
 def archive_tags(path: Path) -> list[str]:
-    """The RepoTags of a `docker save` archive's manifest.json, read as a stream with bounded memory."""
+    """The tags a `docker save` archive names, read as a stream with bounded memory: manifest.json's RepoTags,
+    or for an archive in the bare OCI layout (index.json alone) its manifests' image-name annotations."""
+    oci: list[str] | None = None
     try:
         with safeio.open_regular(path) as f, tarfile.open(fileobj=f, mode="r:*") as tar:
             for _ in range(MEMBERS_LIMIT):
                 member = tar.next()
                 if member is None:
+                    if oci is not None:
+                        return oci
                     raise DockerOpError(f"{path} is not a docker save archive (it has no manifest.json)")
-                if member.name.removeprefix("./") == "manifest.json" and member.isfile():
-                    return _repo_tags(path, tar, member)
+                name = member.name.removeprefix("./")
+                if name == "manifest.json" and member.isfile():
+                    return [str(t) for entry in _json_member(path, tar, member) for t in (entry.get("RepoTags") or [])]
+                if name == "index.json" and member.isfile():
+                    index = _json_member(path, tar, member)
+                    oci = [str(m["annotations"][key]) for m in index.get("manifests", [])
+                           for key in ("io.containerd.image.name",) if key in (m.get("annotations") or {})]
     except safeio.SafeIOError as exc:
         raise DockerOpError(str(exc)) from None
     except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
         raise DockerOpError(f"{path} is not a complete image archive ({exc})") from None
+    except (TypeError, KeyError, AttributeError) as exc:
+        raise DockerOpError(f"{path}: its manifest is not a docker save manifest ({exc})") from None
     raise DockerOpError(f"{path} is not a docker save archive (no manifest.json in its first {MEMBERS_LIMIT} "
                         f"entries)")
 
 
-def _repo_tags(path: Path, tar: tarfile.TarFile, member: tarfile.TarInfo) -> list[str]:
+def _json_member(path: Path, tar: tarfile.TarFile, member: tarfile.TarInfo) -> Any:
     if member.size > MANIFEST_LIMIT:
-        raise DockerOpError(f"{path}: manifest.json is {member.size} bytes; accepted: at most {MANIFEST_LIMIT}")
+        raise DockerOpError(f"{path}: {member.name} is {member.size} bytes; accepted: at most {MANIFEST_LIMIT}")
     try:
-        manifest = json.loads(tar.extractfile(member).read())
-        return [str(tag) for entry in manifest for tag in (entry.get("RepoTags") or [])]
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise DockerOpError(f"{path}: manifest.json is not a docker save manifest ({exc})") from None
+        return json.loads(tar.extractfile(member).read())
+    except (ValueError, AttributeError) as exc:
+        raise DockerOpError(f"{path}: {member.name} is not JSON ({exc})") from None
 
 
 def _image_id(client: Any, ref: str) -> str | None:
