@@ -164,7 +164,7 @@ def public_key_text(v: str) -> str | None:
         return _KEY_ACCEPTED
     inside = _key_blob_type(found.group(2))
     if inside != found.group(1):
-        return (f"the base64 after {found.group(1)} is not a {found.group(1)} key"
+        return (f"the base64 after {found.group(1)} is not a key of that type"
                 + (f" (it holds {shown(inside)})" if inside else "") + f"; accepted: {_KEY_ACCEPTED}")
     return None
 
@@ -182,7 +182,7 @@ def read_public_key(v: str, base: Path) -> tuple[str | None, str | None]:
         return None, bad
     content, problem = _read_user_file(text, base, safeio.KEY_LIMIT)
     if problem:
-        return None, f"{problem}; accepted: {_KEY_ACCEPTED}"
+        return None, _with_accepted(problem, _KEY_ACCEPTED)
     lines = [ln.strip() for ln in content.split("\n") if ln.strip()]
     wrong = [ln for ln in lines if public_key_text(ln) is not None]
     if not lines or wrong:
@@ -206,6 +206,11 @@ def _read_user_file(text: str, base: Path, limit: int, binary: bool = False) -> 
     return content, None
 
 
+def _with_accepted(problem: str, accepted: str) -> str:
+    """A file problem plus what the answer accepts, with one `accepted:` per line."""
+    return f"{problem} ({accepted})" if "; accepted: " in problem else f"{problem}; accepted: {accepted}"
+
+
 # ------------------------------------------------------------------ CA certificates
 
 _PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
@@ -219,7 +224,7 @@ def read_ca_bundle(v: str, base: Path) -> tuple[str | None, str | None]:
     other PEM blocks) ever reaches the image. A file holding a private key is refused: the key is not echoed."""
     data, problem = _read_user_file(v, base, safeio.CA_LIMIT, binary=True)
     if problem:
-        return None, f"{problem}; accepted: {_PEM_ACCEPTED}"
+        return None, _with_accepted(problem, _PEM_ACCEPTED)
     assert isinstance(data, bytes)
     if b"PRIVATE KEY-----" in data:
         return None, (f"{shown(v)} holds a private key, which would be readable by anyone with the image; "

@@ -142,5 +142,5 @@ def _desktop_command(a: Mapping[str, Any]) -> list[Problem]:
     if name in installed:
         return []
     return [("app.command", f"{shown(name)} is not installed in the image (the desktop bases ship no GUI program); "
-                            f"accepted: a command installed by packages.apt (e.g. packages.apt = [{name!r}] when its "
-                            f"package has the same name)")]
+                            "accepted: a command installed by packages.apt (the package of the same name, if there is one, "
+                            "is the default of packages.apt)")]
