@@ -26,7 +26,7 @@ from typing import Any
 import dockerfile
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from screens.cli import main
@@ -238,8 +238,10 @@ def test_a_hostile_value_is_refused_or_inert(key: str, data):
         assume(value not in given_[key][:-1])  # a repeated item is dropped, which is not what is tested here
     answers, problems = validate(given_)
     if problems:
+        event("refused")
         assert_refused(key, value, problems)
         return
+    event("accepted: checked inert")
     files = {name: f.text for name, f in render(answers).files.items()}
     assert_inert(key, value, files, baseline(key, index, SAME_SHAPE.get(key, lambda v: None)(value)))
 
