@@ -220,8 +220,9 @@ def test_a_key_line_must_hold_a_key_of_the_type_it_names(key_text, words):
     ("/dev/zero", "/dev/zero is a character device"),
 ])
 def test_odd_key_paths_are_one_line_messages(value, words):
-    _, problems = validate({"ssh.enabled": True, "ssh.authorized_key": value})
+    answers, problems = validate({"ssh.enabled": True, "ssh.authorized_key": value})
     assert [k for k, _ in problems] == ["ssh.authorized_key"] and words in problems[0][1], problems
+    assert "authorized_keys" not in render(answers).files  # the wizard's preview of a half-typed key: no crash
     _, problems = validate({"ssh.enabled": False, "network.extra_ca": value})
     assert [k for k, _ in problems] == ["network.extra_ca"] and words in problems[0][1], problems
 

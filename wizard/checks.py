@@ -45,6 +45,11 @@ _REF = re.compile(rf"(?:[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?/)?{_NAME_PART}(?:/{_NAM
 # C0 and C1 control characters, DEL, and the Unicode line and paragraph separators
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
+class FileAnswerError(ValueError):
+    """The CA bundle an answer names cannot be used when rendering (not valid yet in the wizard, or changed
+    since validation); the message is one line naming the key."""
+
+
 SHOWN = 40  # characters of a value quoted in a message
 
 

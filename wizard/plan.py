@@ -163,6 +163,7 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
 
     authorized_keys = None
     if a.get("ssh.enabled") and a.get("ssh.auth") == "key":
+        # the wizard previews answers that are not valid yet: a key it cannot read is validate's to report
         authorized_keys, _ = checks.read_public_key(a.get("ssh.authorized_key", ""), base_dir)
 
     # --- ports, entrypoint and start command

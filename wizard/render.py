@@ -126,15 +126,11 @@ def render(answers: Mapping[str, Any], base_dir: Path = Path("."), snippets: Pat
     return ctx
 
 
-class FileAnswerError(ValueError):
-    """A file an answer names changed between validation and rendering; the message is one line."""
-
-
 def _extra_ca(value: str, base_dir: Path) -> str:
     """Only the X.509 certificates of the CA file (checks.read_ca_bundle): never a key or other text."""
     certs, bad = checks.read_ca_bundle(value, base_dir)
     if bad:
-        raise FileAnswerError(f"network.extra_ca: {bad}")
+        raise checks.FileAnswerError(f"network.extra_ca: {bad}")
     return certs
 
 
