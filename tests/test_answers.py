@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -313,3 +314,11 @@ def test_an_http_pip_mirror_is_trusted_and_warned_about():
     assert any("plain http" in w and "pypi.example.com:8080" in w for w in ctx.warnings)
     https, _ = validate({"ssh.enabled": False, "mirror.pip": "https://pypi.example.com/simple"})
     assert "PIP_TRUSTED_HOST" not in render(https).dockerfile and render(https).warnings == []
+
+
+def test_the_length_limits_in_docs_answers_md_are_the_code_s():
+    doc = (Path(__file__).parent.parent / "docs" / "answers.md").read_text()
+    rows = re.findall(r"^  \| (`[^|]+) \| ([0-9]+)", doc, re.MULTILINE)
+    documented = {key: int(limit) for keys, limit in rows for key in re.findall(r"`([a-z_.]+)`", keys)}
+    free = {f.key: f.max_len for f in FIELDS if f.kind in ("text", "list") or f.free}
+    assert documented == free

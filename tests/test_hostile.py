@@ -278,3 +278,27 @@ def test_the_cli_refuses_hostile_answers_with_one_line_each_and_writes_nothing(t
     assert lines[-1] == "nothing was written"
     assert all(len(ln) < 300 for ln in lines), lines
     assert not out.exists()
+
+
+def _faulty_answers_files(tmp_path: Path) -> dict[str, Path]:
+    files = {"not UTF-8": ("version = 1\n[image]\nname = \"caf\xe9\"\n".encode("latin-1"), "is not UTF-8 text"),
+             "nested": (("x = " + "[" * 5000 + "]" * 5000 + "\n").encode(), "nested too deeply"),
+             "version true": (b"version = true\n", "not an integer"),
+             "empty": (b"", "version: missing")}
+    out = {}
+    for name, (data, _) in files.items():
+        out[name] = tmp_path / f"{name.replace(' ', '-')}.toml"
+        out[name].write_bytes(data)
+    out["/dev/zero"] = Path("/dev/zero")
+    return out
+
+
+@pytest.mark.parametrize("command", [["validate"], ["render", "-o", "OUT"], ["--answers"]])
+def test_faulty_answers_files_are_one_line_messages_in_every_command(tmp_path: Path, capsys, command):
+    for name, path in _faulty_answers_files(tmp_path).items():
+        argv = [*command, str(path)] if command[0] != "render" else ["render", str(path), "-o", str(tmp_path / "out")]
+        assert main(argv) == 2, name
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and err.startswith(f"{path}: "), (name, err)
+        assert all(len(line) < 400 for line in err.splitlines()), (name, err)
+        assert not (tmp_path / "out").exists()

@@ -204,8 +204,8 @@ def _read_user_file(text: str, base: Path, limit: int, binary: bool = False) -> 
         content = safeio.read_bytes(path, limit) if binary else safeio.read_text(path, limit)
     except safeio.SafeIOError as exc:
         message = str(exc)
-        for long in sorted({str(path), text}, key=len, reverse=True):
-            if len(long) > SHOWN:
+        if len(text) > SHOWN:  # a long answer is shown shortened, also where safeio names the resolved path
+            for long in sorted({str(path), text}, key=len, reverse=True):
                 message = message.replace(long, shown(text))
         return None, message
     return content, None
