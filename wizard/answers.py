@@ -42,7 +42,7 @@ class Field:
     free: bool = False  # a choice field that also takes checked free text (a mirror URL)
     low: int = 1
     high: int = 65535
-    max_len: int = 255  # the longest text accepted (each item, for a list): see docs/answers.md 'Limits'
+    max_len: int = 255  # the longest text accepted (each item, for a list): docs/answers.md 'What is refused and why'
 
     @property
     def section(self) -> str:
@@ -451,6 +451,8 @@ def coerce(field: Field, value: Any, answers: Mapping[str, Any]) -> tuple[Any, s
     kind = field.kind
     if kind == "bool":
         return (value, None) if isinstance(value, bool) else (None, f"{shown(value)} is not accepted; accepted: true or false")
+    if kind == "list" and isinstance(value, str):  # the wizard's text box: items separated by spaces
+        value = [item for item in value.split(" ") if item]
     texts = value if kind == "list" and isinstance(value, list) else [value]
     for text in texts:
         bad = _plain_text(field, text) if isinstance(text, str) else None
@@ -484,8 +486,9 @@ _WHOLE = re.compile(r" *([0-9]{1,6}) *")  # ASCII digits only: '²' and fullwidt
 
 
 def _coerce_int(field: Field, value: Any) -> tuple[Any, str | None]:
-    if isinstance(value, str) and _WHOLE.fullmatch(value):
-        value = int(_WHOLE.fullmatch(value).group(1))
+    digits = _WHOLE.fullmatch(value) if isinstance(value, str) else None
+    if digits:
+        value = int(digits.group(1))
     elif isinstance(value, bool) or not isinstance(value, int):
         return None, f"{shown(value)} is not a whole number; accepted: {field.low}-{field.high}"
     if not field.low <= value <= field.high:
@@ -494,9 +497,6 @@ def _coerce_int(field: Field, value: Any) -> tuple[Any, str | None]:
 
 
 def _coerce_list(field: Field, value: Any) -> tuple[Any, str | None]:
-    if isinstance(value, str):
-        value = value.split(" ")
-        value = [v for v in value if v]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return None, f"{shown(value)} is not accepted; accepted: a list of strings like [\"a\", \"b\"]"
     for item in value:
