@@ -242,11 +242,17 @@ def _ca_file(tmp_path: Path, name: str, data: bytes) -> dict:
     return {"ssh.enabled": False, "network.extra_ca": name}
 
 
-PRIVATE = b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+secretsecretsecretsecretsecretsecretsecret\n-----END PRIVATE KEY-----\n"
+SECRET = b"MC4CAQAwBQYDK2VwBCIEIJ+secretsecretsecretsecretsecretsecretsecret"
 
 
-def test_a_ca_file_with_a_private_key_is_refused_without_echoing_it(tmp_path: Path):
-    _, problems = validate(_ca_file(tmp_path, "bundle.pem", CA.read_bytes() + PRIVATE), tmp_path)
+@pytest.mark.parametrize("kind", ["PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY",
+                                  "OPENSSH PRIVATE KEY"])
+@pytest.mark.parametrize("end", [True, False])
+def test_a_ca_file_with_a_private_key_is_refused_without_echoing_it(tmp_path: Path, kind, end):
+    key = b"-----BEGIN " + kind.encode() + b"-----\n" + SECRET + b"\n"
+    if end:
+        key += b"-----END " + kind.encode() + b"-----\n"
+    _, problems = validate(_ca_file(tmp_path, "bundle.pem", CA.read_bytes() + key), tmp_path)
     assert [k for k, _ in problems] == ["network.extra_ca"]
     assert "holds a private key" in problems[0][1] and "secret" not in problems[0][1] and "MC4C" not in problems[0][1]
 
@@ -322,3 +328,15 @@ def test_the_length_limits_in_docs_answers_md_are_the_code_s():
     documented = {key: int(limit) for keys, limit in rows for key in re.findall(r"`([a-z_.]+)`", keys)}
     free = {f.key: f.max_len for f in FIELDS if f.kind in ("text", "list") or f.free}
     assert documented == free
+
+
+@pytest.mark.parametrize("content,words", [
+    ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n", "line 1 is not one"),
+    (KEY + "\nssh-ed25519 notakey\n", "line 2 is not one"),
+    ("\n\n", "it is empty"),
+])
+def test_a_key_file_must_hold_only_public_keys_and_is_not_echoed(tmp_path: Path, content, words):
+    (tmp_path / "id.pub").write_text(content)
+    _, problems = validate({"ssh.enabled": True, "ssh.authorized_key": "id.pub"}, tmp_path)
+    assert [k for k, _ in problems] == ["ssh.authorized_key"] and words in problems[0][1], problems
+    assert "b3Blbn" not in problems[0][1] and "notakey" not in problems[0][1]

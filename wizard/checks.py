@@ -189,10 +189,10 @@ def read_public_key(v: str, base: Path) -> tuple[str | None, str | None]:
     if problem:
         return None, _with_accepted(problem, _KEY_ACCEPTED)
     lines = [ln.strip() for ln in content.split("\n") if ln.strip()]
-    wrong = [ln for ln in lines if public_key_text(ln) is not None]
+    wrong = [number for number, ln in enumerate(lines, start=1) if public_key_text(ln) is not None]
     if not lines or wrong:
-        why = f" (line {lines.index(wrong[0]) + 1}: {public_key_text(wrong[0]).split(';')[0]})" if wrong else " (it is empty)"
-        return None, f"{shown(text)} does not hold OpenSSH public keys, one per line{why}"
+        why = f" (line {wrong[0]} is not one)" if wrong else " (it is empty)"
+        return None, f"{shown(text)} does not hold OpenSSH public keys, one per line{why}; accepted: {_KEY_ACCEPTED}"
     return "\n".join(lines), None
 
 
@@ -219,6 +219,7 @@ def _with_accepted(problem: str, accepted: str) -> str:
 # ------------------------------------------------------------------ CA certificates
 
 _PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
+_PRIVATE = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY")  # PKCS#8, RSA, EC, OpenSSH, encrypted, PGP
 _PEM_ACCEPTED = "a PEM file of CA certificates (-----BEGIN CERTIFICATE-----), no private key"
 
 
@@ -231,11 +232,11 @@ def read_ca_bundle(v: str, base: Path) -> tuple[str | None, str | None]:
     if problem:
         return None, _with_accepted(problem, _PEM_ACCEPTED)
     assert isinstance(data, bytes)
-    if b"PRIVATE KEY-----" in data:
+    if _PRIVATE.search(data):
         return None, (f"{shown(v)} holds a private key, which would be readable by anyone with the image; "
                       f"accepted: {_PEM_ACCEPTED} (copy the certificates alone into a new file)")
     certs = []
-    for number, block in enumerate(_PEM.finditer(data), start=1):
+    for block in _PEM.finditer(data):
         if block.group(1) != b"CERTIFICATE":
             continue
         pem = block.group(0).decode("ascii", "replace").replace("\r\n", "\n")
