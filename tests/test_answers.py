@@ -259,7 +259,7 @@ def test_a_ca_file_with_a_private_key_is_refused_without_echoing_it(tmp_path: Pa
 
 @pytest.mark.parametrize("data,words", [
     (b"just some text\n", "holds no PEM certificate"),
-    (b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "the certificate at line 1 is not a valid X.509"),
+    (b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "has a certificate at line 1 that is not valid X.509"),
     (b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "holds no PEM certificate"),
 ])
 def test_a_ca_file_without_a_valid_certificate_is_refused(tmp_path: Path, data, words):

@@ -232,20 +232,29 @@ def read_ca_bundle(v: str, base: Path) -> tuple[str | None, str | None]:
     if problem:
         return None, _with_accepted(problem, _PEM_ACCEPTED)
     assert isinstance(data, bytes)
+    certs, bad = _certificates(data)
+    return (certs, None) if bad is None else (None, f"{shown(v)} {bad}; accepted: {_PEM_ACCEPTED}")
+
+
+@functools.lru_cache(maxsize=8)
+def _certificates(data: bytes) -> tuple[str, str | None]:
+    """(the CERTIFICATE blocks of a PEM file, None), or ("", what is wrong). Cached by content: the wizard
+    validates on every change, and loading the ~140 certificates of a system bundle takes tens of ms."""
     if _PRIVATE.search(data):
-        return None, (f"{shown(v)} holds a private key, which would be readable by anyone with the image; "
-                      f"accepted: {_PEM_ACCEPTED} (copy the certificates alone into a new file)")
+        return "", ("holds a private key, which would be readable by anyone with the image "
+                    "(copy the certificates alone into a new file)")
     certs = []
+    store = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # one store for every block
     for block in _PEM.finditer(data):
         if block.group(1) != b"CERTIFICATE":
             continue
         pem = block.group(0).decode("ascii", "replace").replace("\r\n", "\n")
         try:
-            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=pem)
+            store.load_verify_locations(cadata=pem)
         except (ssl.SSLError, ValueError):
             line = data[: block.start()].count(b"\n") + 1
-            return None, f"{shown(v)}: the certificate at line {line} is not a valid X.509 certificate; accepted: {_PEM_ACCEPTED}"
+            return "", f"has a certificate at line {line} that is not valid X.509"
         certs.append(pem.strip() + "\n")
     if not certs:
-        return None, f"{shown(v)} holds no PEM certificate; accepted: {_PEM_ACCEPTED}"
+        return "", "holds no PEM certificate"
     return "".join(certs), None
