@@ -18,6 +18,7 @@ Examples per key: the hypothesis profile (tests/conftest.py): a few dozen locall
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 import tomllib
 from pathlib import Path
@@ -302,3 +303,14 @@ def test_faulty_answers_files_are_one_line_messages_in_every_command(tmp_path: P
         assert "Traceback" not in err and err.startswith(f"{path}: "), (name, err)
         assert all(len(line) < 400 for line in err.splitlines()), (name, err)
         assert not (tmp_path / "out").exists()
+
+
+def test_a_bundle_with_a_private_key_is_refused_before_anything_is_written(tmp_path, capsys):
+    key = b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIPrivateKeyBodyThatMustNotLeak0000000\n-----END PRIVATE KEY-----\n"
+    (tmp_path / "bundle.pem").write_bytes(CA.read_bytes() + key)
+    (tmp_path / "answers.toml").write_text('version = 1\n[ssh]\nenabled = false\n[network]\nextra_ca = "bundle.pem"\n')
+    out = tmp_path / "context"
+    assert main(["render", str(tmp_path / "answers.toml"), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"network\.extra_ca: 'bundle\.pem' holds a private key", err), err
+    assert "PrivateKeyBody" not in err and not out.exists()
