@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard import answers_file
+from wizard import answers_file, checks
 from wizard.answers import BY_KEY, FIELDS, defaults, resolve
 from wizard.load import load
 from wizard.render import render
@@ -340,3 +340,25 @@ def test_a_key_file_must_hold_only_public_keys_and_is_not_echoed(tmp_path: Path,
     _, problems = validate({"ssh.enabled": True, "ssh.authorized_key": "id.pub"}, tmp_path)
     assert [k for k, _ in problems] == ["ssh.authorized_key"] and words in problems[0][1], problems
     assert "b3Blbn" not in problems[0][1] and "notakey" not in problems[0][1]
+
+
+@pytest.mark.parametrize("check,good", [
+    (checks.image_name, "team/app"), (checks.image_tag, "1.0"), (checks.apt_package, "htop"),
+    (checks.pip_package, "ray==2.9.0"), (checks.timezone, "Asia/Shanghai"), (checks.driver_version, "550.135"),
+    (checks.devices, "0,1"), (checks.python_version, "3.11"), (checks.torch_version, "2.4.0"),
+    (checks.absolute_path, "/root"), (checks.file_name, "app"), (checks.command_line, "firefox-esr --kiosk"),
+    (lambda v: checks.mirror(v, ("none",)), "http://mirrors.example.com"), (checks.image_ref, "debian:12"),
+    (checks.public_key_text, KEY),
+])
+@pytest.mark.parametrize("tail", ["\n", "\r", "\u2028", "\x00"])
+def test_every_check_matches_the_whole_string_by_itself(check, good, tail):
+    """The checks hold even without answers.coerce's control-character refusal in front of them."""
+    assert check(good) is None
+    assert check(good + tail + "touch x") is not None
+    assert check(good + tail) is not None or check is checks.public_key_text  # a key line's outer space is stripped
+
+
+@pytest.mark.parametrize("check,digits", [(checks.driver_version, "５５0.135"), (checks.devices, "²"),
+                                          (checks.devices, "0,١"), (checks.torch_version, "２.4.0")])
+def test_checks_take_ascii_digits_only(check, digits):
+    assert check(digits) is not None
