@@ -142,12 +142,8 @@ def _wizard(args: argparse.Namespace) -> int:
     lang = pick_lang(dict(os.environ), args.lang)
     given = {}
     if args.answers:
-        from wizard import answers_file
-        try:
-            given, problems = answers_file.parse(args.answers.read_text())
-        except OSError as exc:
-            print(f"--answers: cannot read {args.answers}: {exc.strerror}", file=sys.stderr)
-            return EXIT_USAGE
+        from wizard.load import read_given
+        given, problems = read_given(args.answers)
         if problems:
             print(format_problems(problems, str(args.answers)), file=sys.stderr)
             return EXIT_USAGE

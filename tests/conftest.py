@@ -9,6 +9,13 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
+
+# Property tests without their own max_examples (tests/test_hostile.py) draw a few dozen examples per test
+# locally and many more in CI (CI=true), where a whole run of them stays under about 90 s.
+settings.register_profile("dev", max_examples=40)
+settings.register_profile("ci", max_examples=300)
+settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("true", "1") else "dev")
 
 
 def docker_required() -> bool:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from screens.cli import main
 from wizard import lint
-from wizard.answers import BY_KEY
+from wizard.answers import BY_KEY, command_name
 from wizard.render import render
 from wizard.validate import validate
 
@@ -54,13 +54,20 @@ def _hadolint_many(texts: list[str]) -> list[tuple[str, dict]]:
     return out
 
 
+def _installs_the_desktop_command(given_: dict) -> dict:
+    """A desktop `command` app must install what it starts (validate refuses it otherwise): add its package."""
+    if given_.get("app.name") == "command" and given_.get("app.type") == "desktop":
+        given_["packages.apt"] = [*given_.get("packages.apt", []), command_name(given_["app.command"])]
+    return given_
+
+
 def test_every_valid_answer_set_renders_parses_and_lints_clean():
     dockerfiles: dict[str, dict] = {}
     draws = []
 
     @settings(max_examples=VALID_DRAWS, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-    @given(given_answers())
+    @given(given_answers().map(_installs_the_desktop_command))
     def draw(given_):
         answers, problems = validate(given_)
         assume(not problems)  # cross-field rules (port clashes, alpine + GPU...) are tested below

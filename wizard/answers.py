@@ -8,10 +8,12 @@ Defaults may depend on earlier answers (fields resolve in order).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from wizard import checks, knowledge
+from wizard.checks import shown
 from wizard.text import T
 
 Answers = dict[str, Any]
@@ -40,6 +42,7 @@ class Field:
     free: bool = False  # a choice field that also takes checked free text (a mirror URL)
     low: int = 1
     high: int = 65535
+    max_len: int = 255  # the longest text accepted (each item, for a list): docs/answers.md 'What is refused and why'
 
     @property
     def section(self) -> str:
@@ -221,8 +224,18 @@ def _check_archive(v: str) -> str | None:
     return None
 
 
-def _check_command(v: str) -> str | None:
-    return None if v.strip() and "\n" not in v and len(v) < 1000 else "one line: the command to start (e.g. xterm)"
+def command_name(command: str) -> str:
+    """The program a command line starts: its first word without folders (`/usr/bin/xterm -ls` -> xterm)."""
+    return command.split(" ", 1)[0].rsplit("/", 1)[-1]
+
+
+def _default_apt(a: Mapping[str, Any]) -> list[str]:
+    """A desktop `command` app installs the package named like its command (xterm) unless told otherwise:
+    the desktop bases are not known to ship any GUI program."""
+    if a.get("app.name") != "command":
+        return []
+    name = command_name(a.get("app.command", ""))
+    return [name] if checks.apt_package(name) is None else []
 
 
 def _check_torch(v: str) -> str | None:
@@ -237,9 +250,9 @@ def _check_torch(v: str) -> str | None:
 FIELDS: tuple[Field, ...] = (
     Field("image.name", "text", T("Image name", "镜像名称"),
           T("The repository name of the image you build (lower case).", "要构建的镜像名称（小写）。"),
-          "myapp", check=checks.image_name),
+          "myapp", check=checks.image_name, max_len=255),
     Field("image.tag", "text", T("Image tag", "镜像标签"), T("The tag, e.g. latest or 1.0.", "镜像标签，如 latest 或 1.0。"),
-          "latest", check=checks.image_tag),
+          "latest", check=checks.image_tag, max_len=128),
     Field("image.arch", "choice", T("Architecture", "架构"),
           T("amd64 downloads x86_64 installers, arm64 the aarch64 ones.", "amd64 用 x86_64 的安装包，arm64 用 aarch64 的。"),
           "amd64", choices=(_c("amd64", "amd64 (x86_64)", "amd64（x86_64）"), _c("arm64", "arm64 (aarch64)", "arm64（aarch64）"))),
@@ -267,7 +280,7 @@ FIELDS: tuple[Field, ...] = (
           T("Desktop: the command the desktop starts. Binary: the file name of the binary next to the Dockerfile.",
             "桌面：桌面启动的命令。二进制：放在 Dockerfile 同级目录的二进制文件名。"),
           lambda a: "app" if a.get("app.type") == "binary" else "xterm",
-          check=_check_command,
+          check=checks.command_line, max_len=1024,
           when=lambda a: a.get("app.type") == "binary" or a.get("app.name") == "command"),
     Field("app.python_from", "choice", T("Jupyter's Python from", "Jupyter 的 Python 来源"),
           T("conda: Miniconda with a pinned Python (the guide's way). system: the distribution's python3 in a venv "
@@ -277,7 +290,7 @@ FIELDS: tuple[Field, ...] = (
           when=lambda a: a.get("app.name") == "jupyter"),
     Field("app.python", "text", T("Jupyter's Python", "Jupyter 的 Python 版本"),
           T("The Python version of the conda environment Jupyter runs in.", "Jupyter 所在 conda 环境的 Python 版本。"),
-          "3.11", check=checks.python_version,
+          "3.11", check=checks.python_version, max_len=8,
           when=lambda a: a.get("app.name") == "jupyter" and a.get("app.python_from") == "conda"),
     Field("app.auth", "bool", T("App authentication on", "应用认证"),
           T("Jupyter token / code-server password, given at start (JUPYTER_TOKEN / PASSWORD). Off: anyone who reaches the port runs code.",
@@ -296,19 +309,19 @@ FIELDS: tuple[Field, ...] = (
     Field("os.base_image", "text", T("Base image override", "自定义基础镜像"),
           T("Leave empty for the image the wizard picks; set to use your own build of the same OS.",
             "留空使用向导选择的镜像；如需使用同系统的自建镜像可在此填写。"),
-          "", check=lambda v: None if v == "" else checks.image_ref(v)),
+          "", check=lambda v: None if v == "" else checks.image_ref(v), max_len=512),
     Field("mirror.apt", "choice", T("System package mirror", "系统软件源"),
           T("In China the default sources are slow: rewrite their host in place to a mirror.",
             "在中国境内打包时默认源很慢：把源地址原地替换为国内镜像。"),
           "none", choices=MIRROR_CHOICES, free=True, when=runs_commands,
-          check=lambda v: checks.mirror(v, knowledge.MIRRORS)),
+          check=lambda v: checks.mirror(v, knowledge.MIRRORS), max_len=512),
     Field("mirror.pip", "choice", T("pip index mirror", "pip 镜像源"), T("Where pip installs from.", "pip 安装使用的源。"),
           lambda a: a.get("mirror.apt", "none") if a.get("mirror.apt", "none") in knowledge.MIRRORS else "none",
-          choices=MIRROR_CHOICES, free=True, when=runs_commands, check=lambda v: checks.mirror(v, knowledge.MIRRORS)),
+          choices=MIRROR_CHOICES, free=True, when=runs_commands, check=lambda v: checks.mirror(v, knowledge.MIRRORS), max_len=512),
     Field("mirror.conda", "choice", T("conda channel mirror", "conda 镜像源"), T("Channels for Miniconda.", "Miniconda 使用的频道。"),
           lambda a: a.get("mirror.pip", "none") if a.get("mirror.pip", "none") in knowledge.MIRRORS else "none",
           choices=MIRROR_CHOICES, free=True, when=lambda a: a.get("app.python_from") == "conda",
-          check=lambda v: checks.mirror(v, knowledge.MIRRORS)),
+          check=lambda v: checks.mirror(v, knowledge.MIRRORS), max_len=512),
     Field("locale.chinese", "bool", T("Chinese locale and fonts", "中文语言和字体"),
           T("zh_CN.UTF-8 and CJK fonts installed in the image (no download at start).",
             "在镜像中安装 zh_CN.UTF-8 和中文字体（启动时无需下载）。"),
@@ -316,15 +329,16 @@ FIELDS: tuple[Field, ...] = (
     Field("locale.timezone", "text", T("Time zone", "时区"), T("IANA name, e.g. Asia/Shanghai; empty keeps UTC.",
                                                                "IANA 时区名，如 Asia/Shanghai；留空为 UTC。"),
           lambda a: "Asia/Shanghai" if a.get("locale.chinese") else "",
-          check=lambda v: None if v == "" else checks.timezone(v), when=runs_commands),
+          check=lambda v: None if v == "" else checks.timezone(v), max_len=64, when=runs_commands),
     Field("packages.common", "bool", T("Common tools", "常用工具"),
           T("git nano vim sudo wget curl: almost always useful.", "git nano vim sudo wget curl：一般都用得上。"),
           True, when=runs_commands),
     Field("packages.apt", "list", T("Extra system packages", "其他系统软件包"),
-          T("Package names, separated by spaces.", "软件包名，空格分隔。"), [], check=checks.apt_package, when=runs_commands),
+          T("Package names, separated by spaces.", "软件包名，空格分隔。"), _default_apt, check=checks.apt_package, max_len=128,
+          when=runs_commands),
     Field("packages.pip", "list", T("pip packages", "pip 包"),
           T("Requirements like ray==2.9.0, installed in /opt/venv through the pip mirror.",
-            "如 ray==2.9.0，通过 pip 镜像安装到 /opt/venv。"), [], check=checks.pip_package, when=runs_commands),
+            "如 ray==2.9.0，通过 pip 镜像安装到 /opt/venv。"), [], check=checks.pip_package, max_len=256, when=runs_commands),
     Field("packages.java", "choice", T("Java (OpenJDK)", "Java（OpenJDK）"), T("Installs the JDK and sets JAVA_HOME.",
                                                                             "安装 JDK 并设置 JAVA_HOME。"),
           "0", choices=_java_choices, when=runs_commands),
@@ -332,7 +346,7 @@ FIELDS: tuple[Field, ...] = (
           "none", choices=GPU_VENDORS, when=runs_commands),
     Field("gpu.devices", "text", T("GPU devices", "显卡设备"),
           T("all, or the device numbers to pass in (0 or 0,1).", "all，或要挂载的设备编号（0 或 0,1）。"),
-          lambda a: "all" if nvidia(a) else "0", check=checks.devices,
+          lambda a: "all" if nvidia(a) else "0", check=checks.devices, max_len=64,
           when=lambda a: a.get("gpu.vendor") in ("nvidia", "ascend")),
     Field("gpu.ascend_driver", "choice", T("Ascend driver", "昇腾驱动"),
           T("mount (recommended): the host's driver folder, dcmi and npu-smi are mounted read-only at run time, so they "
@@ -347,14 +361,15 @@ FIELDS: tuple[Field, ...] = (
             "see nvidia-smi) installs NVIDIA-Linux-<arch>-<version>.run copied from the build folder.",
             "留空（推荐）：由 NVIDIA Container Toolkit 挂载宿主机驱动。填写版本（必须与宿主机 nvidia-smi 一致）则从构建目录复制 "
             "NVIDIA-Linux-<架构>-<版本>.run 安装。"),
-          "", check=lambda v: None if v == "" else checks.driver_version(v), when=nvidia),
+          "", check=lambda v: None if v == "" else checks.driver_version(v), max_len=16, when=nvidia),
     Field("gpu.host_driver", "text", T("Host driver version", "宿主机驱动版本"),
           T("From nvidia-smi on the GPU host; picks the CUDA build of PyTorch.", "宿主机 nvidia-smi 显示的版本；用于选择 PyTorch 的 CUDA 版本。"),
-          lambda a: a.get("gpu.driver", ""), check=lambda v: None if v == "" else checks.driver_version(v), when=nvidia),
+          lambda a: a.get("gpu.driver", ""), check=lambda v: None if v == "" else checks.driver_version(v), max_len=16,
+          when=nvidia),
     Field("gpu.pytorch", "choice", T("PyTorch", "PyTorch"),
           T("torch, torchvision and torchaudio of one release, from the PyTorch wheel index.",
             "同一发布的 torch、torchvision、torchaudio，从 PyTorch 官方 wheel 索引安装。"),
-          "", choices=_torch_choices, free=True, check=_check_torch, when=runs_commands),
+          "", choices=_torch_choices, free=True, check=_check_torch, max_len=16, when=runs_commands),
     Field("gpu.cuda", "choice", T("PyTorch build", "PyTorch 版本类型"),
           T("cpu, a CUDA variant, or empty for the best one the driver runs.", "cpu、某个 CUDA 版本，或留空按驱动自动选择。"),
           "", choices=_cuda_choices, when=lambda a: bool(a.get("gpu.pytorch"))),
@@ -367,7 +382,7 @@ FIELDS: tuple[Field, ...] = (
           when=lambda a: bool(a.get("ssh.enabled"))),
     Field("ssh.authorized_key", "text", T("Authorized public key", "授权公钥"),
           T("The key text (ssh-ed25519 AAAA...) or the path of a .pub file.", "公钥内容（ssh-ed25519 AAAA...）或 .pub 文件路径。"),
-          "", when=lambda a: bool(a.get("ssh.enabled")) and a.get("ssh.auth") == "key"),
+          "", max_len=16 * 1024, when=lambda a: bool(a.get("ssh.enabled")) and a.get("ssh.auth") == "key"),
     Field("ssh.port", "int", T("SSH port", "SSH 端口"), T("sshd listens here.", "sshd 监听的端口。"), 22,
           when=lambda a: bool(a.get("ssh.enabled"))),
     Field("forward.enabled", "bool", T("Port forwarding (socat)", "端口转发（socat）"),
@@ -386,11 +401,11 @@ FIELDS: tuple[Field, ...] = (
           True, when=lambda a: runs_commands(a) and engine(a) in ("plain", "novnc")),
     Field("user.workdir", "text", T("Work folder and HOME", "工作目录和 HOME"),
           T("A fixed WORKDIR and HOME, so settings land in a persistent place.", "固定 WORKDIR 和 HOME，让设置写入可持久化的路径。"),
-          _default_workdir, check=checks.absolute_path, when=runs_commands),
+          _default_workdir, check=checks.absolute_path, max_len=255, when=runs_commands),
     Field("network.extra_ca", "text", T("Extra CA certificate", "额外的 CA 证书"),
           T("A PEM file to trust inside the image (corporate proxies); empty for none.",
             "镜像内要信任的 PEM 证书文件（企业代理）；留空则不添加。"),
-          "", when=runs_commands),
+          "", max_len=1024, when=runs_commands),
 )
 
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
@@ -429,42 +444,74 @@ def resolve(given: Mapping[str, Any]) -> tuple[Answers, list[tuple[str, str]]]:
 
 
 def coerce(field: Field, value: Any, answers: Mapping[str, Any]) -> tuple[Any, str | None]:
-    """(value, None) when `value` is acceptable for `field`, else (None, message saying what is accepted)."""
+    """(value, None) when `value` is acceptable for `field`, else (None, message saying what is accepted).
+
+    Every text (a text answer, a choice, each item of a list) first passes `_plain_text`: no control
+    character and no more than the field's `max_len`, whatever the field's own check says."""
     kind = field.kind
     if kind == "bool":
-        return (value, None) if isinstance(value, bool) else (None, f"{value!r} is not accepted; accepted: true or false")
+        return (value, None) if isinstance(value, bool) else (None, f"{shown(value)} is not accepted; accepted: true or false")
+    if kind == "list" and isinstance(value, str):  # the wizard's text box: items separated by spaces
+        value = [item for item in value.split(" ") if item]
+    texts = value if kind == "list" and isinstance(value, list) else [value]
+    for text in texts:
+        bad = _plain_text(field, text) if isinstance(text, str) else None
+        if bad:
+            return None, bad
     if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().isdigit():
-                value = int(value.strip())
-            else:
-                return None, f"{value!r} is not a whole number; accepted: {field.low}-{field.high}"
-        if not field.low <= value <= field.high:
-            return None, f"{value} is outside {field.low}-{field.high}; accepted: {field.low}-{field.high}"
-        return value, None
+        return _coerce_int(field, value)
     if kind == "list":
-        if isinstance(value, str):
-            value = value.split()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return None, f"{value!r} is not accepted; accepted: a list of strings like [\"a\", \"b\"]"
-        for item in value:
-            bad = field.check(item) if field.check else None
-            if bad:
-                return None, f"{item!r} is not accepted; accepted: {bad}"
-        return list(dict.fromkeys(value)), None
+        return _coerce_list(field, value)
     if kind == "choice" and not field.free and isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        return None, f"{value!r} is not accepted; accepted: text in quotes"
+        return None, f"{shown(value)} is not accepted; accepted: text in quotes"
     if kind == "choice":
-        allowed = [c.value for c in field.choices_for(answers)]
-        if value in allowed:
-            return value, None
-        if field.free and field.check and field.check(value) is None:
-            return value, None
-        if field.free and field.check:
-            return None, f"{value!r} is not accepted; accepted: {field.check(chr(0))}"
-        shown = ", ".join("'' (" + c.label.en + ")" if c.value == "" else c.value for c in field.choices_for(answers))
-        return None, f"{value!r} is not available here; accepted: {shown}"
+        return _coerce_choice(field, value, answers)
     bad = field.check(value) if field.check else None
-    return (value, None) if bad is None else (None, f"{value!r} is not accepted; accepted: {bad}")
+    return (value, None) if bad is None else (None, f"{shown(value)} is not accepted; accepted: {bad}")
+
+
+def _plain_text(field: Field, text: str) -> str | None:
+    """Why `text` cannot be an answer of `field` at all (a control character, too long), or None."""
+    control = checks.control_character(text)
+    if control:
+        return f"{shown(text)} has a {control}; accepted: one line of printable text"
+    if len(text) > field.max_len:
+        return f"{shown(text)} is too long; accepted: at most {field.max_len} characters"
+    return None
+
+
+_WHOLE = re.compile(r" *([0-9]{1,6}) *")  # ASCII digits only: '²' and fullwidth digits are not numbers here
+
+
+def _coerce_int(field: Field, value: Any) -> tuple[Any, str | None]:
+    digits = _WHOLE.fullmatch(value) if isinstance(value, str) else None
+    if digits:
+        value = int(digits.group(1))
+    elif isinstance(value, bool) or not isinstance(value, int):
+        return None, f"{shown(value)} is not a whole number; accepted: {field.low}-{field.high}"
+    if not field.low <= value <= field.high:
+        return None, f"{shown(value)} is outside {field.low}-{field.high}; accepted: {field.low}-{field.high}"
+    return value, None
+
+
+def _coerce_list(field: Field, value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None, f"{shown(value)} is not accepted; accepted: a list of strings like [\"a\", \"b\"]"
+    for item in value:
+        bad = field.check(item) if field.check else None
+        if bad:
+            return None, f"{shown(item)} is not accepted; accepted: {bad}"
+    return list(dict.fromkeys(value)), None
+
+
+def _coerce_choice(field: Field, value: str, answers: Mapping[str, Any]) -> tuple[Any, str | None]:
+    allowed = [c.value for c in field.choices_for(answers)]
+    if value in allowed:
+        return value, None
+    if field.free and field.check:
+        bad = field.check(value)
+        return (value, None) if bad is None else (None, f"{shown(value)} is not accepted; accepted: {bad}")
+    shown_choices = ", ".join("'' (" + c.label.en + ")" if c.value == "" else c.value for c in field.choices_for(answers))
+    return None, f"{shown(value)} is not available here; accepted: {shown_choices}"

@@ -7,7 +7,9 @@ from typing import Any, Mapping
 
 import tomli_w
 
+from wizard import __version__, checks
 from wizard.answers import BY_KEY, FIELDS, FORMAT_VERSION, SECTIONS
+from wizard.checks import SHOWN, shown
 
 Problem = tuple[str, str]
 
@@ -18,14 +20,16 @@ def parse(text: str) -> tuple[dict[str, Any], list[Problem]]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return {}, [("file", f"not valid TOML: {exc}")]
+    except RecursionError:  # tomllib recurses once per nesting level: thousands of [[[ ... ]]] exhaust the stack
+        return {}, [("file", "not valid TOML: values nested too deeply; accepted: an answers file (docs/answers.md)")]
     problems: list[Problem] = []
-    version = doc.pop("version", FORMAT_VERSION)
-    if version != FORMAT_VERSION:
-        problems.append(("version", f"{version!r} is not supported; accepted: {FORMAT_VERSION}"))
+    bad_version = _version_problem(doc.pop("version", None))
+    if bad_version:
+        problems.append(("version", bad_version))
     given: dict[str, Any] = {}
     for section, table in doc.items():
         if section not in SECTIONS:
-            problems.append((section, f"unknown section; accepted: version, {', '.join(SECTIONS)}"))
+            problems.append((shown_key(section), f"unknown section; accepted: version, {', '.join(SECTIONS)}"))
             continue
         if not isinstance(table, dict):
             problems.append((section, f"must be a table [{section}]"))
@@ -34,10 +38,29 @@ def parse(text: str) -> tuple[dict[str, Any], list[Problem]]:
             key = f"{section}.{name}"
             if key not in BY_KEY:
                 known = ", ".join(f.name for f in FIELDS if f.section == section)
-                problems.append((key, f"unknown key; accepted in [{section}]: {known}"))
+                problems.append((shown_key(key), f"unknown key; accepted in [{section}]: {known}"))
                 continue
             given[key] = value
     return given, problems
+
+
+def _version_problem(version: Any) -> str | None:
+    """Why `version` is not this format's version (missing, not an integer, another number), or None."""
+    expected = f"accepted: version = {FORMAT_VERSION} (an integer) at the top of the file"
+    if version is None:
+        return f"missing; {expected}"
+    if type(version) is not int:  # noqa: E721 - true and 1.0 compare equal to 1 but are not the format's version
+        kind = {bool: "true/false", float: "decimal number", str: "string"}.get(type(version), "table or list")
+        value = str(version).lower() if isinstance(version, bool) else shown(version)
+        return f"{value} is a {kind}, not an integer; {expected}"
+    if version != FORMAT_VERSION:
+        return f"{version} is not supported by imgwizard {__version__}; {expected}"
+    return None
+
+
+def shown_key(key: str) -> str:
+    """An unknown key from the file, safe to print at the start of a one-line problem."""
+    return key if checks.control_character(key) is None and len(key) <= SHOWN else shown(key)
 
 
 def dump(answers: Mapping[str, Any]) -> str:

@@ -1,112 +1,260 @@
-"""Small pure checks of single values. Each returns None when the value is fine, else what is accepted."""
+"""Small pure checks of single values. Each returns None when the value is fine, else what is accepted.
+
+Every pattern matches the WHOLE string (`re.fullmatch`) with ASCII classes only: Python's `$` also matches
+before a final newline and `\\d` takes any Unicode digit, and either would let a value that breaks a
+Dockerfile or a shell script through (a trailing newline in a package name started a new RUN line).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
 import re
+import ssl
+import struct
+import zoneinfo
 from pathlib import Path
 
-_IMAGE = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")
-_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_APT = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")
+from wizard import safeio
+
+_NAME_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_IMAGE = re.compile(rf"{_NAME_PART}(?:/{_NAME_PART})*")
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_APT = re.compile(r"[a-z0-9][a-z0-9+.-]+")
 _PIP = re.compile(
-    r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._-]+(?:,[A-Za-z0-9._-]+)*\])?"
-    r"(?:(?:===|==|>=|<=|~=|!=|<|>)[A-Za-z0-9.*+!_-]+(?:,(?:===|==|>=|<=|~=|!=|<|>)[A-Za-z0-9.*+!_-]+)*)?$"
+    r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._-]+(?:,[A-Za-z0-9._-]+)*\])?"
+    r"(?:(?:===|==|>=|<=|~=|!=|<|>)[A-Za-z0-9.*+!_-]+(?:,(?:===|==|>=|<=|~=|!=|<|>)[A-Za-z0-9.*+!_-]+)*)?"
 )
-_TZ = re.compile(r"^(?:UTC|[A-Z][A-Za-z_-]+(?:/[A-Z0-9][A-Za-z0-9_+-]*){1,2})$")
-_DRIVER = re.compile(r"^\d{3}\.\d{1,3}(?:\.\d{1,3})?$")
-_DEVICES = re.compile(r"^(?:all|\d+(?:,\d+)*)$")
-_PYTHON = re.compile(r"^3\.(?:[89]|1[0-4])$")
-_TORCH = re.compile(r"^\d+\.\d+(?:\.\d+)?$")
-_KEY = re.compile(r"^(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/=]+(?: [^\n]*)?$")
-_FILENAME = re.compile(r"^[A-Za-z0-9._+-]+$")
-_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~/%-]*)?$")
-_SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/-]*$")
+_TZ = re.compile(r"UTC|[A-Z][A-Za-z_-]+(?:/[A-Z0-9][A-Za-z0-9_+-]*){1,2}")
+_DRIVER = re.compile(r"[0-9]{3}\.[0-9]{1,3}(?:\.[0-9]{1,3})?")
+_DEVICES = re.compile(r"all|[0-9]{1,3}(?:,[0-9]{1,3})*")
+_PYTHON = re.compile(r"3\.(?:[89]|1[0-4])")
+_TORCH = re.compile(r"[0-9]+\.[0-9]+(?:\.[0-9]+)?")
+_KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+              "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com")
+# type, base64 blob, optional comment of printable characters (no control characters, no line separators)
+_KEY = re.compile(r"(\S+) ([A-Za-z0-9+/]+={0,2})(?: [^\x00-\x1f\x7f-\x9f\u2028\u2029]*)?")
+_FILENAME = re.compile(r"[A-Za-z0-9._+-]+")
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/%-]*)?")
+_SAFE_PATH = re.compile(r"/[A-Za-z0-9._/-]*")
+# a command line of plain words: every character is one the shell takes literally (shlex's safe set)
+_COMMAND = re.compile(r"[A-Za-z0-9@%+=:,./_-]+(?: [A-Za-z0-9@%+=:,./_-]+)*")
+_REF = re.compile(rf"(?:[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?/)?{_NAME_PART}(?:/{_NAME_PART})*"
+                  r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?")
+# C0 and C1 control characters, DEL, and the Unicode line and paragraph separators
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+class FileAnswerError(ValueError):
+    """The CA bundle an answer names cannot be used when rendering (not valid yet in the wizard, or changed
+    since validation); the message is one line naming the key."""
+
+
+SHOWN = 40  # characters of a value quoted in a message
+
+
+def shown(value: object) -> str:
+    """`value` quoted for a one-line message: repr (control characters escaped), long ones cut to the first
+    40 characters plus their length, so a 10 KB answer does not flood the terminal."""
+    if isinstance(value, str) and len(value) > SHOWN:
+        return f"{value[:SHOWN]!r}… ({len(value)} characters)"
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "a value nested too deeply"
+    return text if len(text) <= SHOWN + 2 else f"{text[:SHOWN]}… ({len(text)} characters)"
+
+
+def control_character(v: str) -> str | None:
+    """None when `v` has no control character or line separator, else what was found and where."""
+    found = _CONTROL.search(v)
+    if found is None:
+        return None
+    return f"control character U+{ord(found.group()):04X} at position {found.start() + 1}"
 
 
 def image_name(v: str) -> str | None:
-    return None if _IMAGE.match(v) and len(v) <= 255 else \
+    return None if _IMAGE.fullmatch(v) and len(v) <= 255 else \
         "lower-case letters, digits and . _ - separators, path parts split by / (e.g. my-app or team/pycharm)"
 
 
 def image_tag(v: str) -> str | None:
-    return None if _TAG.match(v) else "1-128 characters of letters, digits, _ . - not starting with . or - (e.g. latest, 1.0)"
+    return None if _TAG.fullmatch(v) else "1-128 characters of letters, digits, _ . - not starting with . or - (e.g. latest, 1.0)"
 
 
 def apt_package(v: str) -> str | None:
-    return None if _APT.match(v) else "a package name: lower-case letters, digits and + . - (e.g. htop, libgl1)"
+    return None if _APT.fullmatch(v) else "a package name: lower-case letters, digits and + . - (e.g. htop, libgl1)"
 
 
 def pip_package(v: str) -> str | None:
-    return None if _PIP.match(v) else "a pip requirement: name[extras] with optional version (e.g. ray==2.9.0, ray[client]>=2.9)"
+    return None if _PIP.fullmatch(v) else "a pip requirement: name[extras] with optional version (e.g. ray==2.9.0, ray[client]>=2.9)"
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    """The IANA zone names this machine knows (its zoneinfo or the tzdata package); empty when it has none."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def timezone(v: str) -> str | None:
-    return None if _TZ.match(v) else "an IANA time zone like Asia/Shanghai or UTC"
+    if _TZ.fullmatch(v) and (v in _zones() or not _zones()):
+        return None
+    return "an IANA time zone like Asia/Shanghai or UTC (see zoneinfo.available_timezones())"
 
 
 def driver_version(v: str) -> str | None:
-    return None if _DRIVER.match(v) else "an NVIDIA driver version like 550.135 or 535.171.04 (empty: no driver in the image)"
+    return None if _DRIVER.fullmatch(v) else "an NVIDIA driver version like 550.135 or 535.171.04 (empty: no driver in the image)"
 
 
 def devices(v: str) -> str | None:
-    return None if _DEVICES.match(v) else "all, or device numbers separated by commas (e.g. 0 or 0,1)"
+    return None if _DEVICES.fullmatch(v) else "all, or device numbers separated by commas (e.g. 0 or 0,1)"
 
 
 def python_version(v: str) -> str | None:
-    return None if _PYTHON.match(v) else "a Python version from 3.8 to 3.14 (e.g. 3.11)"
+    return None if _PYTHON.fullmatch(v) else "a Python version from 3.8 to 3.14 (e.g. 3.11)"
 
 
 def torch_version(v: str) -> str | None:
-    return None if v == "" or _TORCH.match(v) else "a torch version like 2.4.0 (empty: no PyTorch)"
+    return None if v == "" or _TORCH.fullmatch(v) else "a torch version like 2.4.0 (empty: no PyTorch)"
 
 
 def absolute_path(v: str) -> str | None:
-    return None if _SAFE_PATH.match(v) and "/../" not in v + "/" else \
+    return None if _SAFE_PATH.fullmatch(v) and "/../" not in v + "/" else \
         "an absolute path of letters, digits and . _ - / (e.g. /root or /home/ubuntu)"
 
 
 def file_name(v: str) -> str | None:
-    return None if _FILENAME.match(v) and v not in (".", "..") else \
+    return None if _FILENAME.fullmatch(v) and v not in (".", "..") else \
         "a file name in the build folder: letters, digits and . _ + - (no folders)"
 
 
+def command_line(v: str) -> str | None:
+    return None if _COMMAND.fullmatch(v) else \
+        "a command and its arguments separated by single spaces, each of letters, digits and @ % + = : , . / _ - " \
+        "(e.g. xterm or firefox-esr --kiosk)"
+
+
 def mirror(v: str, named: tuple[str, ...]) -> str | None:
-    return None if v in named or _URL.match(v) else \
+    return None if v in named or _URL.fullmatch(v) else \
         f"one of {', '.join(named)}, or an http(s) URL such as http://mirrors.example.com"
 
 
+def image_ref(v: str) -> str | None:
+    return None if _REF.fullmatch(v) else \
+        "an image reference like registry.example.com/debian:bookworm-slim (empty: the wizard's choice)"
+
+
+# ------------------------------------------------------------------ SSH public keys
+
+_KEY_ACCEPTED = "an OpenSSH public key line (ssh-ed25519 AAAA... comment) or the path of a .pub file"
+
+
+def _key_blob_type(blob: str) -> str | None:
+    """The key type named inside an OpenSSH public key's base64 blob, or None when it does not decode."""
+    try:
+        data = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
+        (length,) = struct.unpack(">I", data[:4])
+    except (binascii.Error, struct.error):
+        return None
+    name = data[4:4 + length]
+    if length == 0 or len(name) != length or len(data) <= 4 + length:
+        return None  # no type, or nothing after it (no key material)
+    return name.decode("ascii", "replace")
+
+
 def public_key_text(v: str) -> str | None:
-    return None if _KEY.match(v.strip()) else \
-        "an OpenSSH public key line (ssh-ed25519 AAAA... comment) or the path of a .pub file"
-
-
-def read_public_key(v: str, base: Path) -> tuple[str | None, str | None]:
-    """(key text, None) from key text or a file path; (None, what is accepted) when neither."""
-    text = v.strip()
-    if public_key_text(text) is None:
-        return text, None
-    path = (base / Path(text).expanduser())
-    if text and path.is_file():
-        lines = [ln.strip() for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
-        if lines and all(public_key_text(ln) is None for ln in lines):
-            return "\n".join(lines), None
-        return None, f"{text} does not hold OpenSSH public keys (one per line)"
-    return None, public_key_text(text)
-
-
-def pem_file(v: str, base: Path) -> str | None:
-    path = base / Path(v).expanduser()
-    if not path.is_file():
-        return f"{v} is not a file; accepted: the path of a PEM CA certificate (-----BEGIN CERTIFICATE-----)"
-    if "-----BEGIN CERTIFICATE-----" not in path.read_text(errors="replace"):
-        return f"{v} holds no PEM certificate; accepted: a file with -----BEGIN CERTIFICATE-----"
+    """None for one OpenSSH public key line whose base64 holds a key of the type it names."""
+    found = _KEY.fullmatch(v.strip())
+    if found is None or found.group(1) not in _KEY_TYPES:
+        return _KEY_ACCEPTED
+    inside = _key_blob_type(found.group(2))
+    if inside != found.group(1):
+        return (f"the base64 after {found.group(1)} is not a key of that type"
+                + (f" (it holds {shown(inside)})" if inside else "") + f"; accepted: {_KEY_ACCEPTED}")
     return None
 
 
-_REF = re.compile(r"^(?:[A-Za-z0-9.-]+(?::\d+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
-                  r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$")
+def read_public_key(v: str, base: Path) -> tuple[str | None, str | None]:
+    """(key text, None) from key text or a file path; (None, what is wrong and what is accepted) when neither.
+
+    A value that starts like a key is judged as key text (so `ssh-ed25519 notakey` says why the key is bad);
+    anything else is a path, read with wizard/safeio (regular files only, at most KEY_LIMIT bytes)."""
+    text = v.strip()
+    bad = public_key_text(text)
+    if bad is None:
+        return text, None
+    if not text or text.split(" ", 1)[0] in _KEY_TYPES:
+        return None, bad
+    content, problem = _read_user_file(text, base, safeio.KEY_LIMIT)
+    if problem:
+        return None, _with_accepted(problem, _KEY_ACCEPTED)
+    lines = [ln.strip() for ln in content.split("\n") if ln.strip()]
+    wrong = [number for number, ln in enumerate(lines, start=1) if public_key_text(ln) is not None]
+    if not lines or wrong:
+        why = f" (line {wrong[0]} is not one)" if wrong else " (it is empty)"
+        return None, f"{shown(text)} does not hold OpenSSH public keys, one per line{why}; accepted: {_KEY_ACCEPTED}"
+    return "\n".join(lines), None
 
 
-def image_ref(v: str) -> str | None:
-    return None if _REF.match(v) else \
-        "an image reference like registry.example.com/debian:bookworm-slim (empty: the wizard's choice)"
+def _read_user_file(text: str, base: Path, limit: int, binary: bool = False) -> tuple[object, str | None]:
+    """(content, None) of the file a file answer names, or (None, one-line reason) with the path shortened."""
+    path = None
+    try:
+        path = safeio.expand(text, base)
+        content = safeio.read_bytes(path, limit) if binary else safeio.read_text(path, limit)
+    except safeio.SafeIOError as exc:
+        message = str(exc)
+        if len(text) > SHOWN:  # a long answer is shown shortened, also where safeio names the resolved path
+            for long in sorted({str(path), text}, key=len, reverse=True):
+                message = message.replace(long, shown(text))
+        return None, message
+    return content, None
+
+
+def _with_accepted(problem: str, accepted: str) -> str:
+    """A file problem plus what the answer accepts, with one `accepted:` per line."""
+    return f"{problem} ({accepted})" if "; accepted: " in problem else f"{problem}; accepted: {accepted}"
+
+
+# ------------------------------------------------------------------ CA certificates
+
+_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
+_PRIVATE = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY")  # PKCS#8, RSA, EC, OpenSSH, encrypted, PGP
+_PEM_ACCEPTED = "a PEM file of CA certificates (-----BEGIN CERTIFICATE-----), no private key"
+
+
+def read_ca_bundle(v: str, base: Path) -> tuple[str | None, str | None]:
+    """(the certificates only, None) from the PEM file `v` names, or (None, what is wrong and what is accepted).
+
+    Only CERTIFICATE blocks that load as X.509 are kept, so nothing else the file holds (a private key, text,
+    other PEM blocks) ever reaches the image. A file holding a private key is refused: the key is not echoed."""
+    data, problem = _read_user_file(v, base, safeio.CA_LIMIT, binary=True)
+    if problem:
+        return None, _with_accepted(problem, _PEM_ACCEPTED)
+    assert isinstance(data, bytes)
+    certs, bad = _certificates(data)
+    return (certs, None) if bad is None else (None, f"{shown(v)} {bad}; accepted: {_PEM_ACCEPTED}")
+
+
+@functools.lru_cache(maxsize=8)
+def _certificates(data: bytes) -> tuple[str, str | None]:
+    """(the CERTIFICATE blocks of a PEM file, None), or ("", what is wrong). Cached by content: the wizard
+    validates on every change, and loading the ~140 certificates of a system bundle takes tens of ms."""
+    if _PRIVATE.search(data):
+        return "", ("holds a private key, which would be readable by anyone with the image "
+                    "(copy the certificates alone into a new file)")
+    certs = []
+    store = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # one store for every block
+    for block in _PEM.finditer(data):
+        if block.group(1) != b"CERTIFICATE":
+            continue
+        pem = block.group(0).decode("ascii", "replace").replace("\r\n", "\n")
+        try:
+            store.load_verify_locations(cadata=pem)
+        except (ssl.SSLError, ValueError):
+            line = data[: block.start()].count(b"\n") + 1
+            return "", f"has a certificate at line {line} that is not valid X.509"
+        certs.append(pem.strip() + "\n")
+    if not certs:
+        return "", "holds no PEM certificate"
+    return "".join(certs), None

@@ -5,19 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from wizard import answers_file
+from wizard import answers_file, safeio
 from wizard.validate import validate
 
 Problem = tuple[str, str]
 
 
+def read_given(path: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """The given answers of an answers file and the problems with its shape. The file is read with
+    wizard/safeio: a regular file of at most ANSWERS_LIMIT bytes, UTF-8 (a byte-order mark is fine)."""
+    try:
+        text = safeio.read_text(path, safeio.ANSWERS_LIMIT)
+    except safeio.SafeIOError as exc:
+        return {}, [("file", str(exc))]
+    return answers_file.parse(text)
+
+
 def load(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     """Resolved answers from an answers file; file paths inside it are relative to its folder."""
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        return {}, [("file", f"cannot read {path}: {exc.strerror}")]
-    given, problems = answers_file.parse(text)
+    given, problems = read_given(path)
     if any(key == "file" for key, _ in problems):
         return {}, problems
     answers, more = validate(given, path.parent)

@@ -36,6 +36,7 @@ class Plan:
     apt_root: str | None
     default_hosts: list[str]
     pip_index: str | None
+    pip_trusted_host: str | None  # host[:port] of an http:// pip index: pip ignores it unless trusted
     conda_root: str | None
     system_packages: list[str]
     java_home: str | None
@@ -162,6 +163,7 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
 
     authorized_keys = None
     if a.get("ssh.enabled") and a.get("ssh.auth") == "key":
+        # the wizard previews answers that are not valid yet: a key it cannot read is validate's to report
         authorized_keys, _ = checks.read_public_key(a.get("ssh.authorized_key", ""), base_dir)
 
     # --- ports, entrypoint and start command
@@ -233,12 +235,18 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
     if needs_init:
         run_flags.append("--init")
 
+    pip_index = knowledge.pip_index(a.get("mirror.pip", "none")) if pm else None
+    pip_trusted_host = _plain_http_host(pip_index)
+    if pip_trusted_host:
+        warnings.append(f"mirror.pip {pip_index} is plain http: pip trusts {pip_trusted_host} (PIP_TRUSTED_HOST), "
+                        "so packages come unencrypted and unverified; prefer an https:// index")
+
     return Plan(
         engine=engine, family=family, base_image=base_image, base=base, pm=pm,
         uname=arch["uname"],
         apt_root=knowledge.mirror_root(a.get("mirror.apt", "none")) if pm else None,
         default_hosts=knowledge.default_hosts(family),
-        pip_index=knowledge.pip_index(a.get("mirror.pip", "none")) if pm else None,
+        pip_index=pip_index, pip_trusted_host=pip_trusted_host,
         conda_root=knowledge.conda_root(a.get("mirror.conda", "none")) if jupyter_conda else None,
         system_packages=system_packages, java_home=java_home, venv=venv,
         torch=torch, cuda=cuda, torch_index=torch_index, nvidia_run=nvidia_run, ascend=ascend, ascend_copy=ascend_copy,
@@ -249,3 +257,10 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
         secrets=secrets, env_fixed=env_fixed, run_flags=run_flags, needs_init=needs_init,
         user_files=user_files, warnings=warnings,
     )
+
+
+def _plain_http_host(url: str | None) -> str | None:
+    """host[:port] of an http:// URL (pip refuses such an index unless the host is trusted), else None."""
+    if not url or not url.startswith("http://"):
+        return None
+    return url[len("http://"):].split("/", 1)[0]

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import jinja2
 
-from wizard import __version__, answers_file
+from wizard import __version__, answers_file, checks
 from wizard.plan import CONDA, VENV, WRAPPER, Plan, build_plan
 
 EXECUTABLE = 0o755
@@ -116,7 +116,7 @@ def render(answers: Mapping[str, Any], base_dir: Path = Path("."), snippets: Pat
     if plan.authorized_keys:
         ctx.files["authorized_keys"] = File(plan.authorized_keys.strip() + "\n")
     if a.get("network.extra_ca"):
-        ctx.files["extra-ca.crt"] = File((base_dir / Path(a["network.extra_ca"]).expanduser()).read_text())
+        ctx.files["extra-ca.crt"] = File(_extra_ca(a["network.extra_ca"], base_dir))
     copied = sorted(copied_files(dockerfile))
     ctx.files[".dockerignore"] = File(env.get_template("files/dockerignore.j2").render(values, copied=copied))
     ctx.files["run.sh"] = File(env.get_template("files/run.sh.j2").render(values), EXECUTABLE)
@@ -124,6 +124,14 @@ def render(answers: Mapping[str, Any], base_dir: Path = Path("."), snippets: Pat
     ctx.files["README.md"] = File(env.get_template("files/README.md.j2").render(values))
     ctx.files["imgwizard.toml"] = File(answers_file.dump(a))
     return ctx
+
+
+def _extra_ca(value: str, base_dir: Path) -> str:
+    """Only the X.509 certificates of the CA file (checks.read_ca_bundle): never a key or other text."""
+    certs, bad = checks.read_ca_bundle(value, base_dir)
+    if bad:
+        raise checks.FileAnswerError(f"network.extra_ca: {bad}")
+    return certs
 
 
 def _values(a: dict[str, Any], plan: Plan) -> dict[str, Any]:

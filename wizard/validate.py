@@ -9,14 +9,16 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from wizard import checks, knowledge
-from wizard.answers import Answers, resolve
+from wizard.answers import Answers, command_name, resolve
+from wizard.checks import shown
 
 Problem = tuple[str, str]
 
 
 def validate(given: Mapping[str, Any], base_dir: Path = Path(".")) -> tuple[Answers, list[Problem]]:
     answers, problems = resolve(given)
-    problems += cross_checks(answers, base_dir)
+    refused = {key for key, _ in problems}  # a refused value was replaced by its default: judge only the rest
+    problems += [(key, msg) for key, msg in cross_checks(answers, base_dir) if key not in refused]
     return answers, problems
 
 
@@ -54,16 +56,91 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
         seen.setdefault(port, key)
     if a.get("forward.enabled") and a.get("forward.target") == a.get("forward.listen"):
         out.append(("forward.target", "is the same as forward.listen; accepted: the port the app listens on, different from forward.listen"))
-    if a.get("ssh.enabled") and a.get("ssh.auth") == "key":
-        _, bad = checks.read_public_key(a.get("ssh.authorized_key", ""), base_dir)
-        if bad:
-            out.append(("ssh.authorized_key", f"accepted: {bad}" if not a.get("ssh.authorized_key") else bad))
-    if a.get("network.extra_ca"):
-        bad = checks.pem_file(a["network.extra_ca"], base_dir)
-        if bad:
-            out.append(("network.extra_ca", bad))
+    out += _file_answers(a, base_dir)
+    out += _base_image_family(a)
+    out += _desktop_command(a)
     if family == "scratch" and app_type != "binary":
         out.append(("os.family", "scratch has no shell; accepted for this app type: ubuntu, debian, alpine"))
     if app_type == "binary" and checks.file_name(a.get("app.command", "")):
         out.append(("app.command", f"for a binary it is the file's name next to the Dockerfile; accepted: {checks.file_name('')}"))
     return out
+
+
+def _file_answers(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
+    """The SSH key and the CA bundle: read (wizard/safeio) and checked the way render will use them."""
+    out: list[Problem] = []
+    if a.get("ssh.enabled") and a.get("ssh.auth") == "key":
+        if not a.get("ssh.authorized_key"):
+            out.append(("ssh.authorized_key", _no_key(a)))
+        else:
+            _, bad = checks.read_public_key(a["ssh.authorized_key"], base_dir)
+            if bad:
+                out.append(("ssh.authorized_key", bad))
+    if a.get("network.extra_ca"):
+        _, bad = checks.read_ca_bundle(a["network.extra_ca"], base_dir)
+        if bad:
+            out.append(("network.extra_ca", bad))
+    return out
+
+
+def _no_key(a: Mapping[str, Any]) -> str:
+    """What to do when key login has no key: give one, log in by password, or turn SSH off."""
+    why = "SSH is on by default for a shell image" if a.get("app.type") == "shell" else "ssh.enabled is on"
+    return (f"{why} and key login needs your OpenSSH public key; accepted: [ssh] authorized_key = "
+            "\"ssh-ed25519 AAAA...\" or the path of a .pub file (e.g. \"~/.ssh/id_ed25519.pub\"), "
+            "or auth = \"password\" (SSH_PASSWORD at start), or enabled = false for no SSH")
+
+
+# The official images of one OS family (Docker Hub library names): a base_image override naming another
+# family's image would get the wrong package manager and sources (apk on Ubuntu, apt on Alpine).
+_OFFICIAL = {"ubuntu": "ubuntu", "debian": "debian", "alpine": "alpine", "busybox": "busybox", "centos": "centos",
+             "fedora": "fedora", "rockylinux": "rockylinux", "almalinux": "almalinux", "amazonlinux": "amazonlinux",
+             "oraclelinux": "oraclelinux", "archlinux": "archlinux", "opensuse/leap": "opensuse",
+             "opensuse/tumbleweed": "opensuse", "photon": "photon", "clearlinux": "clearlinux"}
+
+
+def _base_image_family(a: Mapping[str, Any]) -> list[Problem]:
+    """os.base_image must be of the os.family the snippets are written for, as far as its name tells."""
+    ref, family = a.get("os.base_image", ""), a.get("os.family")
+    if not ref or family not in ("ubuntu", "debian", "alpine"):
+        return []
+    other = _OFFICIAL.get(_repository(ref))
+    if other is None or other == family:
+        return []
+    return [("os.base_image", f"{shown(ref)} is an image of {other} but os.family is {family}; accepted: an image of "
+                              f"{family} (e.g. {family}:{a.get('os.version', 'latest')}), or set os.family to match")]
+
+
+def _repository(ref: str) -> str:
+    """The repository of an image reference without registry host, `library/`, tag or digest
+    (`docker.io/library/alpine:3.20` -> alpine, `registry.example.com/team/app:1` -> team/app)."""
+    name = ref.split("@", 1)[0]
+    if ":" in name.rsplit("/", 1)[-1]:
+        name = name.rsplit(":", 1)[0]
+    parts = name.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] == "library":
+        parts = parts[1:]
+    return "/".join(parts)
+
+
+# Programs a desktop `command` app may start that are provably in the image: what the base always has
+# (a POSIX shell; bash on Debian and Ubuntu), and the common tools when packages.common installs them.
+_BASE_COMMANDS = {"debian": ("sh", "bash"), "ubuntu": ("sh", "bash"), "alpine": ("sh",)}
+
+
+def _desktop_command(a: Mapping[str, Any]) -> list[Problem]:
+    """A desktop `command` app must start a program that is installed: by packages.apt, or known present."""
+    if a.get("app.type") != "desktop" or a.get("app.name") != "command" or checks.command_line(a.get("app.command", "")):
+        return []
+    name = command_name(a["app.command"])
+    family = a.get("os.family", "")
+    installed = set(a.get("packages.apt", [])) | set(_BASE_COMMANDS.get(family, ()))
+    if a.get("packages.common"):
+        installed |= set(knowledge.packages(family, "common"))
+    if name in installed:
+        return []
+    return [("app.command", f"{shown(name)} is not installed in the image (the desktop bases ship no GUI program); "
+                            "accepted: a command installed by packages.apt (the package of the same name, if there is one, "
+                            "is the default of packages.apt)")]
