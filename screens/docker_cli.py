@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import threading
 import time
@@ -42,8 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path, metavar="FILE.tar")
     p.set_defaults(run=cmd_import)
 
-    p = sub.add_parser("commit", help="make an image from a container (docker commit)",
-                       description="docker commit CONTAINER IMAGE: keep what was done by hand in a running container.")
+    p = sub.add_parser("commit", help="make an image from a container (docker commit), without its secrets",
+                       description="docker commit CONTAINER IMAGE: keep what was done by hand in a running container. "
+                                   "The values of the secrets run.sh and compose.yaml pass (SSH_PASSWORD, "
+                                   "JUPYTER_TOKEN, PASSWORD, the desktop password) are not kept: imgwizard undoes "
+                                   "what its start-up did with them, checks that none is left in the container's "
+                                   "changes, and refuses (naming the variable and the file) when one is.")
     p.add_argument("container", metavar="CONTAINER", help="container name or id")
     p.add_argument("image", metavar="IMAGE", help="the new image's name[:tag]")
     p.set_defaults(run=cmd_commit)
@@ -245,18 +250,58 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_commit(args: argparse.Namespace) -> int:
-    from wizard.docker_ops import DockerOpError, commit
+_CONTAINER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}")
 
+
+def _commit_usage(container: str, image: str) -> str | None:
+    """What is wrong with commit's arguments (one line), checked before the engine is asked anything."""
+    if not _CONTAINER.fullmatch(container):
+        return (f"commit: container {_short(repr(container), 80)} is not a container name or id "
+                "(letters, digits and _ . -, starting with a letter or digit; docker ps -a lists them)")
+    if not _image_name_ok(image):
+        return (f"commit: image {_short(repr(image), 80)} is not an image name[:tag] (lower-case letters, digits "
+                "and . _ - separators, path parts split by /, an optional registry host and :tag; e.g. team/app:1.0)")
+    return None
+
+
+def _image_name_ok(image: str) -> bool:
+    """docker's NAME[:TAG] grammar: [host[:port]/]path[:tag]; a first part is a host when it has . or : or is
+    localhost."""
+    from wizard.checks import image_name, image_tag
+
+    if not re.fullmatch(r"[!-~]{1,255}", image):  # printable ASCII only: no space, newline or control character
+        return False
+    name, tag = image.rsplit(":", 1) if ":" in image.rsplit("/", 1)[-1] else (image, None)
+    host, _, path = name.partition("/")
+    if not path or not ("." in host or ":" in host or host == "localhost"):
+        host, path = "", name
+    return (not host or re.fullmatch(r"[A-Za-z0-9.-]+(?::[0-9]{1,5})?", host) is not None) \
+        and image_name(path) is None and (tag is None or image_tag(tag) is None)
+
+
+def cmd_commit(args: argparse.Namespace) -> int:
+    from wizard.docker_ops import DockerOpError, SecretLeft, commit
+
+    problem = _commit_usage(args.container, args.image)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     client = _client()
     if client is None:
         return EXIT_NO_ENGINE
     try:
-        image_id = commit(client, args.container, args.image)
+        done = commit(client, args.container, args.image)
+    except SecretLeft as exc:
+        print(f"commit: refused, no image was made: a secret would be kept in {args.image}", file=sys.stderr)
+        for line in exc.problems:
+            print(f"commit: {line}", file=sys.stderr)
+        return EXIT_FAIL
     except DockerOpError as exc:
         print(f"commit: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    print(f"committed {args.container} as {args.image} ({image_id[:19]})")
+    print(f"committed {args.container} as {args.image} ({done.image_id[:19]})")
+    for name in done.dropped:
+        print(f"not kept: the value of {name} (a secret; pass it again when you start {args.image})")
     return EXIT_OK
 
 

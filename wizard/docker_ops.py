@@ -10,10 +10,12 @@ is JSON chunks: {"stream": "Step 2/9 : RUN ...\\n"}, {"stream": " ---> Running i
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
 import socket
+import tarfile
 import threading
 import time
 import urllib.error
@@ -294,17 +296,282 @@ def import_image(client: Any, path: Path) -> list[str]:
     return names
 
 
-def commit(client: Any, container: str, image: str) -> str:
-    """`docker commit CONTAINER IMAGE`; returns the new image's id."""
+# ------------------------------------------------------------------ commit (docker commit, without the run-time secrets)
+
+class SecretLeft(DockerOpError):
+    """The container's changes still hold a secret: nothing was committed. One problem per line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class Committed:
+    image_id: str
+    dropped: list[str]  # the secret variables whose run-time value the new image does not keep
+
+
+def commit(client: Any, container: str, image: str) -> Committed:
+    """`docker commit CONTAINER IMAGE` with no run-time secret value in the new image's config or layers.
+
+    The secrets are the variables a Plan passes as secrets (wizard.plan.secret_names()) that the container has a
+    value for. In order:
+    1. imgwizard's own start-up is undone (`imgwizard-entry.sh --before-commit`: the password hash it set);
+    2. with the container paused, its changes are searched for each value and /etc/shadow's password fields
+       compared with the image's: anything left is refused (SecretLeft) and no image is made;
+    3. the commit sets each secret variable back to the image's value, or to empty (read as unset): the engine
+       merges the given Env with the container's, so a variable is only dropped by naming it;
+    4. the engine also copies the container's own config, values included, into the image (`container_config`),
+       so that first image stays untagged and IMAGE is committed from a never-started container of it;
+    5. `--after-commit` sets the password again, so the running container keeps working.
+    """
+    from wizard.plan import secret_names
+
     repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
+    api = _api(client)
     try:
         c = client.containers.get(container)
-        img = c.commit(repository=repo, tag=tag or None)
+        image_id = c.attrs["Image"]
+        image_env = _env_dict(client.images.get(image_id).attrs["Config"].get("Env"))
     except docker.errors.NotFound:
         raise DockerOpError(f"no container {container} (docker ps -a lists them)") from None
     except docker.errors.APIError as exc:
+        raise DockerOpError(f"cannot read container {container}: {_api_message(exc)}") from None
+    env = _env_dict(c.attrs["Config"].get("Env"))
+    secrets = {name: value for name, value in env.items() if name in secret_names() and value}
+    reset = [f"{name}={image_env.get(name, '')}" for name in sorted(secrets)]
+    try:
+        first = _commit_checked(client, c, secrets, image_id, reset, None if secrets else (repo, tag))
+        if secrets:
+            first = _recommit(client, first, repo, tag)
+    except docker.errors.APIError as exc:
         raise DockerOpError(f"docker commit failed: {_api_message(exc)}") from None
-    return img.id
+    problems = _config_leaks(api.inspect_image(first), secrets)
+    if problems:
+        _drop_image(api, first)
+        raise SecretLeft(problems)
+    return Committed(first, sorted(secrets))
+
+
+def _env_dict(env: list[str] | None) -> dict[str, str]:
+    return dict(item.split("=", 1) if "=" in item else (item, "") for item in env or [])
+
+
+def _commit_checked(client: Any, c: Any, secrets: Mapping[str, str], image_id: str, reset: list[str],
+                    name: tuple[str, str] | None) -> str:
+    """Undo the start-up's secrets, pause, prove none is left, commit (tagged with `name`), unpause, redo."""
+    running = c.status == "running"
+    hooks = running and _has_commit_hooks(c)
+    if hooks:
+        _hook(c, "--before-commit")
+    try:
+        if running:
+            c.pause()
+        try:
+            problems = _file_leaks(client, c, secrets, image_id)
+            if problems:
+                raise SecretLeft(problems)
+            repo, tag = name or (None, None)
+            return _api(client).commit(c.id, repository=repo, tag=tag or None,
+                                       conf={"Env": reset} if reset else None)["Id"]
+        finally:
+            if running:
+                c.unpause()
+    finally:
+        if hooks:
+            _hook(c, "--after-commit")
+
+
+def _has_commit_hooks(c: Any) -> bool:
+    from wizard.plan import WRAPPER
+
+    code, _ = c.exec_run(["grep", "-q", "-e", "--before-commit", WRAPPER], user="0")
+    return code == 0
+
+
+def _hook(c: Any, stage: str) -> None:
+    from wizard.plan import WRAPPER
+
+    code, out = c.exec_run(["/bin/sh", WRAPPER, stage], user="0")
+    if code != 0:
+        text = out.decode("utf-8", "replace").strip().splitlines()
+        raise DockerOpError(f"{WRAPPER} {stage} failed (exit {code}){': ' + text[-1][:200] if text else ''}")
+
+
+def _recommit(client: Any, first: str, repo: str, tag: str) -> str:
+    """IMAGE from a never-started container of `first`: its container_config is that container's clean config.
+    `first` stays as IMAGE's untagged parent (like a build step's image) and goes when IMAGE is removed."""
+    api = _api(client)
+    helper = api.create_container(first, network_disabled=True)["Id"]
+    try:
+        return api.commit(helper, repository=repo, tag=tag or None)["Id"]
+    except docker.errors.APIError:
+        _drop_image(api, first)
+        raise
+    finally:
+        api.remove_container(helper, force=True)
+
+
+def _drop_image(api: Any, image_id: str) -> None:
+    try:
+        api.remove_image(image_id, force=True)
+    except docker.errors.APIError:
+        pass
+
+
+def _config_leaks(attrs: Mapping[str, Any], secrets: Mapping[str, str]) -> list[str]:
+    """The secrets whose value is anywhere in the image's config (command, labels, env...)."""
+    import json
+
+    text = json.dumps(attrs)
+    return [f"the value of {name} is in the container's settings (its command or labels), which a commit keeps: "
+            f"start a container without it there, then commit that one"
+            for name, value in sorted(secrets.items()) if json.dumps(value)[1:-1] in text]
+
+
+# What a secret check reads: the added or changed files of the container (docker diff kinds 0 and 1).
+_SHADOW_FILES = ("/etc/shadow", "/etc/shadow-")
+_NO_HASH = ("", "*", "x")
+
+
+def _file_leaks(client: Any, c: Any, secrets: Mapping[str, str], image_id: str) -> list[str]:
+    """One line per secret value found in the container's changes, and per password hash in /etc/shadow that
+    the image does not have (a hash set after start cannot be found by value)."""
+    found: dict[str, list[str]] = {}
+    hashes: list[str] = []
+    image_fields: dict[str, set[str]] | None = None
+    for path, content in _changed_files(client, c, {n: v.encode() for n, v in secrets.items()}, found):
+        if path in _SHADOW_FILES:
+            if image_fields is None:
+                image_fields = _image_shadow_fields(client, image_id)
+            hashes += [f"{path} holds a password hash for {user} that the image does not have: put the image's "
+                       f"back (e.g. `usermod -p '*' {user} && cp -p /etc/shadow /etc/shadow-` in the container), "
+                       f"then commit again"
+                       for user in _new_hashes(content, image_fields)]
+    problems = []
+    for name, paths in sorted(found.items()):
+        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        problems.append(f"the value of {name} is in {shown}: remove it from there, then commit again")
+    return problems + hashes
+
+
+def _changed_files(client: Any, c: Any, needles: Mapping[str, bytes],
+                   found: dict[str, list[str]]) -> Iterator[tuple[str, bytes]]:
+    """Read every added or changed file of `c` (streamed), noting in `found` which file holds which needle;
+    yields (path, content) of the shadow files."""
+    for root in _archive_roots(c.diff() or []):
+        try:
+            chunks, _ = c.get_archive(root, chunk_size=1 << 20)
+        except docker.errors.NotFound:
+            continue
+        parent = root.rsplit("/", 1)[0]
+        with tarfile.open(fileobj=io.BufferedReader(_ChunkReader(chunks), 1 << 20), mode="r|") as tar:
+            for member in tar:
+                path = f"{parent}/{member.name}".replace("//", "/")
+                names = _needles_in(member.name.encode() + b"\0" + member.linkname.encode(), needles)
+                if member.isfile():
+                    f = tar.extractfile(member)
+                    if path in _SHADOW_FILES:
+                        content = f.read(1 << 20)
+                        names |= _needles_in(content, needles)
+                        yield path, content
+                    else:
+                        names |= _scan(f, needles)
+                for name in names:
+                    found.setdefault(name, []).append(path)
+
+
+def _archive_roots(changes: list[Mapping[str, Any]]) -> list[str]:
+    """The fewest paths whose archives hold every added or changed file: an added folder whole, else each leaf
+    (a changed folder is listed with its changed entries)."""
+    kept = {ch["Path"]: ch["Kind"] for ch in changes if ch["Kind"] in (0, 1)}
+    ancestors = {a for path in kept for a in _ancestors(path)}
+    roots = []
+    for path, kind in sorted(kept.items()):
+        if any(kept.get(a) == 1 for a in _ancestors(path)):
+            continue  # inside an added folder, which is read whole
+        if kind == 1 or path not in ancestors:
+            roots.append(path)
+    return roots
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    while "/" in path.rstrip("/")[1:]:
+        path = path.rsplit("/", 1)[0]
+        yield path
+
+
+class _ChunkReader(io.RawIOBase):
+    """A file over docker-py's archive chunks, for tarfile's stream mode."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks = iter(chunks)
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf:
+            self._buf = next(self._chunks, b"")
+            if not self._buf:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n], self._buf = self._buf[:n], self._buf[n:]
+        return n
+
+
+def _needles_in(data: bytes, needles: Mapping[str, bytes]) -> set[str]:
+    return {name for name, value in needles.items() if value in data}
+
+
+def _scan(f: Any, needles: Mapping[str, bytes]) -> set[str]:
+    """The needles in a stream, read 1 MiB at a time with an overlap, so a value across two reads is found."""
+    if not needles:
+        return set()
+    overlap = max(len(v) for v in needles.values()) - 1
+    found: set[str] = set()
+    tail = b""
+    while chunk := f.read(1 << 20):
+        window = tail + chunk
+        found |= _needles_in(window, needles)
+        tail = window[len(window) - overlap:] if overlap else b""
+    return found
+
+
+def _image_shadow_fields(client: Any, image_id: str) -> dict[str, set[str]]:
+    """user -> the password fields the image's /etc/shadow and /etc/shadow- have (from a never-started container)."""
+    api = _api(client)
+    helper = api.create_container(image_id, entrypoint=["/imgwizard-never-started"], network_disabled=True)["Id"]
+    fields: dict[str, set[str]] = {}
+    try:
+        for path in _SHADOW_FILES:
+            try:
+                chunks, _ = api.get_archive(helper, path)
+            except docker.errors.NotFound:
+                continue
+            with tarfile.open(fileobj=io.BytesIO(b"".join(chunks))) as tar:
+                member = tar.next()
+                f = tar.extractfile(member) if member is not None and member.isfile() else None
+                for user, field in _shadow_fields(f.read(1 << 20) if f else b""):
+                    fields.setdefault(user, set()).add(field)
+    finally:
+        api.remove_container(helper, force=True)
+    return fields
+
+
+def _shadow_fields(content: bytes) -> Iterator[tuple[str, str]]:
+    for line in content.decode("utf-8", "replace").splitlines():
+        parts = line.split(":")
+        if len(parts) > 1:
+            yield parts[0], parts[1]
+
+
+def _new_hashes(content: bytes, image_fields: Mapping[str, set[str]]) -> list[str]:
+    """The users whose password field holds a hash (locked or not) that the image does not have."""
+    return [user for user, field in _shadow_fields(content)
+            if field.lstrip("!") not in _NO_HASH and field not in image_fields.get(user, set())]
 
 
 # ------------------------------------------------------------------ run check
