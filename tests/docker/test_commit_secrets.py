@@ -95,6 +95,12 @@ def shadow_field(c, user: str = "root") -> str:
     return out.decode().split(":")[1]
 
 
+def host_key_line(c) -> str:
+    code, out = c.exec_run(["cat", "/etc/ssh/ssh_host_ed25519_key"], user="0")
+    assert code == 0, out
+    return out.decode().splitlines()[2]  # a line of the private key's body (the first is the same in every key)
+
+
 @pytest.fixture
 def committed(docker_client):
     """Tags to remove at the end (with their untagged parents)."""
@@ -119,6 +125,7 @@ def test_ssh_password_is_not_committed_and_the_container_keeps_it(docker_client,
         assert password_login(c, password, tmp_path)
         hash_at_start = shadow_field(c)
         assert hash_at_start.startswith("$"), "the wrapper did not set a password hash"
+        host_key = host_key_line(c)  # made at this container's first start: its own, not the image's
         c.exec_run(["sh", "-c", "echo kept-by-hand > /root/work.txt"])
 
         assert main(["commit", c.name, tag]) == 0
@@ -128,14 +135,16 @@ def test_ssh_password_is_not_committed_and_the_container_keeps_it(docker_client,
 
         env = docker_client.images.get(tag).attrs["Config"]["Env"]
         assert "SSH_PASSWORD=" in env and not any(password in e for e in env), env
-        assert_nowhere_in(docker_client, tag, password, hash_at_start)
-        # The running container was put back as it was: same hash, the password still logs in.
-        assert shadow_field(c) != "*" and password_login(c, password, tmp_path)
+        assert_nowhere_in(docker_client, tag, password, hash_at_start, host_key)
+        # The running container was put back as it was: same hash and host key, the password still logs in.
+        assert shadow_field(c) == hash_at_start and host_key_line(c) == host_key
+        assert password_login(c, password, tmp_path)
 
         later = start(docker_client, dataclasses.replace(ssh_password_image, tag=tag))
         assert later.exec_run(["cat", "/root/work.txt"]).output == b"kept-by-hand\n"
         assert shadow_field(later) == "*"
         assert not password_login(later, password, tmp_path)
+        assert host_key_line(later) != host_key  # a container of the new image makes its own host keys
     finally:
         c.remove(force=True)
         if later is not None:
