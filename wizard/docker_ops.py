@@ -316,49 +316,72 @@ def commit(client: Any, container: str, image: str) -> Committed:
     """`docker commit CONTAINER IMAGE` with no run-time secret value in the new image's config or layers.
 
     The secrets are the variables a Plan passes as secrets (wizard.plan.secret_names()) that the container has a
-    value for. In order:
-    1. imgwizard's own start-up is undone (`imgwizard-entry.sh --before-commit`: the password hash it set);
+    value for; every other variable set at run time stays, as `docker commit` keeps it. In order:
+    1. imgwizard's own start-up is undone (`imgwizard-entry.sh --before-commit`: the SSH host keys it made and
+       the password hash it set are held aside);
     2. with the container paused, its changes are searched for each value and /etc/shadow's password fields
        compared with the image's: anything left is refused (SecretLeft) and no image is made;
     3. the commit sets each secret variable back to the image's value, or to empty (read as unset): the engine
        merges the given Env with the container's, so a variable is only dropped by naming it;
     4. the engine also copies the container's own config, values included, into the image (`container_config`),
-       so that first image stays untagged and IMAGE is committed from a never-started container of it;
-    5. `--after-commit` sets the password again, so the running container keeps working.
+       so that first image stays untagged, and IMAGE is committed from a never-started container of it: IMAGE's
+       config and layers hold no value; the untagged first image is IMAGE's parent (as a build step's image is)
+       and is removed with IMAGE;
+    5. `--after-commit` puts back what step 1 held aside, so the running container keeps working.
     """
     from wizard.plan import secret_names
 
+    c, image_env = _container_and_image_env(client, container)
+    _refuse_if_stopped(c, container)
+    env = _env_dict(c.attrs["Config"].get("Env"))
+    secrets = {name: value for name, value in env.items() if name in secret_names() and value}
+    reset = [f"{name}={image_env.get(name, '')}" for name in sorted(secrets)]
     repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
-    api = _api(client)
+    try:
+        new = _commit_checked(client, c, secrets, reset, None if secrets else (repo, tag))
+        if secrets:
+            new = _recommit(client, new, repo, tag)
+        problems = _config_leaks(_api(client).inspect_image(new), secrets)
+    except docker.errors.APIError as exc:
+        raise DockerOpError(f"docker commit failed: {_api_message(exc)}") from None
+    if problems:
+        _drop_image(_api(client), new)
+        raise SecretLeft(problems)
+    return Committed(new, sorted(secrets))
+
+
+def _container_and_image_env(client: Any, container: str) -> tuple[Any, dict[str, str]]:
+    """The container, and the environment of the image it was started from."""
     try:
         c = client.containers.get(container)
-        image_id = c.attrs["Image"]
-        image_env = _env_dict(client.images.get(image_id).attrs["Config"].get("Env"))
     except docker.errors.NotFound:
         raise DockerOpError(f"no container {container} (docker ps -a lists them)") from None
     except docker.errors.APIError as exc:
         raise DockerOpError(f"cannot read container {container}: {_api_message(exc)}") from None
-    env = _env_dict(c.attrs["Config"].get("Env"))
-    secrets = {name: value for name, value in env.items() if name in secret_names() and value}
-    reset = [f"{name}={image_env.get(name, '')}" for name in sorted(secrets)]
     try:
-        first = _commit_checked(client, c, secrets, image_id, reset, None if secrets else (repo, tag))
-        if secrets:
-            first = _recommit(client, first, repo, tag)
+        image_config = client.images.get(c.attrs["Image"]).attrs["Config"] or {}
     except docker.errors.APIError as exc:
-        raise DockerOpError(f"docker commit failed: {_api_message(exc)}") from None
-    problems = _config_leaks(api.inspect_image(first), secrets)
-    if problems:
-        _drop_image(api, first)
-        raise SecretLeft(problems)
-    return Committed(first, sorted(secrets))
+        raise DockerOpError(f"cannot read the image of {container}: {_api_message(exc)}") from None
+    return c, _env_dict(image_config.get("Env"))
+
+
+def _refuse_if_stopped(c: Any, container: str) -> None:
+    """A container of an image with imgwizard's entry wrapper is committed while it runs: the wrapper must first
+    undo what its start-up made (SSH host keys, a password hash), which takes an exec."""
+    from wizard.plan import WRAPPER
+
+    if c.status != "running" and WRAPPER in (c.attrs["Config"].get("Entrypoint") or []):
+        how = f"docker unpause {container}" if c.status == "paused" else f"docker start {container}"
+        raise DockerOpError(f"{container} is {c.status}: imgwizard commits its containers while they run, so its "
+                            f"entry script can first undo what its start-up made (SSH host keys, a password "
+                            f"hash): {how}, then commit again")
 
 
 def _env_dict(env: list[str] | None) -> dict[str, str]:
     return dict(item.split("=", 1) if "=" in item else (item, "") for item in env or [])
 
 
-def _commit_checked(client: Any, c: Any, secrets: Mapping[str, str], image_id: str, reset: list[str],
+def _commit_checked(client: Any, c: Any, secrets: Mapping[str, str], reset: list[str],
                     name: tuple[str, str] | None) -> str:
     """Undo the start-up's secrets, pause, prove none is left, commit (tagged with `name`), unpause, redo."""
     running = c.status == "running"
@@ -369,7 +392,7 @@ def _commit_checked(client: Any, c: Any, secrets: Mapping[str, str], image_id: s
         if running:
             c.pause()
         try:
-            problems = _file_leaks(client, c, secrets, image_id)
+            problems = _file_leaks(client, c, secrets, c.attrs["Image"])
             if problems:
                 raise SecretLeft(problems)
             repo, tag = name or (None, None)

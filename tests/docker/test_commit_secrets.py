@@ -238,6 +238,24 @@ def test_a_password_set_by_hand_is_refused(docker_client, ssh_password_image, co
         c.remove(force=True)
 
 
+@pytest.mark.docker
+def test_a_stopped_container_of_an_imgwizard_image_is_refused(docker_client, ssh_password_image, committed, capsys):
+    """Its entry script could not hold the host keys and the password hash aside: say how to proceed."""
+    tag = f"imgwizard-test/committed-stopped:{os.urandom(3).hex()}"
+    committed.append(tag)
+    c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": "imgwizard-Stopped-" + os.urandom(6).hex()})
+    try:
+        c.stop(timeout=5)
+        assert main(["commit", c.name, tag]) == 1
+        err = capsys.readouterr().err
+        assert f"{c.name} is exited" in err and f"docker start {c.name}, then commit again" in err
+        assert len(err.strip().splitlines()) == 1
+        with pytest.raises(docker.errors.ImageNotFound):
+            docker_client.images.get(tag)
+    finally:
+        c.remove(force=True)
+
+
 @pytest.mark.parametrize("args", [["", "imgwizard-test/x:1"], ["c", ""], ["c", "Upper/case"], ["c", "x:1\n"],
                                   ["c\n", "x"], ["c", "x@sha256:00"], ["-c", "x"], ["c", "a b"]])
 def test_bad_names_are_refused_before_the_engine(args, monkeypatch, capsys):
