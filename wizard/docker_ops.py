@@ -336,12 +336,15 @@ def commit(client: Any, container: str, image: str) -> Committed:
     env = _env_dict(c.attrs["Config"].get("Env"))
     secrets = {name: value for name, value in env.items() if name in secret_names() and value}
     reset = [f"{name}={image_env.get(name, '')}" for name in sorted(secrets)]
+    kept = {**c.attrs["Config"], "Env": [f"{k}={v}" for k, v in env.items() if k not in secrets]}
+    if problems := _settings_leaks(kept, secrets):
+        raise SecretLeft(problems)
     repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
     try:
         new = _commit_checked(client, c, secrets, reset, None if secrets else (repo, tag))
         if secrets:
             new = _recommit(client, new, repo, tag)
-        problems = _config_leaks(_api(client).inspect_image(new), secrets)
+        problems = _settings_leaks(_api(client).inspect_image(new), secrets)
     except docker.errors.APIError as exc:
         raise DockerOpError(f"docker commit failed: {_api_message(exc)}") from None
     if problems:
@@ -386,9 +389,9 @@ def _commit_checked(client: Any, c: Any, secrets: Mapping[str, str], reset: list
     """Undo the start-up's secrets, pause, prove none is left, commit (tagged with `name`), unpause, redo."""
     running = c.status == "running"
     hooks = running and _has_commit_hooks(c)
-    if hooks:
-        _hook(c, "--before-commit")
     try:
+        if hooks:
+            _hook(c, "--before-commit")
         if running:
             c.pause()
         try:
@@ -407,8 +410,11 @@ def _commit_checked(client: Any, c: Any, secrets: Mapping[str, str], reset: list
 
 
 def _has_commit_hooks(c: Any) -> bool:
+    """Whether c starts through imgwizard's entry wrapper, in a version that has the commit hooks."""
     from wizard.plan import WRAPPER
 
+    if WRAPPER not in (c.attrs["Config"].get("Entrypoint") or []):
+        return False
     code, _ = c.exec_run(["grep", "-q", "-e", "--before-commit", WRAPPER], user="0")
     return code == 0
 
@@ -426,7 +432,7 @@ def _recommit(client: Any, first: str, repo: str, tag: str) -> str:
     """IMAGE from a never-started container of `first`: its container_config is that container's clean config.
     `first` stays as IMAGE's untagged parent (like a build step's image) and goes when IMAGE is removed."""
     api = _api(client)
-    helper = api.create_container(first, network_disabled=True)["Id"]
+    helper = api.create_container(first)["Id"]
     try:
         return api.commit(helper, repository=repo, tag=tag or None)["Id"]
     except docker.errors.APIError:
@@ -443,13 +449,13 @@ def _drop_image(api: Any, image_id: str) -> None:
         pass
 
 
-def _config_leaks(attrs: Mapping[str, Any], secrets: Mapping[str, str]) -> list[str]:
-    """The secrets whose value is anywhere in the image's config (command, labels, env...)."""
+def _settings_leaks(settings: Mapping[str, Any], secrets: Mapping[str, str]) -> list[str]:
+    """The secrets whose value is anywhere in `settings` (a container's config, or an image's inspect data)."""
     import json
 
-    text = json.dumps(attrs)
-    return [f"the value of {name} is in the container's settings (its command or labels), which a commit keeps: "
-            f"start a container without it there, then commit that one"
+    text = json.dumps(settings)
+    return [f"the value of {name} is in the container's settings (another variable, its command or a label), "
+            f"which a commit keeps: start a container without it there, then commit that one"
             for name, value in sorted(secrets.items()) if json.dumps(value)[1:-1] in text]
 
 

@@ -222,6 +222,22 @@ def test_a_secret_left_in_a_file_is_refused(docker_client, ssh_password_image, c
 
 
 @pytest.mark.docker
+def test_a_secret_copied_into_another_setting_is_refused(docker_client, ssh_password_image, committed, capsys):
+    password = "imgwizard-Copied-" + os.urandom(6).hex()
+    tag = f"imgwizard-test/committed-copied:{os.urandom(3).hex()}"
+    committed.append(tag)
+    c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": password, "MY_COPY": password})
+    try:
+        before = {img.id for img in docker_client.images.list(all=True)}
+        assert main(["commit", c.name, tag]) == 1
+        err = capsys.readouterr().err
+        assert "the value of SSH_PASSWORD is in the container's settings" in err and password not in err
+        assert {img.id for img in docker_client.images.list(all=True)} == before
+    finally:
+        c.remove(force=True)
+
+
+@pytest.mark.docker
 def test_a_password_set_by_hand_is_refused(docker_client, ssh_password_image, committed, capsys):
     tag = f"imgwizard-test/committed-by-hand:{os.urandom(3).hex()}"
     committed.append(tag)
