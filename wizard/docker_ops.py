@@ -296,7 +296,7 @@ def import_image(client: Any, path: Path) -> list[str]:
     return names
 
 
-# ------------------------------------------------------------------ commit (docker commit, without the run-time secrets)
+# ------------------------------------------------------------------ commit (without the run-time secrets)
 
 class SecretLeft(DockerOpError):
     """The container's changes still hold a secret: nothing was committed. One problem per line."""
@@ -432,14 +432,15 @@ def _recommit(client: Any, first: str, repo: str, tag: str) -> str:
     """IMAGE from a never-started container of `first`: its container_config is that container's clean config.
     `first` stays as IMAGE's untagged parent (like a build step's image) and goes when IMAGE is removed."""
     api = _api(client)
-    helper = api.create_container(first)["Id"]
     try:
-        return api.commit(helper, repository=repo, tag=tag or None)["Id"]
+        helper = api.create_container(first)["Id"]
+        try:
+            return api.commit(helper, repository=repo, tag=tag or None)["Id"]
+        finally:
+            api.remove_container(helper, force=True)
     except docker.errors.APIError:
         _drop_image(api, first)
         raise
-    finally:
-        api.remove_container(helper, force=True)
 
 
 def _drop_image(api: Any, image_id: str) -> None:
