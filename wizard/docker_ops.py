@@ -489,8 +489,11 @@ def _file_leaks(client: Any, c: Any, secrets: Mapping[str, str], image_id: str) 
 def _changed_files(client: Any, c: Any, needles: Mapping[str, bytes],
                    found: dict[str, list[str]]) -> Iterator[tuple[str, bytes]]:
     """Read every added or changed file of `c` (streamed), noting in `found` which file holds which needle;
-    yields (path, content) of the shadow files."""
-    for root in _archive_roots(c.diff() or []):
+    yields (path, content) of the shadow files. Without needles, only the shadow files are read."""
+    changes = c.diff() or []
+    roots = _archive_roots(changes) if needles else [ch["Path"] for ch in changes if ch["Path"] in _SHADOW_FILES
+                                                     and ch["Kind"] in (0, 1)]
+    for root in roots:
         try:
             chunks, _ = c.get_archive(root, chunk_size=1 << 20)
         except docker.errors.NotFound:
