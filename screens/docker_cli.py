@@ -48,7 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "The values of the secrets run.sh and compose.yaml pass (SSH_PASSWORD, "
                                    "JUPYTER_TOKEN, PASSWORD, the desktop password) are not kept: imgwizard undoes "
                                    "what its start-up did with them, checks that none is left in the container's "
-                                   "changes, and refuses (naming the variable and the file) when one is.")
+                                   "changes, and refuses (naming the variable and the file) when one is. Other "
+                                   "variables set when the container started are kept, as docker commit does.")
     p.add_argument("container", metavar="CONTAINER", help="container name or id")
     p.add_argument("image", metavar="IMAGE", help="the new image's name[:tag]")
     p.set_defaults(run=cmd_commit)
@@ -302,6 +303,8 @@ def cmd_commit(args: argparse.Namespace) -> int:
     print(f"committed {args.container} as {args.image} ({done.image_id[:19]})")
     for name in done.dropped:
         print(f"not kept: the value of {name} (a secret; pass it again when you start {args.image})")
+    if done.kept:
+        print(f"kept: {', '.join(done.kept)} (set when the container started; {args.image} starts with them)")
     return EXIT_OK
 
 

@@ -310,6 +310,7 @@ class SecretLeft(DockerOpError):
 class Committed:
     image_id: str
     dropped: list[str]  # the secret variables whose run-time value the new image does not keep
+    kept: list[str]  # the other variables set when the container started, which it keeps (as docker commit does)
 
 
 def commit(client: Any, container: str, image: str) -> Committed:
@@ -350,7 +351,8 @@ def commit(client: Any, container: str, image: str) -> Committed:
     if problems:
         _drop_image(_api(client), new)
         raise SecretLeft(problems)
-    return Committed(new, sorted(secrets))
+    kept = sorted(k for k, v in env.items() if k not in secrets and image_env.get(k) != v)
+    return Committed(new, sorted(secrets), kept)
 
 
 def _container_and_image_env(client: Any, container: str) -> tuple[Any, dict[str, str]]:

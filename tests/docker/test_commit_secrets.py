@@ -119,7 +119,7 @@ def test_ssh_password_is_not_committed_and_the_container_keeps_it(docker_client,
     password = "imgwizard-Commit-" + os.urandom(6).hex()
     tag = f"imgwizard-test/committed-ssh:{os.urandom(3).hex()}"
     committed.append(tag)
-    c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": password})
+    c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": password, "TZ": "Asia/Shanghai"})
     later = None
     try:
         assert password_login(c, password, tmp_path)
@@ -132,9 +132,10 @@ def test_ssh_password_is_not_committed_and_the_container_keeps_it(docker_client,
         out = capsys.readouterr().out
         assert f"committed {c.name} as {tag}" in out
         assert "not kept: the value of SSH_PASSWORD" in out
+        assert f"kept: TZ (set when the container started; {tag} starts with them)" in out
 
         env = docker_client.images.get(tag).attrs["Config"]["Env"]
-        assert "SSH_PASSWORD=" in env and not any(password in e for e in env), env
+        assert "SSH_PASSWORD=" in env and "TZ=Asia/Shanghai" in env and not any(password in e for e in env), env
         assert_nowhere_in(docker_client, tag, password, hash_at_start, host_key)
         # The running container was put back as it was: same hash and host key, the password still logs in.
         assert shadow_field(c) == hash_at_start and host_key_line(c) == host_key
