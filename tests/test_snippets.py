@@ -274,7 +274,7 @@ def test_entry_wrapper_undoes_its_secrets_for_a_commit_and_puts_them_back():
     hooks = _commit_hooks(entry)
     before, after = hooks.split("--after-commit)")
     # Before: the host keys go to a memory file system; /etc/shadow and its backup get the image's line back.
-    assert 'mv "$key" "$hold/"' in before and "hold=/dev/shm/imgwizard-commit" in entry
+    assert 'mv "$key" "$hold/"' in before and "hold=/dev/imgwizard-commit" in entry
     assert "for f in /etc/shadow /etc/shadow-" in before and 'put_back "$f"' in before
     assert "chpasswd" not in hooks  # put back exactly, without shadow tools (they write the old hash to shadow-)
     assert 'mv "$key" /etc/ssh/' in after and 'cat "$hold/${f#/etc/}" > "$f"' in after

@@ -4,10 +4,10 @@
 set -e
 
 # `imgwizard commit` runs `imgwizard-entry.sh --before-commit`, commits, then `--after-commit`. Before: undo what
-# this start-up made that belongs to this container alone: the SSH host keys (held in /dev/shm, a memory file
-# system that a commit never reads).
+# this start-up made that belongs to this container alone: the SSH host keys (held in /dev, the container's own memory
+# file system, which a commit never reads).
 # After: put it all back as it was, so the running container keeps working.
-hold=/dev/shm/imgwizard-commit
+hold=/dev/imgwizard-commit
 case "${1:-}" in
     --before-commit)
         mkdir -p "$hold" && chmod 700 "$hold"
