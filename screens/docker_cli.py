@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import stat
 import sys
 import threading
@@ -50,8 +51,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path, metavar="FILE.tar")
     p.set_defaults(run=cmd_import)
 
-    p = sub.add_parser("commit", help="make an image from a container (docker commit)",
-                       description="docker commit CONTAINER IMAGE: keep what was done by hand in a running container.")
+    p = sub.add_parser("commit", help="make an image from a container (docker commit), without its secrets",
+                       description="docker commit CONTAINER IMAGE: keep what was done by hand in a running container. "
+                                   "The values of the secrets run.sh and compose.yaml pass (SSH_PASSWORD, "
+                                   "JUPYTER_TOKEN, PASSWORD, the desktop password) are not kept: imgwizard undoes "
+                                   "what its start-up did with them, checks that none is left in the container's "
+                                   "changes, and refuses (naming the variable and the file) when one is. Other "
+                                   "variables set when the container started are kept, as docker commit does.")
     p.add_argument("container", metavar="CONTAINER", help="container name or id")
     p.add_argument("image", metavar="IMAGE", help="the new image's name[:tag]")
     p.set_defaults(run=cmd_commit)
@@ -318,18 +324,46 @@ def _archive_problem(path: Path) -> str:
     return "" if stat.S_ISREG(mode) else f"{path} is {kind_of(mode)}; accepted: a tar file from docker save"
 
 
-def cmd_commit(args: argparse.Namespace) -> int:
-    from wizard.docker_ops import DockerOpError, commit
+_CONTAINER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}")
 
+
+def _commit_usage(container: str, image: str) -> str | None:
+    """What is wrong with commit's arguments (one line), checked before the engine is asked anything."""
+    from wizard.checks import shown
+    from wizard.docker_ops import reference_problem
+
+    if not _CONTAINER.fullmatch(container):
+        return (f"commit: container {shown(container)} is not a container name or id "
+                "(letters, digits and _ . -, starting with a letter or digit; docker ps -a lists them)")
+    problem = reference_problem(image, new=True)
+    return f"commit: image {problem}" if problem else None
+
+
+def cmd_commit(args: argparse.Namespace) -> int:
+    from wizard.docker_ops import DockerOpError, SecretLeft, commit
+
+    problem = _commit_usage(args.container, args.image)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     client = _client()
     if client is None:
         return EXIT_NO_ENGINE
     try:
-        image_id = commit(client, args.container, args.image)
+        done = commit(client, args.container, args.image)
+    except SecretLeft as exc:
+        print(f"commit: refused, no image was made: a secret would be kept in {args.image}", file=sys.stderr)
+        for line in exc.problems:
+            print(f"commit: {line}", file=sys.stderr)
+        return EXIT_FAIL
     except DockerOpError as exc:
         print(f"commit: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    print(f"committed {args.container} as {args.image} ({image_id[:19]})")
+    print(f"committed {args.container} as {args.image} ({done.image_id[:19]})")
+    for name in done.dropped:
+        print(f"not kept: the value of {name} (a secret; pass it again when you start {args.image})")
+    if done.kept:
+        print(f"kept: {', '.join(done.kept)} (set when the container started; {args.image} starts with them)")
     return EXIT_OK
 
 

@@ -262,3 +262,60 @@ def test_summary_line_in_both_languages():
     a = ctx(ssh__enabled=True, ssh__authorized_key=KEY, locale__chinese=True).answers
     assert summary(a) == "shell image on debian 12, SSH (key), Chinese locale"
     assert summary(a, "zh") == "命令行镜像，基于 debian 12，SSH（key），中文环境"
+
+
+def _commit_hooks(entry: str) -> str:
+    """The wrapper's `case` that `imgwizard commit` calls, up to its end."""
+    return entry[entry.index('case "${1:-}" in'):entry.index("esac")]
+
+
+def test_entry_wrapper_undoes_its_secrets_for_a_commit_and_puts_them_back():
+    entry = ctx(ssh__enabled=True, ssh__auth="password").files["imgwizard-entry.sh"].text
+    hooks = _commit_hooks(entry)
+    before, after = hooks.split("--after-commit)")
+    # Before: the host keys go to a memory file system; /etc/shadow and its backup get the image's line back.
+    assert 'mv "$key" "$hold/"' in before and "hold=/dev/imgwizard-commit" in entry
+    assert "for f in /etc/shadow /etc/shadow-" in before and 'put_back "$f"' in before
+    assert "chpasswd" not in hooks  # put back exactly, without shadow tools (they write the old hash to shadow-)
+    assert 'mv "$key" /etc/ssh/' in after and 'cat "$hold/${f#/etc/}" > "$f"' in after
+    # The image's line is kept once, before the first chpasswd, so a restart does not keep a set hash.
+    keep = entry.index("grep '^root:' /etc/shadow > \"$image_line\"")
+    assert 'if [ ! -f "$image_line" ]' in entry[:keep] and keep < entry.index("| chpasswd")
+    assert entry.index("esac") < entry.index("ssh-keygen -A")  # the hooks never start anything
+    key = ctx(ssh__enabled=True, ssh__authorized_key=KEY).files["imgwizard-entry.sh"].text
+    assert "put_back" not in key and 'mv "$key" "$hold/"' in _commit_hooks(key)
+    forward = ctx(forward__enabled=True, forward__listen=31000, forward__target=8006).files["imgwizard-entry.sh"].text
+    assert "--before-commit|--after-commit) exit 0 ;;" in forward and forward.index("esac") < forward.index("socat")
+
+
+def test_entry_wrapper_and_start_scripts_parse_as_sh():
+    import subprocess
+
+    scripts = [ctx(ssh__enabled=True, ssh__auth=auth, ssh__authorized_key=KEY).files["imgwizard-entry.sh"].text
+               for auth in ("password", "key")]
+    scripts.append(ctx(app__type="web", app__name="jupyter").files["start-jupyter.sh"].text)
+    for text in scripts:
+        r = subprocess.run(["sh", "-n"], input=text, text=True, capture_output=True)
+        assert r.returncode == 0, r.stderr
+
+
+def test_jupyter_runtime_files_with_the_token_stay_out_of_the_image_files():
+    start = ctx(app__type="web", app__name="jupyter").files["start-jupyter.sh"].text
+    assert 'export JUPYTER_RUNTIME_DIR="/dev/shm/jupyter-runtime-$(id -u)"' in start
+    assert 'if [ -z "${JUPYTER_RUNTIME_DIR:-}" ]' in start  # a folder the user chose is kept
+    assert start.index("JUPYTER_RUNTIME_DIR") < start.index("exec jupyter lab")
+
+
+def test_secret_names_cover_every_secret_a_plan_passes():
+    from wizard import knowledge
+    from wizard.plan import secret_names
+
+    names = secret_names()
+    for engine in ("novnc", "kasm", "kasmweb"):
+        assert knowledge.desktop(engine)["password_env"] in names
+        desk = ctx(app__type="desktop", desktop__engine=engine, app__name="command", app__command="xterm")
+        assert {s.name for s in desk.plan.secrets} <= names and desk.plan.secrets
+    for app in ("jupyter", "code-server"):
+        web = ctx(app__type="web", app__name=app)
+        assert {s.name for s in web.plan.secrets} <= names and web.plan.secrets
+    assert {s.name for s in ctx(ssh__enabled=True, ssh__auth="password").plan.secrets} == {"SSH_PASSWORD"}

@@ -40,8 +40,11 @@ _URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/%-]
 _SAFE_PATH = re.compile(r"/[A-Za-z0-9._/-]*")
 # a command line of plain words: every character is one the shell takes literally (shlex's safe set)
 _COMMAND = re.compile(r"[A-Za-z0-9@%+=:,./_-]+(?: [A-Za-z0-9@%+=:,./_-]+)*")
-_REF = re.compile(rf"(?:[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?/)?{_NAME_PART}(?:/{_NAME_PART})*"
-                  r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?")
+# An image reference as docker reads it: [host[:port]/]path[:tag][@sha256:digest]; the first part is a registry
+# host only when it has a dot or a port or is localhost.
+_HOST = r"(?:(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?::[0-9]{1,5})?|[A-Za-z0-9-]+:[0-9]{1,5})"
+REFERENCE = re.compile(rf"(?:{_HOST}/)?{_NAME_PART}(?:/{_NAME_PART})*"
+                       r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?")
 # C0 and C1 control characters, DEL, and the Unicode line and paragraph separators
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -140,7 +143,7 @@ def mirror(v: str, named: tuple[str, ...]) -> str | None:
 
 
 def image_ref(v: str) -> str | None:
-    return None if _REF.fullmatch(v) else \
+    return None if REFERENCE.fullmatch(v) else \
         "an image reference like registry.example.com/debian:bookworm-slim (empty: the wizard's choice)"
 
 

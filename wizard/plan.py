@@ -25,6 +25,18 @@ class Secret:
     what: str
 
 
+# The variables a Plan passes as secrets (besides each desktop engine's password variable, from bases.toml).
+SSH_PASSWORD = "SSH_PASSWORD"
+JUPYTER_TOKEN = "JUPYTER_TOKEN"
+CODE_SERVER_PASSWORD = "PASSWORD"
+
+
+def secret_names() -> frozenset[str]:
+    """Every Secret.name a Plan can produce: `imgwizard commit` keeps none of their values in an image."""
+    desktops = (spec["password_env"] for spec in knowledge.table("bases")["engines"].values())
+    return frozenset({SSH_PASSWORD, JUPYTER_TOKEN, CODE_SERVER_PASSWORD, *desktops})
+
+
 @dataclass
 class Plan:
     engine: str  # plain | novnc | kasm | kasmweb
@@ -210,13 +222,17 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
             warnings.append("desktop.auth is off: anyone who reaches the published port gets the desktop")
     if app_type == "web":
         if a.get("app.auth"):
-            secrets.append(Secret("JUPYTER_TOKEN", "JUPYTER_TOKEN", False, "the token Jupyter asks for (unset: a random one, printed in the log)")
-                           if app_name == "jupyter" else
-                           Secret("PASSWORD", "PASSWORD", False, "code-server's password (unset: a random one in ~/.config/code-server/config.yaml)"))
+            secrets.append(
+                Secret(JUPYTER_TOKEN, JUPYTER_TOKEN, False,
+                       "the token Jupyter asks for (unset: a random one, printed in the log)")
+                if app_name == "jupyter" else
+                Secret(CODE_SERVER_PASSWORD, CODE_SERVER_PASSWORD, False,
+                       "code-server's password (unset: a random one in ~/.config/code-server/config.yaml)"))
         else:
             warnings.append(f"app.auth is off: anyone who reaches port {port} runs code as {login_user} in the container")
     if a.get("ssh.enabled") and a.get("ssh.auth") == "password":
-        secrets.append(Secret("SSH_PASSWORD", "SSH_PASSWORD", False, f"the SSH password of {login_user}, set when the container starts"))
+        secrets.append(Secret(SSH_PASSWORD, SSH_PASSWORD, False,
+                              f"the SSH password of {login_user}, set when the container starts"))
     run_flags: list[str] = []
     for p_ in expose:
         run_flags += ["-p", f"{p_}:{p_}"]

@@ -22,7 +22,7 @@ def committed(docker_client, ssh_key_image):
     c = docker_client.containers.run(ssh_key_image.tag, detach=True, init=True)
     try:
         assert c.exec_run(["sh", "-c", "echo made-by-hand > /root/marker"]).exit_code == 0
-        image_id = commit(docker_client, c.name, tag)
+        image_id = commit(docker_client, c.name, tag).image_id
     finally:
         c.remove(force=True)
     assert docker_client.images.get(tag).id == image_id

@@ -1,0 +1,299 @@
+"""`imgwizard commit` keeps no run-time secret (issue 9, item 2), on the real engine: the SSH password and the
+Jupyter token are in neither the committed image's config nor any of its layers, the running container keeps
+working, and a secret the user left in a file is refused. Also item 10: bad names are refused before the engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import tarfile
+import time
+import urllib.error
+import urllib.request
+
+import docker.errors
+import pytest
+
+from screens.cli import main
+from wizard.docker_ops import _ssh_banner, _wait
+
+SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10",
+            "-o", "LogLevel=ERROR", "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
+            "-o", "NumberOfPasswordPrompts=1"]
+
+
+def start(client, built, env=None):
+    return client.containers.run(built.tag, detach=True, init=built.spec.init, environment=env or {},
+                                 ports={f"{p}/tcp": ("127.0.0.1", None) for p in built.spec.ports})
+
+
+def host_port(c, port: int) -> int:
+    for _ in range(50):
+        c.reload()
+        bindings = (c.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp")
+        if bindings:
+            return int(bindings[0]["HostPort"])
+        time.sleep(0.2)
+    raise AssertionError(f"port {port} not published")
+
+
+def password_login(c, password: str, tmp_path) -> bool:
+    """Whether `ssh root@...` with this password (given through SSH_ASKPASS) logs in to c's port 2222."""
+    import subprocess
+
+    port = host_port(c, 2222)
+    ok, detail = _wait(lambda: _ssh_banner(port), c, time.monotonic() + 30)
+    assert ok, f"{detail}\n{c.logs().decode()}"
+    askpass = tmp_path / f"askpass-{os.urandom(4).hex()}.sh"
+    askpass.write_text(f"#!/bin/sh\necho '{password}'\n")
+    askpass.chmod(0o700)
+    env = {**os.environ, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0", "SSH_ASKPASS": str(askpass)}
+    r = subprocess.run(["ssh", *SSH_OPTS, "-p", str(port), "root@127.0.0.1", "echo login-ok"], capture_output=True,
+                       text=True, stdin=subprocess.DEVNULL, env=env, timeout=30)
+    assert r.returncode == 0 or "Permission denied" in r.stderr, r.stderr
+    return r.returncode == 0 and "login-ok" in r.stdout
+
+
+def saved_files(client, tag: str):
+    """(name, bytes) of every file of `docker save TAG`: the config and manifests, and every file of every layer."""
+    data = b"".join(client.api.get_image(tag))
+    outer = tarfile.open(fileobj=io.BytesIO(data))
+    for member in outer.getmembers():
+        if not member.isfile():
+            continue
+        blob = outer.extractfile(member).read()
+        yield member.name, blob
+        try:
+            layer = tarfile.open(fileobj=io.BytesIO(blob))
+        except tarfile.TarError:
+            continue  # the manifest, the config json
+        for inner in layer.getmembers():
+            yield f"{member.name}:{inner.name}", inner.name.encode() + inner.linkname.encode()
+            if inner.isfile():
+                yield f"{member.name}:{inner.name}", layer.extractfile(inner).read()
+
+
+def assert_nowhere_in(client, tag: str, *values: str) -> None:
+    attrs = client.images.get(tag).attrs
+    text = json.dumps(attrs)
+    for value in values:
+        assert value not in text, f"a secret is in {tag}'s config"
+    seen = 0
+    for name, content in saved_files(client, tag):
+        seen += 1
+        for value in values:
+            assert value.encode() not in content, f"a secret is in {name} of `docker save {tag}`"
+    assert seen > 3
+
+
+def shadow_field(c, user: str = "root") -> str:
+    code, out = c.exec_run(["grep", f"^{user}:", "/etc/shadow"], user="0")
+    assert code == 0, out
+    return out.decode().split(":")[1]
+
+
+def host_key_line(c) -> str:
+    code, out = c.exec_run(["cat", "/etc/ssh/ssh_host_ed25519_key"], user="0")
+    assert code == 0, out
+    return out.decode().splitlines()[2]  # a line of the private key's body (the first is the same in every key)
+
+
+@pytest.fixture
+def committed(docker_client):
+    """Tags to remove at the end (with their untagged parents)."""
+    tags: list[str] = []
+    yield tags
+    for tag in tags:
+        try:
+            docker_client.images.remove(tag, force=True)
+        except docker.errors.ImageNotFound:
+            pass
+
+
+@pytest.mark.docker
+def test_ssh_password_is_not_committed_and_the_container_keeps_it(docker_client, ssh_password_image, committed,
+                                                                  tmp_path, capsys):
+    password = "imgwizard-Commit-" + os.urandom(6).hex()
+    tag = f"imgwizard-test/committed-ssh:{os.urandom(3).hex()}"
+    committed.append(tag)
+    c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": password, "TZ": "Asia/Shanghai"})
+    later = None
+    try:
+        assert password_login(c, password, tmp_path)
+        hash_at_start = shadow_field(c)
+        assert hash_at_start.startswith("$"), "the wrapper did not set a password hash"
+        host_key = host_key_line(c)  # made at this container's first start: its own, not the image's
+        c.exec_run(["sh", "-c", "echo kept-by-hand > /root/work.txt"])
+
+        assert main(["commit", c.name, tag]) == 0
+        out = capsys.readouterr().out
+        assert f"committed {c.name} as {tag}" in out
+        assert "not kept: the value of SSH_PASSWORD" in out
+        assert f"kept: TZ (set when the container started; {tag} starts with them)" in out
+
+        env = docker_client.images.get(tag).attrs["Config"]["Env"]
+        assert "SSH_PASSWORD=" in env and "TZ=Asia/Shanghai" in env and not any(password in e for e in env), env
+        assert_nowhere_in(docker_client, tag, password, hash_at_start, host_key)
+        # The running container was put back as it was: same hash and host key, the password still logs in.
+        assert shadow_field(c) == hash_at_start and host_key_line(c) == host_key
+        assert password_login(c, password, tmp_path)
+
+        later = start(docker_client, dataclasses.replace(ssh_password_image, tag=tag))
+        assert later.exec_run(["cat", "/root/work.txt"]).output == b"kept-by-hand\n"
+        assert shadow_field(later) == "*"
+        assert not password_login(later, password, tmp_path)
+        assert host_key_line(later) != host_key  # a container of the new image makes its own host keys
+    finally:
+        c.remove(force=True)
+        if later is not None:
+            later.remove(force=True)
+
+
+def jupyter_status(port: int, token: str | None) -> int:
+    headers = {"Authorization": f"token {token}"} if token else {}
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/sessions", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def wait_jupyter(c, token: str | None) -> int:
+    c.reload()
+    port = int(c.attrs["NetworkSettings"]["Ports"]["31000/tcp"][0]["HostPort"])
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            jupyter_status(port, token)
+            return port
+        except (urllib.error.URLError, ConnectionError):
+            assert time.monotonic() < deadline, c.logs().decode()[-2000:]
+            time.sleep(1)
+
+
+@pytest.mark.docker
+def test_jupyter_token_is_not_committed(docker_client, jupyter_image, committed, capsys):
+    token = "imgwizard-token-" + os.urandom(8).hex()
+    tag = f"imgwizard-test/committed-jupyter:{os.urandom(3).hex()}"
+    committed.append(tag)
+    c = start(docker_client, jupyter_image, env={"JUPYTER_TOKEN": token})
+    later = None
+    try:
+        port = wait_jupyter(c, token)
+        assert jupyter_status(port, token) == 200
+        assert main(["commit", c.name, tag]) == 0
+        assert "not kept: the value of JUPYTER_TOKEN" in capsys.readouterr().out
+        assert_nowhere_in(docker_client, tag, token)
+        assert jupyter_status(port, token) == 200  # the running server did not notice
+
+        later = docker_client.containers.run(tag, detach=True, init=True, ports={"31000/tcp": ("127.0.0.1", None)})
+        port = wait_jupyter(later, None)
+        assert jupyter_status(port, None) == 403  # it asks for a token: one it made, not the committed one
+        assert jupyter_status(port, token) == 403
+    finally:
+        c.remove(force=True)
+        if later is not None:
+            later.remove(force=True)
+
+
+@pytest.mark.docker
+def test_a_secret_left_in_a_file_is_refused(docker_client, ssh_password_image, committed, capsys):
+    password = "imgwizard-Left-" + os.urandom(6).hex()
+    tag = f"imgwizard-test/committed-refused:{os.urandom(3).hex()}"
+    committed.append(tag)
+    c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": password})
+    try:
+        code, out = c.exec_run(["sh", "-c", 'mkdir -p /root/notes && echo "pw: $SSH_PASSWORD" > /root/notes/todo.txt'])
+        assert code == 0, out
+        before = {img.id for img in docker_client.images.list(all=True)}
+        assert main(["commit", c.name, tag]) == 1
+        err = capsys.readouterr().err
+        assert "refused, no image was made" in err
+        assert "the value of SSH_PASSWORD is in /root/notes/todo.txt" in err and password not in err
+        assert {img.id for img in docker_client.images.list(all=True)} == before
+        with pytest.raises(docker.errors.ImageNotFound):
+            docker_client.images.get(tag)
+        assert c.exec_run(["true"]).exit_code == 0  # unpaused
+    finally:
+        c.remove(force=True)
+
+
+@pytest.mark.docker
+def test_a_secret_copied_into_another_setting_is_refused(docker_client, ssh_password_image, committed, capsys):
+    password = "imgwizard-Copied-" + os.urandom(6).hex()
+    tag = f"imgwizard-test/committed-copied:{os.urandom(3).hex()}"
+    committed.append(tag)
+    c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": password, "MY_COPY": password})
+    try:
+        before = {img.id for img in docker_client.images.list(all=True)}
+        assert main(["commit", c.name, tag]) == 1
+        err = capsys.readouterr().err
+        assert "the value of SSH_PASSWORD is in the container's settings" in err and password not in err
+        assert {img.id for img in docker_client.images.list(all=True)} == before
+    finally:
+        c.remove(force=True)
+
+
+@pytest.mark.docker
+def test_a_password_set_by_hand_is_refused(docker_client, ssh_password_image, committed, capsys):
+    tag = f"imgwizard-test/committed-by-hand:{os.urandom(3).hex()}"
+    committed.append(tag)
+    c = start(docker_client, ssh_password_image)  # no SSH_PASSWORD: the wrapper sets nothing
+    try:
+        code, out = c.exec_run(["sh", "-c", "echo root:set-by-hand-4711 | chpasswd"])
+        assert code == 0, out
+        assert main(["commit", c.name, tag]) == 1
+        err = capsys.readouterr().err
+        assert "/etc/shadow holds a password hash for root that the image does not have" in err
+        with pytest.raises(docker.errors.ImageNotFound):
+            docker_client.images.get(tag)
+    finally:
+        c.remove(force=True)
+
+
+@pytest.mark.docker
+def test_a_stopped_container_of_an_imgwizard_image_is_refused(docker_client, ssh_password_image, committed, capsys):
+    """Its entry script could not hold the host keys and the password hash aside: say how to proceed."""
+    tag = f"imgwizard-test/committed-stopped:{os.urandom(3).hex()}"
+    committed.append(tag)
+    c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": "imgwizard-Stopped-" + os.urandom(6).hex()})
+    try:
+        c.stop(timeout=5)
+        assert main(["commit", c.name, tag]) == 1
+        err = capsys.readouterr().err
+        assert f"{c.name} is exited" in err and f"docker start {c.name}, then commit again" in err
+        assert len(err.strip().splitlines()) == 1
+        with pytest.raises(docker.errors.ImageNotFound):
+            docker_client.images.get(tag)
+    finally:
+        c.remove(force=True)
+
+
+@pytest.mark.parametrize("args", [["", "imgwizard-test/x:1"], ["c", ""], ["c", "Upper/case"], ["c", "x:1\n"],
+                                  ["c\n", "x"], ["c", "x@sha256:00"], ["-c", "x"], ["c", "a b"]])
+def test_bad_names_are_refused_before_the_engine(args, monkeypatch, capsys):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/imgwizard-no-engine.sock")  # an engine call would exit 3
+    assert main(["commit", "--", *args]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("commit: ")
+
+
+def test_the_scan_reads_each_changed_file_once_and_added_folders_whole():
+    from wizard.docker_ops import _archive_roots
+
+    changes = [{"Path": p, "Kind": k} for p, k in [
+        ("/etc", 0), ("/etc/shadow", 0), ("/etc/ssh", 0), ("/etc/ssh/new_key", 1),
+        ("/root", 0), ("/root/notes", 1), ("/root/notes/a", 1), ("/root/notes/b", 1),
+        ("/a", 0), ("/a-b", 1), ("/a/c", 0), ("/gone", 2), ("/tmp", 0)]]
+    assert _archive_roots(changes) == ["/a-b", "/a/c", "/etc/shadow", "/etc/ssh/new_key", "/root/notes", "/tmp"]
+
+
+def test_a_password_hash_counts_unless_the_image_has_it():
+    from wizard.docker_ops import _new_hashes
+
+    shadow = b"root:$y$j9T$abc$def:19000:0:::::\napp:!$6$x$y:1::::::\nbin:*:1::::::\nnobody:!:1::::::\nold:$1$s$h:1::\n"
+    assert _new_hashes(shadow, {"root": {"*"}, "old": {"$1$s$h"}}) == ["root", "app"]
