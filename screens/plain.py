@@ -2,7 +2,7 @@
 
 It walks wizard.tree.STEPS through a wizard.session.Session exactly like the Textual app: select for choices,
 confirm for yes/no, text (validated as typed) for text, numbers and lists. Ctrl-C stops with nothing written
-(exit 130).
+(exit 130); an input that ends (stdin from /dev/null, a pipe) says to use `imgwizard render` (exit 2).
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from wizard.context import plan_write, write
 from wizard.host import HostFacts, detect, hints, prefill
 from wizard.session import Session, display
 from wizard.text import T
-from wizard.validate import validate
 
 OTHER = "__other__"
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
+INTERRUPTED = T("\nInterrupted: nothing was written.", "\n已中断：没有写入任何文件。")
+NO_TERMINAL = T("imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a terminal",
+                "imgwizard --plain：没有可提问的终端：请用 `imgwizard render ANSWERS -o DIR`，或在终端中运行")
 
 
 def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = None, input: Any = None,
@@ -30,6 +32,9 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
     """Ask every applicable question, then save. `input`/`output_stream` are prompt_toolkit's Input/Output
     (tests pass a pipe input); `echo` receives the texts between prompts (default stdout)."""
     echo = echo or sys.stdout
+    if input is None and not sys.stdin.isatty():  # nothing to answer the prompts: say so before asking
+        print(NO_TERMINAL(lang), file=sys.stderr)
+        return EXIT_USAGE
     facts = host if host is not None else detect(engine=None)
     session = Session({**prefill(facts), **dict(given)})
     found = hints(facts)
@@ -67,8 +72,14 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
               file=echo)
         return 1
     except KeyboardInterrupt:
-        print(T("\nInterrupted: nothing was written.", "\n已中断：没有写入任何文件。")(lang), file=echo)
+        print(INTERRUPTED(lang), file=echo)
         return EXIT_INTERRUPTED
+    except EOFError:  # the input ended: stdin is /dev/null or a pipe that ran out, or Ctrl+D at a terminal
+        if input is None and sys.stdin.isatty():
+            print(INTERRUPTED(lang), file=echo)
+            return EXIT_INTERRUPTED
+        print(NO_TERMINAL(lang), file=sys.stderr)
+        return EXIT_USAGE
     print(T(f"Wrote {', '.join(report.written) or 'nothing new'} in {folder}",
             f"已写入 {folder}：{', '.join(report.written) or '无变化'}")(lang), file=echo)
     for name, what in report.missing:
@@ -116,10 +127,6 @@ def _checker(session: Session, field: Field, lang: str):
     """A questionary validator: True, or the message naming the field and what is accepted."""
 
     def check(text: str) -> bool | str:
-        _, problems = validate({**session.given, field.key: text}, session.base_dir)
-        for key, message in problems:
-            if key == field.key:
-                return f"{field.label(lang)} ({key}): {message}"
-        return True
+        return session.check(field.key, text, lang) or True
 
     return check
