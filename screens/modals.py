@@ -20,7 +20,7 @@ from textual.widgets import Button, Input, Label, Static
 from wizard import checks
 from wizard.context import WriteReport, plan_write, write
 from wizard.render import BuildContext
-from wizard.safeio import SafeIOError
+from wizard.safeio import SafeIOError, expand
 from wizard.text import T
 
 R = TypeVar("R")
@@ -46,12 +46,22 @@ def save_plan_text(report: WriteReport, lang: str) -> Text:
     return out
 
 
-def refusal_text(folder: Path, error: OSError | SafeIOError, lang: str) -> Text:
-    """One line: why the context cannot be saved in `folder`."""
-    why = " ".join(str(error.strerror if isinstance(error, OSError) and error.strerror else error).split())
-    where = error.filename if isinstance(error, OSError) and error.filename else folder
-    return Text(T(f"✗ Cannot save there: {where}: {why}; pick another folder",
-                  f"✗ 无法保存到这里：{where}：{why}；请换一个目录")(lang), style="bold red")
+def refusal_text(folder: Path | str, error: OSError | SafeIOError, lang: str) -> Text:
+    """One line: why the context cannot be saved in `folder` (a SafeIOError's message names its path)."""
+    if isinstance(error, OSError):
+        why = f"{error.filename or folder}: {error.strerror or error}"
+    else:
+        why = str(error)
+    why = " ".join(why.split())
+    return Text(T(f"✗ Cannot save there: {why}; pick another folder",
+                  f"✗ 无法保存到这里：{why}；请换一个目录")(lang), style="bold red")
+
+
+def folder_of(text: str) -> Path:
+    """The folder typed in the dialog, `~` and `~user` expanded; SafeIOError when it cannot name a folder."""
+    if "\0" in text:
+        raise SafeIOError(f"{text!r}: a folder name cannot hold a NUL character")
+    return expand(text)
 
 
 async def off_the_loop(call: Callable[[], R]) -> R:
@@ -104,15 +114,25 @@ class SaveModal(ModalScreen[tuple[Path, WriteReport] | None]):
                 yield Button(T("Cancel", "取消")(t), id="save-cancel")
 
     def on_mount(self) -> None:
-        self.show_plan(self.folder)
+        self._folder_changed()
 
     def _say(self, text: str | Text) -> None:
         self.query_one("#save-plan", Static).update(text)
 
+    def _folder(self) -> Path | None:
+        """The folder typed; None when it is empty or cannot be one (then the dialog says why)."""
+        text = self.query_one("#save-folder", Input).value.strip()
+        try:
+            return folder_of(text) if text else None
+        except SafeIOError as error:
+            self._say(refusal_text(text, error, self.lang))
+            return None
+
     @on(Input.Changed, "#save-folder")
-    def _folder_changed(self, event: Input.Changed) -> None:
-        if event.value.strip():
-            self.show_plan(Path(event.value.strip()))
+    def _folder_changed(self) -> None:
+        folder = self._folder()
+        if folder is not None:
+            self.show_plan(folder)
 
     @work(exclusive=True, group="save-plan")
     async def show_plan(self, folder: Path) -> None:
@@ -126,9 +146,9 @@ class SaveModal(ModalScreen[tuple[Path, WriteReport] | None]):
     @on(Input.Submitted, "#save-folder")
     @on(Button.Pressed, "#save-ok")
     def _ok(self) -> None:
-        value = self.query_one("#save-folder", Input).value.strip()
-        if value and not self.saving:  # one write at a time into a folder
-            self.save(Path(value))
+        folder = self._folder()
+        if folder is not None and not self.saving:  # one write at a time into a folder
+            self.save(folder)
 
     @work(group="save")
     async def save(self, folder: Path) -> None:

@@ -7,6 +7,7 @@ it (~/.cache/imgwizard, then the temp folder); when none does, the answers are p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
@@ -63,13 +64,11 @@ def save_recovery(session: Session, error: BaseException, folders: list[Path]) -
     for folder in folders:
         try:
             path = _write_new(folder, text)
-        except OSError as exc:
-            why_not = f"{folder}: {exc.strerror or exc}"
+        except Exception as exc:  # OSError, ValueError (a NUL in the path): this one failing must not end it
+            why_not = f"{folder}: {getattr(exc, 'strerror', None) or exc}"
             continue
-        try:
+        with contextlib.suppress(Exception):  # the traceback only helps a bug report; the answers matter
             path.with_suffix(".log").write_text("".join(traceback.format_exception(error)))
-        except OSError:
-            pass  # the traceback only helps a bug report; the answers are what matters
         return Recovery(line, text, path)
     return Recovery(line, text, None, why_not)
 

@@ -105,7 +105,14 @@ async def test_save_where_the_dockerfile_is_a_folder_says_so_and_another_folder_
         await settle(pilot)
         assert type(app.screen).__name__ == "SaveModal" and app.is_running
         assert "Dockerfile" in str(app.screen.query_one("#save-plan").render())
-        app.screen.query_one("#save-folder", Input).value = str(good)  # the user picks another folder
+        folder = app.screen.query_one("#save-folder", Input)
+        for typed, shown in (("~r/ctx", "~r/ctx"), ("ctx\0x", "'ctx\\x00x'")):  # no user r; a NUL
+            folder.value = typed
+            await pilot.press("enter")
+            await settle(pilot)
+            said = str(app.screen.query_one("#save-plan").render())
+            assert said.startswith(f"✗ Cannot save there: {shown}") and "\n" not in said.strip(), said
+        folder.value = str(good)  # the user picks another folder
         await settle(pilot)
         assert "Will write" in str(app.screen.query_one("#save-plan").render())
         await pilot.press("enter")
@@ -215,7 +222,7 @@ def test_recovery_falls_back_to_the_next_folder_and_last_to_the_message(tmp_path
     session = Session({"image.name": "kept"})
     blocked = tmp_path / "file"
     blocked.write_text("")
-    saved = save_recovery(session, ValueError("boom"), [blocked / "sub", tmp_path / "tmp"])
+    saved = save_recovery(session, ValueError("boom"), [blocked / "sub", tmp_path / "nul\0", tmp_path / "tmp"])
     assert saved.path is not None and saved.path.parent == tmp_path / "tmp"
     assert parse(saved.path.read_text())[0]["image.name"] == "kept"
     assert oct(saved.path.stat().st_mode & 0o777) == "0o600"
