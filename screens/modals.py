@@ -17,14 +17,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from screens.folders import EXPECTED, folder_of, why_not
 from wizard import checks
 from wizard.context import WriteReport, plan_write, write
 from wizard.render import BuildContext
-from wizard.safeio import SafeIOError, expand
+from wizard.safeio import SafeIOError
 from wizard.text import T
 
 R = TypeVar("R")
-EXPECTED = (OSError, SafeIOError)  # what a folder can do to a save: one line in the dialog, never a crash
 
 
 def save_plan_text(report: WriteReport, lang: str) -> Text:
@@ -47,21 +47,10 @@ def save_plan_text(report: WriteReport, lang: str) -> Text:
 
 
 def refusal_text(folder: Path | str, error: OSError | SafeIOError, lang: str) -> Text:
-    """One line: why the context cannot be saved in `folder` (a SafeIOError's message names its path)."""
-    if isinstance(error, OSError):
-        why = f"{error.filename or folder}: {error.strerror or error}"
-    else:
-        why = str(error)
-    why = " ".join(why.split())
+    """One line: why the context cannot be saved in `folder`."""
+    why = why_not(folder, error)
     return Text(T(f"✗ Cannot save there: {why}; pick another folder",
                   f"✗ 无法保存到这里：{why}；请换一个目录")(lang), style="bold red")
-
-
-def folder_of(text: str) -> Path:
-    """The folder typed in the dialog, `~` and `~user` expanded; SafeIOError when it cannot name a folder."""
-    if "\0" in text:
-        raise SafeIOError(f"{text!r}: a folder name cannot hold a NUL character")
-    return expand(text)
 
 
 async def off_the_loop(call: Callable[[], R]) -> R:
@@ -71,8 +60,12 @@ async def off_the_loop(call: Callable[[], R]) -> R:
     future: asyncio.Future[R] = loop.create_future()
 
     def settle(result: Any = None, error: BaseException | None = None) -> None:
-        if not future.done():  # the dialog may have gone on (another folder typed, closed)
-            future.set_exception(error) if error is not None else future.set_result(result)
+        if future.done():  # the dialog went on meanwhile (another folder typed, closed)
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
 
     def run() -> None:
         try:
@@ -84,7 +77,7 @@ async def off_the_loop(call: Callable[[], R]) -> R:
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits any more
             loop.call_soon_threadsafe(outcome)
 
-    threading.Thread(target=run, name="imgwizard-save", daemon=True).start()
+    threading.Thread(target=run, name="imgwizard-folder", daemon=True).start()
     return await future
 
 

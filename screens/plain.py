@@ -13,9 +13,10 @@ from typing import Any, Mapping, TextIO
 
 import questionary
 
+from screens.folders import EXPECTED, folder_of, why_not
 from wizard import tree
 from wizard.answers import Field
-from wizard.context import plan_write, write
+from wizard.context import WriteReport, plan_write, write
 from wizard.host import HostFacts, detect, hints, prefill
 from wizard.session import Session, display
 from wizard.text import T
@@ -39,6 +40,7 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
     session = Session({**prefill(facts), **dict(given)})
     found = hints(facts)
     io = {k: v for k, v in (("input", input), ("output", output_stream)) if v is not None}
+    folder = session.default_folder(output)
     try:
         while True:
             step = tree.BY_ID[session.step]
@@ -55,9 +57,7 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
                 print(f"✗ {session.message(key, lang)}", file=echo)
             print(T("Nothing was written.", "没有写入任何文件。")(lang), file=echo)
             return EXIT_USAGE
-        folder = Path(questionary.text(T("Save the build context in:", "构建目录保存到：")(lang),
-                                       default=str(session.default_folder(output)), **io).unsafe_ask().strip())
-        report = plan_write(session.context, folder)
+        folder, report = _ask_folder(session, str(session.default_folder(output)), lang, io, echo)
         for name, backup in report.backups.items():
             print(T(f"  will overwrite {name} (the old one is kept as {backup})",
                     f"  将覆盖 {name}（旧文件保留为 {backup}）")(lang), file=echo)
@@ -67,9 +67,9 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
             print(T("Nothing was written.", "没有写入任何文件。")(lang), file=echo)
             return EXIT_OK
         report = write(session.context, folder)
-    except OSError as exc:
-        print(T(f"Cannot write into {folder}: {exc.strerror or exc}", f"无法写入 {folder}：{exc.strerror or exc}")(lang),
-              file=echo)
+    except EXPECTED as exc:  # the folder took the plan but not the files (a disk full, a race)
+        why = why_not(folder, exc)
+        print(T(f"Cannot write into {folder}: {why}", f"无法写入 {folder}：{why}")(lang), file=echo)
         return 1
     except KeyboardInterrupt:
         print(INTERRUPTED(lang), file=echo)
@@ -87,6 +87,20 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
     print(T(f"Build it: docker build -t {session.context.image} {folder}",
             f"构建：docker build -t {session.context.image} {folder}")(lang), file=echo)
     return EXIT_OK
+
+
+def _ask_folder(session: Session, default: str, lang: str, io: dict, echo: TextIO) -> tuple[Path, WriteReport]:
+    """Ask where to save until a folder can take the context; one line says why one cannot."""
+    while True:
+        text = questionary.text(T("Save the build context in:", "构建目录保存到：")(lang), default=default,
+                                **io).unsafe_ask().strip()
+        try:
+            folder = folder_of(text)
+            return folder, plan_write(session.context, folder)
+        except EXPECTED as exc:
+            print(T(f"  ✗ Cannot save there: {why_not(text, exc)}; pick another folder",
+                    f"  ✗ 无法保存到这里：{why_not(text, exc)}；请换一个目录")(lang), file=echo)
+            default = text
 
 
 def _ask_step(session: Session, step: tree.Step, lang: str, found: dict, io: dict, echo: TextIO) -> None:

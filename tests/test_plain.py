@@ -119,3 +119,20 @@ def test_plain_with_stdin_from_dev_null_is_one_line_and_exit_2(tmp_path: Path):
     assert done.stderr == ("imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` "
                            "or run in a terminal\n")
     assert done.stdout == "" and list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_that_cannot_take_the_context_is_one_line_and_asked_again(tmp_path: Path):
+    bad = tmp_path / "bad"
+    (bad / "Dockerfile").mkdir(parents=True)  # a folder where the Dockerfile goes
+    out = tmp_path / "ctx"
+    given = prefill(LAPTOP)
+    keys = ENTER * prompts_before_image_step(given) + CLEAR + "my-tools" + ENTER + ENTER + ENTER
+    keys += CLEAR + str(bad) + ENTER + CLEAR + "~r/ctx" + ENTER + CLEAR + str(out) + ENTER + ENTER
+    echo = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
+    assert code == 0, echo.getvalue()
+    said = [line for line in echo.getvalue().splitlines() if "Cannot save there" in line]
+    assert len(said) == 2 and f"{bad}/Dockerfile" in said[0] and "~r/ctx" in said[1], said
+    assert (bad / "Dockerfile").is_dir() and 'name = "my-tools"' in (out / "imgwizard.toml").read_text()
