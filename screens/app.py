@@ -1,14 +1,17 @@
 """The Textual wizard: steps left, the current question in the middle, the live build context right.
 
 `make_app` is the one factory the CLI (`run_app`) and the tests use; every side effect is injected: the given
-answers, the host facts, the builder, the engine probe, the output folder, the snippets folder and the clock.
+answers, the host facts, the builder, the engine probe, the output folder, the snippets folder, the clock and the
+folders a recovery file may go to. An error nobody foresaw never costs the answers: they go to a recovery file,
+the app exits with status 1 and `finish` says what failed and where the answers are.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TextIO
 
 from rich.text import Text
 from textual import on, work
@@ -19,13 +22,15 @@ from textual.screen import Screen
 from textual.css.query import NoMatches
 from textual.widget import MountError
 from textual.widgets import ListView, Static
+from textual.worker import Worker, WorkerFailed, WorkerState
 
 from screens.build import BuildScreen
 from screens.modals import ConfirmModal, MessageModal, SaveModal, TagModal
+from screens.recovery import Recovery, default_dirs, save_recovery
 from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList
 from wizard import tree
 from wizard.build_events import Builder
-from wizard.context import WriteReport, write
+from wizard.context import WriteReport
 from wizard.host import HostFacts, default_engine_probe, engine_help, hints, prefill
 from wizard.render import copied_files, summary
 from wizard.session import Session
@@ -161,6 +166,13 @@ class WizardScreen(Screen):
         self.app.call_from_thread(self.query_one(PreviewPane).show_lint, findings, self.wizard.lang)
         self.wizard.findings = findings
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A background check (engine, lint) that fails is shown; it holds no answers, so the wizard goes on."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", severity="error",
+                        title=T("A background check failed", "后台检查失败")(self.wizard.lang))
+
     # ------------------------------------------------------------------ messages up
     def on_step_pane_changed(self, message: StepPane.Changed) -> None:
         self.wizard.session.set(message.key, message.value)
@@ -228,15 +240,11 @@ class WizardScreen(Screen):
             self._refuse_invalid()
             return
 
-        def saved(folder: Path | None) -> None:
-            if folder is None:
+        def saved(result: tuple[Path, WriteReport] | None) -> None:
+            if result is None:
                 return
-            try:
-                report = app.save(folder)
-            except OSError as exc:
-                self.notify(f"{folder}: {exc.strerror or exc}", severity="error",
-                            title=T("Cannot save there", "无法保存到这里")(app.lang))
-                return
+            folder, report = result
+            app.saved(folder, report)
             written = ", ".join(report.written) or T("nothing changed", "没有变化")(app.lang)
             backups = "".join(f"\n{n} → {b}" for n, b in report.backups.items())
             self.notify(f"{folder}: {written}{backups}", title=T("Saved", "已保存")(app.lang))
@@ -290,8 +298,10 @@ class WizardApp(App[int]):
     def __init__(self, session: Session, lang: str = "en", output: Path | None = None,
                  builder: Builder | None = None, host: HostFacts | None = None,
                  engine: Callable[[], str | None] | None = None, clock: Callable[[], float] = time.monotonic,
-                 probe_engine: bool = False) -> None:
+                 probe_engine: bool = False, recovery_dirs: list[Path] | None = None) -> None:
         super().__init__()
+        self.recovery_dirs = default_dirs() if recovery_dirs is None else recovery_dirs
+        self.crash: Recovery | None = None  # set when an unexpected error ended the app
         self.probe_engine = probe_engine  # check the engine after the first frame and show it as a hint
         self.engine_note: T | None = None
         self.session = session
@@ -323,12 +333,21 @@ class WizardApp(App[int]):
             self.push_screen(ConfirmModal(T("There are unsaved changes. Quit without saving?",
                                             "有未保存的修改。不保存就退出吗？")(self.lang), self.lang), answered)
 
-    def save(self, folder: Path) -> WriteReport:
-        assert self.session.context is not None
-        report = write(self.session.context, folder)
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual calls this for every exception nobody caught: in a handler, a callback, compose, a timer, a
+        worker that exits on error (Textual 8.2: message_pump, widget, worker, timer). It is the one place to
+        keep the answers: they go to a recovery file and the app exits with status 1 (Textual's own would print
+        a traceback and lose them)."""
+        if self.crash is None:
+            cause = error.error if isinstance(error, WorkerFailed) else error
+            self.crash = save_recovery(self.session, cause, self.recovery_dirs)
+        self._exception_event.set()  # what Textual's own sets: a Pilot stops waiting on the pump that died
+        self.exit(None, return_code=1)
+
+    def saved(self, folder: Path, report: WriteReport) -> None:
+        """The save dialog wrote the context into `folder`: the answers are no longer unsaved."""
         self.session.mark_saved(folder)
         self.reports.append((folder, report))
-        return report
 
     def engine_problem(self) -> str | None:
         """None when a Docker engine answers, else why not (the injected probe, else docker_ops)."""
@@ -351,13 +370,24 @@ class WizardApp(App[int]):
 def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: Path | None = None,
              builder: Builder | None = None, host: HostFacts | None = None, snippets: Path | None = None,
              engine: Callable[[], str | None] | None = None, base_dir: Path = Path("."),
-             clock: Callable[[], float] = time.monotonic, probe_engine: bool = False) -> WizardApp:
+             clock: Callable[[], float] = time.monotonic, probe_engine: bool = False,
+             recovery_dirs: list[Path] | None = None) -> WizardApp:
     """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it);
-    `probe_engine` checks the Docker engine after the first frame and shows the result as a hint."""
+    `probe_engine` checks the Docker engine after the first frame and shows the result as a hint;
+    `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs)."""
     facts = host or HostFacts()
     session = Session({**prefill(facts), **dict(given or {})}, base_dir=base_dir, snippets=snippets)
     return WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
-                     probe_engine=probe_engine)
+                     probe_engine=probe_engine, recovery_dirs=recovery_dirs)
+
+
+def finish(app: WizardApp, err: TextIO) -> int:
+    """The exit status once the app has closed; after an unexpected error, say what it was and where the
+    answers are (on `err`), and return 1."""
+    if app.crash is not None:
+        print(app.crash.describe(), file=err)
+        return 1
+    return app.return_code or 0
 
 
 def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = None) -> int:
@@ -365,5 +395,5 @@ def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = No
 
     # The Docker probe runs after the first frame (it can take seconds when no engine answers).
     app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True)
-    result = app.run()
-    return result if isinstance(result, int) else 0
+    app.run()
+    return finish(app, sys.stderr)

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
+import threading
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from screens.folders import EXPECTED, folder_of, why_not
 from wizard import checks
-from wizard.context import plan_write
+from wizard.context import WriteReport, plan_write, write
 from wizard.render import BuildContext
+from wizard.safeio import SafeIOError
 from wizard.text import T
 
+R = TypeVar("R")
 
-def save_plan_text(ctx: BuildContext, folder: Path, lang: str) -> Text:
-    """What saving into `folder` will do: new files, overwritten files and their backups, files to add."""
-    report = plan_write(ctx, folder)
+
+def save_plan_text(report: WriteReport, lang: str) -> Text:
+    """What saving will do (a plan_write report): new files, overwritten files and their backups, files to add."""
     out = Text()
     new = [n for n in report.written if n not in report.backups]
     if new:
@@ -38,14 +46,54 @@ def save_plan_text(ctx: BuildContext, folder: Path, lang: str) -> Text:
     return out
 
 
-class SaveModal(ModalScreen[Path | None]):
-    """Asks the folder (default ./<image name>/) and shows what will be overwritten and backed up."""
+def refusal_text(folder: Path | str, error: OSError | SafeIOError, lang: str) -> Text:
+    """One line: why the context cannot be saved in `folder`."""
+    why = why_not(folder, error)
+    return Text(T(f"✗ Cannot save there: {why}; pick another folder",
+                  f"✗ 无法保存到这里：{why}；请换一个目录")(lang), style="bold red")
+
+
+async def off_the_loop(call: Callable[[], R]) -> R:
+    """`call()` in a daemon thread: a FIFO or a hung mount in the folder blocks that thread, never the dialog
+    or Ctrl+Q, and never the exit (a thread pool's thread would be waited for)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[R] = loop.create_future()
+
+    def settle(result: Any = None, error: BaseException | None = None) -> None:
+        if future.done():  # the dialog went on meanwhile (another folder typed, closed)
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def run() -> None:
+        try:
+            result = call()
+        except BaseException as error:  # handed to the awaiting coroutine, which decides
+            outcome = functools.partial(settle, error=error)
+        else:
+            outcome = functools.partial(settle, result)
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits any more
+            loop.call_soon_threadsafe(outcome)
+
+    threading.Thread(target=run, name="imgwizard-folder", daemon=True).start()
+    return await future
+
+
+class SaveModal(ModalScreen[tuple[Path, WriteReport] | None]):
+    """Asks the folder (default ./<image name>/), shows what will be overwritten and backed up, and saves.
+
+    A folder that cannot take the context (its Dockerfile is a folder or a FIFO, no permission...) is one red
+    line in the dialog, which stays open for another folder. Dismisses with (folder, report) once written.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, ctx: BuildContext, folder: Path, lang: str) -> None:
         super().__init__()
         self.ctx, self.folder, self.lang = ctx, folder, lang
+        self.saving = False
 
     def compose(self) -> ComposeResult:
         t = self.lang
@@ -53,22 +101,60 @@ class SaveModal(ModalScreen[Path | None]):
             yield Label(T("Save the build context", "保存构建目录")(t), classes="dialog-title")
             yield Label(T("Folder:", "目录：")(t))
             yield Input(str(self.folder), id="save-folder")
-            yield Static(save_plan_text(self.ctx, self.folder, t), id="save-plan")
+            yield Static(T("Looking at the folder...", "正在查看目录...")(t), id="save-plan")
             with Horizontal(classes="buttons"):
                 yield Button(T("Save", "保存")(t), variant="primary", id="save-ok")
                 yield Button(T("Cancel", "取消")(t), id="save-cancel")
 
+    def on_mount(self) -> None:
+        self._folder_changed()
+
+    def _say(self, text: str | Text) -> None:
+        self.query_one("#save-plan", Static).update(text)
+
+    def _folder(self) -> Path | None:
+        """The folder typed; None when it is empty or cannot be one (then the dialog says why)."""
+        text = self.query_one("#save-folder", Input).value.strip()
+        try:
+            return folder_of(text) if text else None
+        except SafeIOError as error:
+            self._say(refusal_text(text, error, self.lang))
+            return None
+
     @on(Input.Changed, "#save-folder")
-    def _folder_changed(self, event: Input.Changed) -> None:
-        if event.value.strip():
-            self.query_one("#save-plan", Static).update(save_plan_text(self.ctx, Path(event.value.strip()), self.lang))
+    def _folder_changed(self) -> None:
+        folder = self._folder()
+        if folder is not None:
+            self.show_plan(folder)
+
+    @work(exclusive=True, group="save-plan")
+    async def show_plan(self, folder: Path) -> None:
+        try:
+            report = await off_the_loop(lambda: plan_write(self.ctx, folder))
+        except EXPECTED as error:
+            self._say(refusal_text(folder, error, self.lang))
+            return
+        self._say(save_plan_text(report, self.lang))
 
     @on(Input.Submitted, "#save-folder")
     @on(Button.Pressed, "#save-ok")
     def _ok(self) -> None:
-        value = self.query_one("#save-folder", Input).value.strip()
-        if value:
-            self.dismiss(Path(value))
+        folder = self._folder()
+        if folder is not None and not self.saving:  # one write at a time into a folder
+            self.save(folder)
+
+    @work(group="save")
+    async def save(self, folder: Path) -> None:
+        self.saving = True
+        self._say(T(f"Saving into {folder}...", f"正在保存到 {folder}...")(self.lang))
+        try:
+            report = await off_the_loop(lambda: write(self.ctx, folder))
+        except EXPECTED as error:
+            self._say(refusal_text(folder, error, self.lang))
+            return
+        finally:
+            self.saving = False
+        self.dismiss((folder, report))
 
     @on(Button.Pressed, "#save-cancel")
     def action_cancel(self) -> None:

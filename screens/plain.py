@@ -2,7 +2,7 @@
 
 It walks wizard.tree.STEPS through a wizard.session.Session exactly like the Textual app: select for choices,
 confirm for yes/no, text (validated as typed) for text, numbers and lists. Ctrl-C stops with nothing written
-(exit 130).
+(exit 130); an input that ends (stdin from /dev/null, a pipe) says to use `imgwizard render` (exit 2).
 """
 
 from __future__ import annotations
@@ -13,16 +13,19 @@ from typing import Any, Mapping, TextIO
 
 import questionary
 
+from screens.folders import EXPECTED, folder_of, why_not
 from wizard import tree
 from wizard.answers import Field
-from wizard.context import plan_write, write
+from wizard.context import WriteReport, plan_write, write
 from wizard.host import HostFacts, detect, hints, prefill
 from wizard.session import Session, display
 from wizard.text import T
-from wizard.validate import validate
 
 OTHER = "__other__"
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
+INTERRUPTED = T("\nInterrupted: nothing was written.", "\n已中断：没有写入任何文件。")
+NO_TERMINAL = T("imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a terminal",
+                "imgwizard --plain：没有可提问的终端：请用 `imgwizard render ANSWERS -o DIR`，或在终端中运行")
 
 
 def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = None, input: Any = None,
@@ -30,10 +33,14 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
     """Ask every applicable question, then save. `input`/`output_stream` are prompt_toolkit's Input/Output
     (tests pass a pipe input); `echo` receives the texts between prompts (default stdout)."""
     echo = echo or sys.stdout
+    if input is None and not sys.stdin.isatty():  # nothing to answer the prompts: say so before asking
+        print(NO_TERMINAL(lang), file=sys.stderr)
+        return EXIT_USAGE
     facts = host if host is not None else detect(engine=None)
     session = Session({**prefill(facts), **dict(given)})
     found = hints(facts)
     io = {k: v for k, v in (("input", input), ("output", output_stream)) if v is not None}
+    folder = session.default_folder(output)
     try:
         while True:
             step = tree.BY_ID[session.step]
@@ -50,9 +57,7 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
                 print(f"✗ {session.message(key, lang)}", file=echo)
             print(T("Nothing was written.", "没有写入任何文件。")(lang), file=echo)
             return EXIT_USAGE
-        folder = Path(questionary.text(T("Save the build context in:", "构建目录保存到：")(lang),
-                                       default=str(session.default_folder(output)), **io).unsafe_ask().strip())
-        report = plan_write(session.context, folder)
+        folder, report = _ask_folder(session, str(session.default_folder(output)), lang, io, echo)
         for name, backup in report.backups.items():
             print(T(f"  will overwrite {name} (the old one is kept as {backup})",
                     f"  将覆盖 {name}（旧文件保留为 {backup}）")(lang), file=echo)
@@ -62,13 +67,19 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
             print(T("Nothing was written.", "没有写入任何文件。")(lang), file=echo)
             return EXIT_OK
         report = write(session.context, folder)
-    except OSError as exc:
-        print(T(f"Cannot write into {folder}: {exc.strerror or exc}", f"无法写入 {folder}：{exc.strerror or exc}")(lang),
-              file=echo)
+    except EXPECTED as exc:  # the folder took the plan but not the files (a disk full, a race)
+        why = why_not(folder, exc)
+        print(T(f"Cannot write into {folder}: {why}", f"无法写入 {folder}：{why}")(lang), file=echo)
         return 1
     except KeyboardInterrupt:
-        print(T("\nInterrupted: nothing was written.", "\n已中断：没有写入任何文件。")(lang), file=echo)
+        print(INTERRUPTED(lang), file=echo)
         return EXIT_INTERRUPTED
+    except EOFError:  # the input ended: stdin is /dev/null or a pipe that ran out, or Ctrl+D at a terminal
+        if input is None and sys.stdin.isatty():
+            print(INTERRUPTED(lang), file=echo)
+            return EXIT_INTERRUPTED
+        print(NO_TERMINAL(lang), file=sys.stderr)
+        return EXIT_USAGE
     print(T(f"Wrote {', '.join(report.written) or 'nothing new'} in {folder}",
             f"已写入 {folder}：{', '.join(report.written) or '无变化'}")(lang), file=echo)
     for name, what in report.missing:
@@ -76,6 +87,20 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
     print(T(f"Build it: docker build -t {session.context.image} {folder}",
             f"构建：docker build -t {session.context.image} {folder}")(lang), file=echo)
     return EXIT_OK
+
+
+def _ask_folder(session: Session, default: str, lang: str, io: dict, echo: TextIO) -> tuple[Path, WriteReport]:
+    """Ask where to save until a folder can take the context; one line says why one cannot."""
+    while True:
+        text = questionary.text(T("Save the build context in:", "构建目录保存到：")(lang), default=default,
+                                **io).unsafe_ask().strip()
+        try:
+            folder = folder_of(text)
+            return folder, plan_write(session.context, folder)
+        except EXPECTED as exc:
+            print(T(f"  ✗ Cannot save there: {why_not(text, exc)}; pick another folder",
+                    f"  ✗ 无法保存到这里：{why_not(text, exc)}；请换一个目录")(lang), file=echo)
+            default = text
 
 
 def _ask_step(session: Session, step: tree.Step, lang: str, found: dict, io: dict, echo: TextIO) -> None:
@@ -116,10 +141,6 @@ def _checker(session: Session, field: Field, lang: str):
     """A questionary validator: True, or the message naming the field and what is accepted."""
 
     def check(text: str) -> bool | str:
-        _, problems = validate({**session.given, field.key: text}, session.base_dir)
-        for key, message in problems:
-            if key == field.key:
-                return f"{field.label(lang)} ({key}): {message}"
-        return True
+        return session.check(field.key, text, lang) or True
 
     return check

@@ -86,6 +86,7 @@ async def play(scenario: Scenario, output: Path, size: tuple[int, int] = (160, 5
         await pilot.pause()
         for key in scenario.keys:
             await pilot.press(key)
+            await app.workers.wait_for_complete()  # the save dialog looks and writes in the background
             await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()

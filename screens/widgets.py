@@ -6,6 +6,7 @@ messages all come from wizard.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rich.text import Text
@@ -157,22 +158,38 @@ class StepPane(VerticalScroll):
         self.step_id: str | None = None
         self.lang = "en"
         self.session: Session | None = None
+        # Bindings run in the app's task, Enter's Done and the steps list's Selected in the screen's: two
+        # rebuilds can overlap when keys come fast. One at a time, each for the step current when it starts
+        # (else both mount the same ids: DuplicateIds).
+        self._rebuilding = asyncio.Lock()
 
     async def show(self, session: Session, lang: str, hints: dict[str, T]) -> None:
         """Rebuild for a new step or language, then update values and messages."""
         self.session = session
-        if session.step != self.step_id or lang != self.lang:
-            self.step_id, self.lang = session.step, lang
-            step = tree.BY_ID[session.step]
-            await self.remove_children()
-            boxes = [FieldBox(BY_KEY[k], lang,
-                              hints[k](lang) if k in hints else None) for k in step.keys]
-            await self.mount(Static(Text(step.title(lang), style="bold underline"), id="step-title"),
-                             Static(step.help(lang), id="step-help"), *boxes)
-            self.scroll_home(animate=False)
-        self.update()
+        async with self._rebuilding:
+            if session.step != self.step_id or lang != self.lang:
+                self.step_id, self.lang = session.step, lang
+                step = tree.BY_ID[session.step]
+                await self.remove_children()
+                boxes = [FieldBox(BY_KEY[k], lang,
+                                  hints[k](lang) if k in hints else None) for k in step.keys]
+                await self.mount(Static(Text(step.title(lang), style="bold underline"), id="step-title"),
+                                 Static(step.help(lang), id="step-help"), *boxes)
+                self.scroll_home(animate=False)
+            self._update_boxes()
+
+    @property
+    def busy(self) -> bool:
+        """A rebuild is under way."""
+        return self._rebuilding.locked()
 
     def update(self) -> None:
+        """Show the session's values and messages; skipped during a rebuild (half-mounted boxes), which
+        updates them when it ends."""
+        if not self.busy:
+            self._update_boxes()
+
+    def _update_boxes(self) -> None:
         session = self.session
         if session is None:
             return

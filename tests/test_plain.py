@@ -1,16 +1,19 @@
 """The plain prompt flow through prompt_toolkit's pipe input (as questionary's own tests drive prompts)."""
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from screens.plain import run_plain
+from screens.plain import _checker, run_plain
 from screens.scenarios import LAPTOP, TEST_KEY
 from wizard import tree
-from wizard.answers import defaults, resolve
+from wizard.answers import BY_KEY, defaults, resolve
 from wizard.host import prefill
+from wizard.session import Session
 
 ENTER, CLEAR, DOWN, CTRL_C = "\r", "\x15", "\x1b[B", "\x03"
 
@@ -68,3 +71,68 @@ def test_defaults_are_what_the_walk_saves():
     # guard for the test above: with the laptop's key the defaults are already a complete, valid answer set
     answers, problems = resolve(prefill(LAPTOP))
     assert problems == [] and answers["ssh.enabled"] is True and answers["app.type"] == defaults()["app.type"]
+
+
+def prompts_before(key: str, given: dict) -> int:
+    """How many questions the default walk asks before `key`'s."""
+    answers, _ = resolve(given)
+    keys = [f.key for s in tree.applicable(answers) for f in s.fields(answers)]
+    return keys.index(key)
+
+
+def test_tilde_user_at_the_key_prompt_is_refused_and_asked_again(tmp_path: Path):
+    out = tmp_path / "ctx"
+    given = prefill(LAPTOP)
+    before = prompts_before("ssh.authorized_key", given)
+    keys = ENTER * before + CLEAR + "~r" + ENTER  # ~r: no such user; refused, the prompt stays
+    keys += CLEAR + TEST_KEY + ENTER
+    keys += ENTER * (prompts_before_image_step(given) - before - 1)
+    keys += CLEAR + "my-tools" + ENTER + ENTER + ENTER + CLEAR + str(out) + ENTER + ENTER
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=io.StringIO())
+    assert code == 0
+    assert (out / "authorized_keys").read_text().strip() == TEST_KEY
+    # what the prompt showed under ~r: its validator's answer
+    check = _checker(Session(given), BY_KEY["ssh.authorized_key"], "en")
+    assert check("~r").startswith("Authorized public key (ssh.authorized_key): ")
+    assert check(TEST_KEY) is True
+
+
+def test_input_that_ends_at_a_refused_prompt_stops_with_a_message(tmp_path: Path, capsys):
+    given = prefill(LAPTOP)
+    with create_pipe_input() as pipe:
+        pipe.send_text(ENTER * prompts_before("ssh.authorized_key", given) + CLEAR + "~r" + ENTER)
+        pipe.close()  # and then nothing more comes: the flow ends instead of asking again forever
+        code = run_plain({}, output=tmp_path / "ctx", input=pipe, output_stream=DummyOutput(), host=LAPTOP,
+                         echo=io.StringIO())
+    assert code == 2
+    assert capsys.readouterr().err.strip().endswith("no terminal to ask on: use `imgwizard render ANSWERS -o DIR` "
+                                                    "or run in a terminal")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plain_with_stdin_from_dev_null_is_one_line_and_exit_2(tmp_path: Path):
+    done = subprocess.run([sys.executable, "-m", "screens.cli", "--plain"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == ("imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` "
+                           "or run in a terminal\n")
+    assert done.stdout == "" and list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_that_cannot_take_the_context_is_one_line_and_asked_again(tmp_path: Path):
+    bad = tmp_path / "bad"
+    (bad / "Dockerfile").mkdir(parents=True)  # a folder where the Dockerfile goes
+    out = tmp_path / "ctx"
+    given = prefill(LAPTOP)
+    keys = ENTER * prompts_before_image_step(given) + CLEAR + "my-tools" + ENTER + ENTER + ENTER
+    keys += CLEAR + str(bad) + ENTER + CLEAR + "~r/ctx" + ENTER + CLEAR + str(out) + ENTER + ENTER
+    echo = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
+    assert code == 0, echo.getvalue()
+    said = [line for line in echo.getvalue().splitlines() if "Cannot save there" in line]
+    assert len(said) == 2 and f"{bad}/Dockerfile" in said[0] and "~r/ctx" in said[1], said
+    assert (bad / "Dockerfile").is_dir() and 'name = "my-tools"' in (out / "imgwizard.toml").read_text()

@@ -50,3 +50,17 @@ def test_changed_lines():
     assert first_changed_line(old, new) == 3
     assert changed_lines(old, new) == {3}
     assert first_changed_line(new, new) is None
+
+
+def test_a_value_the_checks_cannot_handle_is_a_problem_of_its_key_and_kept_as_typed():
+    # `~r` names no user: the key check fails on it; whatever the core does (a message or an exception),
+    # the session keeps the text, refuses it under its key and goes on
+    s = Session({"ssh.authorized_key": "~r", "image.name": "kept"})  # from a file: no key to suspect
+    assert s.problem("ssh.authorized_key") and s.value("ssh.authorized_key") == "~r"
+    assert s.answers["image.name"] == "kept" and not s.valid
+    s.set("network.extra_ca", "~r/ca.pem")
+    assert s.problem("network.extra_ca") and s.given["network.extra_ca"] == "~r/ca.pem"
+    assert s.check("ssh.authorized_key", "~nosuchuser/.ssh/id.pub").startswith(
+        "Authorized public key (ssh.authorized_key): ")
+    s.set("ssh.authorized_key", TEST_KEY)
+    assert s.problem("ssh.authorized_key") is None

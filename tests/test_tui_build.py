@@ -49,6 +49,7 @@ async def start_build(pilot, app, tag_keys=()):
     await pilot.pause()
     assert type(app.screen).__name__ == "SaveModal"
     await pilot.press("enter")
+    await app.workers.wait_for_complete()  # the dialog saves in the background
     await pilot.pause()
     assert type(app.screen).__name__ == "TagModal"
     await pilot.press(*tag_keys, "enter")

@@ -116,11 +116,13 @@ async def test_save_over_existing_files_shows_overwrites_and_keeps_backups(tmp_p
     app = make_app(host=LAPTOP, output=out)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()  # the dialog looks at the folder in the background
         await pilot.pause()
         plan = str(app.screen.query_one("#save-plan").render())
         assert "Will overwrite Dockerfile (the old one is kept as Dockerfile.bak)" in plan
         assert app.screen.query_one("#save-folder").value == str(out)
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
     assert (out / "Dockerfile.bak").read_text() == "FROM scratch\n# my own edits\n"
     assert "FROM debian:bookworm-slim" in (out / "Dockerfile").read_text()
@@ -234,8 +236,10 @@ async def test_saving_where_nothing_can_be_written_says_so_and_keeps_the_file(tm
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.is_running and app.reports == []
-        messages = [n.message for n in app._notifications]
-        assert any(f"{blocker}: File exists" in m for m in messages), messages
+        assert type(app.screen).__name__ == "SaveModal"  # the dialog stays for another folder
+        said = str(app.screen.query_one("#save-plan").render())
+        assert f"Cannot save there: {blocker}: File exists; pick another folder" in said, said
     assert blocker.read_text() == "mine\n"

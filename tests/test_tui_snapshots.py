@@ -60,6 +60,7 @@ def test_save_dialog(snap_compare, in_tmp):
 
     async def before(pilot):
         await pilot.press("ctrl+s")
+        await pilot.app.workers.wait_for_complete()  # the dialog looks at the folder in the background
         await pilot.pause()
         no_blink(pilot.app)
         await pilot.pause()

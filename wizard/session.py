@@ -57,6 +57,18 @@ def changed_lines(old: str, new: str) -> set[int]:
     return out
 
 
+def _culprit(given: dict[str, Any], base_dir: Path, suspect: str | None) -> str:
+    """The key without which validation no longer raises, trying `suspect` first (the last one given when no
+    single one does)."""
+    for key in sorted(reversed(list(given)), key=lambda k: k != suspect):
+        try:
+            validate({k: v for k, v in given.items() if k != key}, base_dir)
+        except Exception:
+            continue
+        return key
+    return next(reversed(list(given)))
+
+
 @dataclass
 class Session:
     given: dict[str, Any] = field(default_factory=dict)
@@ -78,8 +90,8 @@ class Session:
         self.saved_answers = dict(self.answers)  # nothing to lose before the first change
 
     # -------------------------------------------------------------- state
-    def refresh(self) -> None:
-        self.answers, self.problems = validate(self.given, self.base_dir)
+    def refresh(self, suspect: str | None = None) -> None:
+        self.answers, self.problems = self._validate(self.given, suspect)
         try:
             self.context = render(self.answers, self.base_dir, self.snippets)
             self.render_error = None
@@ -92,8 +104,27 @@ class Session:
         if self.given.get(key, object()) == value:
             return False
         self.given[key] = value
-        self.refresh()
+        self.refresh(suspect=key)
         return True
+
+    def check(self, key: str, value: Any, lang: str = "en") -> str | None:
+        """The message `key` would get with `value`, nothing recorded (the plain flow's prompt validator)."""
+        _, problems = self._validate({**self.given, key: value}, key)
+        found = next((m for k, m in problems if k == key), None)
+        return None if found is None else f"{BY_KEY[key].label(lang)} ({key}): {found}"
+
+    def _validate(self, given: dict[str, Any], suspect: str | None) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """wizard.validate; a check that raises on a value nobody foresaw becomes a problem of the key holding
+        it (found by leaving keys out, `suspect` first), so neither UI loses the answers to it."""
+        try:
+            return validate(given, self.base_dir)
+        except Exception as exc:
+            if not given:
+                raise
+            key = _culprit(given, self.base_dir, suspect)
+            answers, problems = self._validate({k: v for k, v in given.items() if k != key}, None)
+            why = (" ".join(str(exc).split()) or type(exc).__name__)[:200]
+            return answers, [(k, m) for k, m in problems if k != key] + [(key, f"cannot be checked: {why}")]
 
     def value(self, key: str) -> Any:
         """What a field shows: the raw given text while it is bad, else the resolved answer."""

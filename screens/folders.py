@@ -1,0 +1,28 @@
+"""The folder a user types to save into (the Textual dialog and the plain prompt): read it, and say in one line
+why it cannot take the build context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wizard.safeio import SafeIOError, expand
+
+# What a folder can do to a save (no permission, its Dockerfile a folder or a FIFO, a disk full): one line for the
+# user, who picks another folder; never a traceback.
+EXPECTED = (OSError, SafeIOError)
+
+
+def folder_of(text: str) -> Path:
+    """The folder typed, `~` and `~user` expanded; SafeIOError when the text cannot name a folder."""
+    if "\0" in text:
+        raise SafeIOError(f"{text!r}: a folder name cannot hold a NUL character")
+    return expand(text)
+
+
+def why_not(folder: Path | str, error: OSError | SafeIOError) -> str:
+    """One line: what went wrong with `folder` (a SafeIOError's message names its path itself)."""
+    if isinstance(error, OSError):
+        why = f"{error.filename or folder}: {error.strerror or error}"
+    else:
+        why = str(error)
+    return " ".join(why.split())
