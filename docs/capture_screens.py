@@ -41,6 +41,7 @@ async def capture() -> list[tuple[str, str]]:
         shots.append(("Help (F1)", text_of(app)))
         await pilot.press("escape")
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()  # the save dialog looks at the folder in a worker
         await pilot.pause()
         shots.append(("Save (Ctrl+S)", text_of(app)))
         await pilot.press("escape")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from wizard.host import HostFacts
 
-TEST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk1x2XfakeKeyForTestsOnly0000000000000000 me@laptop"
+TEST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPUEO3HnE2So1hfL4wKe5hOtSfxtthiCLfQQ/RmVakqp me@laptop"
 
 # A laptop with a key in ~/.ssh and no GPU; a GPU server with nvidia-smi answering.
 LAPTOP = HostFacts(arch="amd64", distro="Debian GNU/Linux 12", engine_problem=None, ssh_key=TEST_KEY,

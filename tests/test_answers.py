@@ -208,6 +208,9 @@ def test_a_port_in_quotes_with_ascii_digits_is_a_number():
     ("ssh-ed25519 notakey", "the base64 after ssh-ed25519 is not a key of that type"),
     ("ssh-rsa " + KEY.split()[1], "is not a key of that type (it holds 'ssh-ed25519')"),
     ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5", "not a key of that type"),  # the type and no key
+    # 30 bytes where an Ed25519 key has 32 (sshd refuses it), and a valid key with its base64 cut short
+    ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk1x2XfakeKeyForTestsOnly0000000000000000", "not a key of that type"),
+    (KEY.split()[0] + " " + KEY.split()[1][:-2], "not a key of that type"),
 ])
 def test_a_key_line_must_hold_a_key_of_the_type_it_names(key_text, words):
     _, problems = validate({"ssh.enabled": True, "ssh.authorized_key": key_text})

@@ -6,7 +6,7 @@ from pathlib import Path
 from wizard import host
 from wizard.answers import resolve
 
-KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk1x2XfakeKeyForTestsOnly0000000000000000 me@laptop"
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPUEO3HnE2So1hfL4wKe5hOtSfxtthiCLfQQ/RmVakqp me@laptop"
 
 
 def runner(outputs: dict[str, tuple[int, str]]):

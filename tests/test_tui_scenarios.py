@@ -241,5 +241,5 @@ async def test_saving_where_nothing_can_be_written_says_so_and_keeps_the_file(tm
         assert app.is_running and app.reports == []
         assert type(app.screen).__name__ == "SaveModal"  # the dialog stays for another folder
         said = str(app.screen.query_one("#save-plan").render())
-        assert f"Cannot save there: {blocker}: File exists; pick another folder" in said, said
+        assert f"Cannot save there: {blocker} is a file; accepted: a folder for the build context" in said, said
     assert blocker.read_text() == "mine\n"

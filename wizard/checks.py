@@ -152,17 +152,45 @@ def image_ref(v: str) -> str | None:
 _KEY_ACCEPTED = "an OpenSSH public key line (ssh-ed25519 AAAA... comment) or the path of a .pub file"
 
 
-def _key_blob_type(blob: str) -> str | None:
-    """The key type named inside an OpenSSH public key's base64 blob, or None when it does not decode."""
-    try:
-        data = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
+def _ssh_strings(data: bytes) -> list[bytes] | None:
+    """The SSH wire-format strings (uint32 length + bytes) a key blob is made of, or None when it is not
+    exactly a sequence of them."""
+    out: list[bytes] = []
+    while data:
+        if len(data) < 4:
+            return None
         (length,) = struct.unpack(">I", data[:4])
-    except (binascii.Error, struct.error):
+        if len(data) < 4 + length:
+            return None
+        out.append(data[4:4 + length])
+        data = data[4 + length:]
+    return out
+
+
+# How many strings follow the type in each key kind's blob (RFC 4253 6.6, RFC 5656 3.1, RFC 8709 4,
+# OpenSSH PROTOCOL.u2f), and the public key's size where it is fixed.
+_KEY_PARTS = {"ssh-ed25519": 1, "ssh-rsa": 2, "ssh-dss": 4, "sk-ssh-ed25519@openssh.com": 2,
+              "sk-ecdsa-sha2-nistp256@openssh.com": 3}
+_ED25519_SIZE = 32
+
+
+def _key_blob_type(blob: str) -> str | None:
+    """The key type named inside an OpenSSH public key's base64 blob when the blob is a well-formed key of
+    that type (as sshd reads it: padded base64, the parts the type has), else None."""
+    try:
+        data = base64.b64decode(blob, validate=True)
+    except binascii.Error:
         return None
-    name = data[4:4 + length]
-    if length == 0 or len(name) != length or len(data) <= 4 + length:
-        return None  # no type, or nothing after it (no key material)
-    return name.decode("ascii", "replace")
+    parts = _ssh_strings(data)
+    if not parts or not parts[0]:
+        return None
+    name = parts[0].decode("ascii", "replace")
+    expected = _KEY_PARTS.get(name, 2)  # ecdsa-sha2-*: curve name and point
+    if len(parts) != 1 + expected or not all(parts[1:]):
+        return None
+    if name in ("ssh-ed25519", "sk-ssh-ed25519@openssh.com") and len(parts[1]) != _ED25519_SIZE:
+        return None
+    return name
 
 
 def public_key_text(v: str) -> str | None:
