@@ -12,7 +12,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -23,9 +22,10 @@ from wizard.render import render
 from wizard.safeio import SafeIOError, WriteFailed
 from wizard.validate import validate
 
+from tests.hang import HANG, in_thread
+
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "debian-shell-ssh.toml"
-HANG = 60  # seconds after which a call that should answer at once counts as hung
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -57,23 +57,6 @@ def snapshot(folder: Path) -> dict[str, tuple[int, bytes | str]]:
         else:
             found[p.name] = (st.st_mode, b"")
     return found
-
-
-def in_thread(fn, *args):
-    """fn(*args) in a thread joined with a time-out: (result, exception); fails the test if it hangs."""
-    box: dict = {}
-
-    def target():
-        try:
-            box["result"] = fn(*args)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            box["error"] = exc
-
-    t = threading.Thread(target=target, daemon=True)
-    t.start()
-    t.join(HANG)
-    assert not t.is_alive(), f"{fn.__name__} hung"
-    return box.get("result"), box.get("error")
 
 
 # ------------------------------------------------------------------ a full disk

@@ -15,24 +15,7 @@ import pytest
 from wizard import safeio
 from wizard.safeio import SafeIOError
 
-HANG = 60  # seconds after which a call that should answer at once counts as hung
-
-
-def in_thread(fn, *args):
-    """fn(*args) in a thread joined with a time-out: (result, exception); fails the test if it hangs."""
-    box: dict = {}
-
-    def target():
-        try:
-            box["result"] = fn(*args)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            box["error"] = exc
-
-    t = threading.Thread(target=target, daemon=True)
-    t.start()
-    t.join(HANG)
-    assert not t.is_alive(), f"{fn.__name__} hung"
-    return box.get("result"), box.get("error")
+from tests.hang import HANG, in_thread
 
 
 def test_a_fifo_is_refused_before_it_is_opened(tmp_path):

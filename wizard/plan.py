@@ -78,125 +78,158 @@ class Plan:
 
 
 def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
-    app_type, family = a["app.type"], a["os.family"]
+    """Every derived value, one building block per concern (as hpccm's building blocks): each reads the answers
+    and the facts every block shares, and returns its Plan fields; warnings and user files gather on the way."""
+    c = _facts(a)
+    port = a.get("app.port")
+    login_user = {"kasmweb": "kasm-user", "kasm": "abc"}.get(c.engine, "root" if a.get("user.root", True) else "app")
+    start = _start(c)
+    return Plan(
+        engine=c.engine, family=c.family, base_image=a.get("os.base_image") or c.base.image, base=c.base, pm=c.pm,
+        uname=c.arch["uname"],
+        apt_root=knowledge.mirror_root(a.get("mirror.apt", "none")) if c.pm else None,
+        default_hosts=knowledge.default_hosts(c.family),
+        **_packages(c), **_python(c), **_gpu(c), **_apps(c),
+        home=a.get("user.workdir", "/"), login_user=login_user,
+        authorized_keys=_authorized_keys(a, base_dir),
+        **start,
+        secrets=_secrets(c, login_user, port),
+        **_run_flags(c, start["expose"], start["needs_init"]),
+        user_files=c.user_files, warnings=c.warnings,
+    )
+
+
+@dataclass
+class _Facts:
+    """What every building block reads: the answers and the few facts derived from them first."""
+    a: Mapping[str, Any]
+    app_type: str
+    app_name: str | None
+    family: str
+    engine: str
+    base: knowledge.Base
+    pm: str | None
+    arch: dict[str, str]
+    torch: knowledge.TorchRelease | None
+    jupyter_conda: bool
+    venv: bool
+    warnings: list[str] = field(default_factory=list)
+    user_files: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _facts(a: Mapping[str, Any]) -> _Facts:
+    app_type, family, app_name = a["app.type"], a["os.family"], a.get("app.name")
     engine = knowledge.engine_of(app_type, a.get("desktop.engine"))
     base = knowledge.base(engine, family, a.get("os.version", ""))
     assert base is not None, "validated answers always name a known base"
-    base_image = a.get("os.base_image") or base.image
     pm = {"debian": "apt", "ubuntu": "apt", "alpine": "apk"}.get(family)
-    arch = knowledge.arch_names(a["image.arch"])
-    warnings: list[str] = []
-    user_files: list[tuple[str, str]] = []
-
-    # --- system packages, one layer
-    pkgs: list[str] = []
-
-    def want(group: str) -> None:
-        pkgs.extend(knowledge.packages(family, group))
-
     torch = knowledge.torch_release(a["gpu.pytorch"]) if a.get("gpu.pytorch") else None
-    app_name = a.get("app.name")
     jupyter_conda = app_name == "jupyter" and a.get("app.python_from") == "conda"
     venv = pm is not None and not jupyter_conda and (bool(a.get("packages.pip")) or torch is not None
                                                      or app_name == "jupyter")
-    if pm:
-        if a.get("packages.common"):
-            want("common")
-        if a.get("locale.chinese"):
-            want("locale")
-        if a.get("locale.timezone"):
-            want("tzdata")
-        if a.get("ssh.enabled"):
-            want("ssh")
-        if a.get("forward.enabled"):
-            want("forward")
-        if venv:
-            want("python")
-        if a.get("network.extra_ca") or app_name == "code-server" or jupyter_conda:
-            want("ca")
-        if jupyter_conda or app_name == "code-server":
-            pkgs.extend(["curl"] if family != "alpine" else ["curl", "bash"])
-        if a.get("gpu.driver"):
-            want("nvidia")
-        if app_name == "jetbrains":
-            want("desktop_runtime")
-        java = a.get("packages.java", "0")
-        if java != "0":
-            pkgs.append(knowledge.java_package(family, java))
-        pkgs.extend(a.get("packages.apt", []))
-    system_packages = sorted(dict.fromkeys(pkgs))
-    java = a.get("packages.java", "0")
-    java_home = knowledge.java_home(family, java, arch["deb"]) if pm and java != "0" else None
+    return _Facts(a, app_type, app_name, family, engine, base, pm, knowledge.arch_names(a["image.arch"]), torch,
+                  jupyter_conda, venv)
 
-    # --- PyTorch
+
+def _packages(c: _Facts) -> dict[str, Any]:
+    """The system packages (one layer) and JAVA_HOME."""
+    a, family = c.a, c.family
+    java = a.get("packages.java", "0")
+    if not c.pm:
+        return {"system_packages": [], "java_home": None}
+    groups = [group for group, wanted in (
+        ("common", a.get("packages.common")), ("locale", a.get("locale.chinese")),
+        ("tzdata", a.get("locale.timezone")), ("ssh", a.get("ssh.enabled")), ("forward", a.get("forward.enabled")),
+        ("python", c.venv), ("ca", a.get("network.extra_ca") or c.app_name == "code-server" or c.jupyter_conda),
+        ("nvidia", a.get("gpu.driver")), ("desktop_runtime", c.app_name == "jetbrains")) if wanted]
+    pkgs = [pkg for group in groups for pkg in knowledge.packages(family, group)]
+    if c.jupyter_conda or c.app_name == "code-server":
+        pkgs.extend(["curl"] if family != "alpine" else ["curl", "bash"])
+    if java != "0":
+        pkgs.append(knowledge.java_package(family, java))
+    pkgs.extend(a.get("packages.apt", []))
+    return {"system_packages": sorted(dict.fromkeys(pkgs)),
+            "java_home": knowledge.java_home(family, java, c.arch["deb"]) if java != "0" else None}
+
+
+def _python(c: _Facts) -> dict[str, Any]:
+    """The venv or Miniconda, the pip index (trusted when plain http), and the PyTorch build."""
+    a = c.a
     cuda = torch_index = None
-    if torch:
-        cuda = a.get("gpu.cuda") or knowledge.pick_cuda(a.get("gpu.host_driver") or a.get("gpu.driver") or None, torch)
+    if c.torch:
+        cuda = a.get("gpu.cuda") or knowledge.pick_cuda(a.get("gpu.host_driver") or a.get("gpu.driver") or None, c.torch)
         if a.get("gpu.vendor") != "nvidia" and not a.get("gpu.cuda"):
             cuda = "cpu"
         torch_index = knowledge.torch_index(cuda)
+    pip_index = knowledge.pip_index(a.get("mirror.pip", "none")) if c.pm else None
+    pip_trusted_host = _plain_http_host(pip_index)
+    if pip_trusted_host:
+        c.warnings.append(f"mirror.pip {pip_index} is plain http: pip trusts {pip_trusted_host} (PIP_TRUSTED_HOST), "
+                          "so packages come unencrypted and unverified; prefer an https:// index")
+    return {"venv": c.venv, "pip_index": pip_index, "pip_trusted_host": pip_trusted_host,
+            "conda_root": knowledge.conda_root(a.get("mirror.conda", "none")) if c.jupyter_conda else None,
+            "miniconda_url": knowledge.miniconda_url(a["image.arch"]) if c.jupyter_conda else None,
+            "torch": c.torch, "cuda": cuda, "torch_index": torch_index}
 
-    # --- GPU drivers
+
+_ASCEND_FILES = (("ascend/dcmi", "copied from the host's /usr/local/dcmi"),
+                 ("ascend/npu-smi", "copied from the host's /usr/local/bin/npu-smi"),
+                 ("ascend/common", "the host's /usr/local/Ascend/driver/lib64/common"),
+                 ("ascend/driver", "the host's /usr/local/Ascend/driver/lib64/driver"),
+                 ("ascend/version.info", "the host's /usr/local/Ascend/driver/version.info"),
+                 ("ascend/ascend_install.info", "the host's /etc/ascend_install.info"))
+
+
+def _gpu(c: _Facts) -> dict[str, Any]:
+    """The NVIDIA driver installer (when the image carries one) and the Ascend driver files."""
+    a = c.a
     nvidia_run = None
     if a.get("gpu.vendor") == "nvidia" and a.get("gpu.driver"):
-        nvidia_run = f"NVIDIA-Linux-{arch['uname']}-{a['gpu.driver']}.run"
-        user_files.append((nvidia_run, "the NVIDIA driver installer of the host's exact version"))
+        nvidia_run = f"NVIDIA-Linux-{c.arch['uname']}-{a['gpu.driver']}.run"
+        c.user_files.append((nvidia_run, "the NVIDIA driver installer of the host's exact version"))
     ascend = a.get("gpu.vendor") == "ascend"
     ascend_copy = ascend and a.get("gpu.ascend_driver") == "copy"
     if ascend_copy:
-        for name, what in (("ascend/dcmi", "copied from the host's /usr/local/dcmi"),
-                           ("ascend/npu-smi", "copied from the host's /usr/local/bin/npu-smi"),
-                           ("ascend/common", "the host's /usr/local/Ascend/driver/lib64/common"),
-                           ("ascend/driver", "the host's /usr/local/Ascend/driver/lib64/driver"),
-                           ("ascend/version.info", "the host's /usr/local/Ascend/driver/version.info"),
-                           ("ascend/ascend_install.info", "the host's /etc/ascend_install.info")):
-            user_files.append((name, what))
+        c.user_files.extend(_ASCEND_FILES)
+    return {"nvidia_run": nvidia_run, "ascend": ascend, "ascend_copy": ascend_copy}
 
-    # --- user and home
-    home = a.get("user.workdir", "/")
-    root = a.get("user.root", True)
-    login_user = {"kasmweb": "kasm-user", "kasm": "abc"}.get(engine, "root" if root else "app")
 
-    # --- apps
-    jetbrains = None
-    if app_name == "jetbrains":
+def _apps(c: _Facts) -> dict[str, Any]:
+    """The JetBrains archive, the binary and code-server's pinned .deb."""
+    a = c.a
+    jetbrains = code_server = None
+    if c.app_name == "jetbrains":
         product, info = knowledge.jetbrains_product(a["app.archive"])
         folder = f"/opt/{product}"
         jetbrains = {"product": product, "folder": folder, "launcher": f"{folder}/bin/{info['launcher']}",
                      "title": info["title"], "archive": a["app.archive"]}
-        user_files.append((a["app.archive"], "the JetBrains Linux archive you downloaded"))
-    if app_type == "binary":
-        user_files.append((a["app.command"], "the binary (statically linked for scratch)"))
-    code_server = None
-    if app_name == "code-server":
+        c.user_files.append((a["app.archive"], "the JetBrains Linux archive you downloaded"))
+    if c.app_type == "binary":
+        c.user_files.append((a["app.command"], "the binary (statically linked for scratch)"))
+    if c.app_name == "code-server":
         info = knowledge.code_server()
         code_server = {"version": info["version"],
-                       "url": info["url"].format(version=info["version"], arch=arch["deb"])}
+                       "url": info["url"].format(version=info["version"], arch=c.arch["deb"])}
+    return {"jetbrains": jetbrains, "code_server": code_server}
 
-    authorized_keys = None
-    if a.get("ssh.enabled") and a.get("ssh.auth") == "key":
-        # the wizard previews answers that are not valid yet: a key it cannot read is validate's to report
-        authorized_keys, _ = checks.read_public_key(a.get("ssh.authorized_key", ""), base_dir)
 
-    # --- ports, entrypoint and start command
-    port = a.get("app.port")
-    expose: list[int] = []
-    if port:
-        expose.append(port)
-    if a.get("ssh.enabled"):
-        expose.append(a["ssh.port"])
-    if a.get("forward.enabled"):
-        expose.append(a["forward.listen"])
-    expose = sorted(dict.fromkeys(expose))
+def _authorized_keys(a: Mapping[str, Any], base_dir: Path) -> str | None:
+    if not (a.get("ssh.enabled") and a.get("ssh.auth") == "key"):
+        return None
+    # the wizard previews answers that are not valid yet: a key it cannot read is validate's to report
+    return checks.read_public_key(a.get("ssh.authorized_key", ""), base_dir)[0]
 
+
+def _start(c: _Facts) -> dict[str, Any]:
+    """Published ports, the entry wrapper, ENTRYPOINT and CMD, and whether the container needs --init."""
+    a, app_type, app_name = c.a, c.app_type, c.app_name
+    expose = sorted({p for p, on in ((a.get("app.port"), True), (a.get("ssh.port"), a.get("ssh.enabled")),
+                                     (a.get("forward.listen"), a.get("forward.enabled"))) if p and on})
     wrapper = bool(a.get("ssh.enabled") or a.get("forward.enabled"))
-    base_chain = list(base.entrypoint)
     if app_type == "desktop":
-        cmd = list(base.cmd)
-    elif app_name == "jupyter":
-        cmd = ["/usr/local/bin/start-jupyter.sh"]
-    elif app_name == "code-server":
-        cmd = ["/usr/local/bin/start-code-server.sh"]
+        cmd = list(c.base.cmd)
+    elif app_name in ("jupyter", "code-server"):
+        cmd = [f"/usr/local/bin/start-{app_name}.sh"]
     elif app_type == "binary":
         cmd = []
     elif a.get("ssh.enabled"):
@@ -204,75 +237,59 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
     else:
         cmd = ["sleep", "infinity"]
     if app_type == "binary":
-        entrypoint = [f"/app/{a['app.command']}"] if family == "scratch" else [f"/usr/local/bin/{a['app.command']}"]
+        entrypoint = [f"/app/{a['app.command']}"] if c.family == "scratch" else [f"/usr/local/bin/{a['app.command']}"]
     elif wrapper:
-        entrypoint = ["/bin/sh", WRAPPER, *base_chain]
+        entrypoint = ["/bin/sh", WRAPPER, *c.base.entrypoint]
     else:
         entrypoint = []
-    needs_init = app_type in ("shell", "web") or (app_type == "binary" and family != "scratch")
+    needs_init = app_type in ("shell", "web") or (app_type == "binary" and c.family != "scratch")
+    return {"wrapper": wrapper, "entrypoint": entrypoint, "cmd": cmd, "expose": expose, "needs_init": needs_init}
 
-    # --- run time settings
-    secrets: list[Secret] = []
-    env_fixed: dict[str, str] = {}
-    if app_type == "desktop":
+
+def _secrets(c: _Facts, login_user: str, port: int | None) -> list[Secret]:
+    """What the container takes from the environment at start; a loud warning for authentication turned off."""
+    a, secrets = c.a, []
+    if c.app_type == "desktop":
         if a.get("desktop.auth"):
-            secrets.append(Secret(knowledge.desktop(engine)["password_env"], "DESKTOP_PASSWORD", True,
+            secrets.append(Secret(knowledge.desktop(c.engine)["password_env"], "DESKTOP_PASSWORD", True,
                                   "the password the desktop asks for"))
         else:
-            warnings.append("desktop.auth is off: anyone who reaches the published port gets the desktop")
-    if app_type == "web":
-        if a.get("app.auth"):
-            secrets.append(
-                Secret(JUPYTER_TOKEN, JUPYTER_TOKEN, False,
-                       "the token Jupyter asks for (unset: a random one, printed in the log)")
-                if app_name == "jupyter" else
-                Secret(CODE_SERVER_PASSWORD, CODE_SERVER_PASSWORD, False,
-                       "code-server's password (unset: a random one in ~/.config/code-server/config.yaml)"))
+            c.warnings.append("desktop.auth is off: anyone who reaches the published port gets the desktop")
+    if c.app_type == "web":
+        if not a.get("app.auth"):
+            c.warnings.append(f"app.auth is off: anyone who reaches port {port} runs code as {login_user} in the container")
+        elif c.app_name == "jupyter":
+            secrets.append(Secret(JUPYTER_TOKEN, JUPYTER_TOKEN, False,
+                                  "the token Jupyter asks for (unset: a random one, printed in the log)"))
         else:
-            warnings.append(f"app.auth is off: anyone who reaches port {port} runs code as {login_user} in the container")
+            secrets.append(Secret(CODE_SERVER_PASSWORD, CODE_SERVER_PASSWORD, False,
+                                  "code-server's password (unset: a random one in ~/.config/code-server/config.yaml)"))
     if a.get("ssh.enabled") and a.get("ssh.auth") == "password":
         secrets.append(Secret(SSH_PASSWORD, SSH_PASSWORD, False,
                               f"the SSH password of {login_user}, set when the container starts"))
-    run_flags: list[str] = []
-    for p_ in expose:
-        run_flags += ["-p", f"{p_}:{p_}"]
+    return secrets
+
+
+def _run_flags(c: _Facts, expose: list[int], needs_init: bool) -> dict[str, Any]:
+    """docker run flags (ports, GPUs, Ascend devices and driver mounts, --init) and fixed run-time variables."""
+    a = c.a
+    env_fixed: dict[str, str] = {}
+    flags = [f for port in expose for f in ("-p", f"{port}:{port}")]
     if a.get("gpu.vendor") == "nvidia":
         dev = a.get("gpu.devices", "all")
-        run_flags += ["--gpus", "all" if dev == "all" else f'"device={dev}"']
-    if ascend:
-        devs = [d for d in a.get("gpu.devices", "0").split(",")] if a.get("gpu.devices") != "all" else ["0"]
+        flags += ["--gpus", "all" if dev == "all" else f'"device={dev}"']
+    if a.get("gpu.vendor") == "ascend":
+        devs = a.get("gpu.devices", "0").split(",") if a.get("gpu.devices") != "all" else ["0"]
         for d in devs:
-            run_flags += ["--device", f"/dev/davinci{d}"]
-        run_flags += ["--device", "/dev/davinci_manager", "--device", "/dev/devmm_svm", "--device", "/dev/hisi_hdc"]
-        if not ascend_copy:
-            run_flags += ["-v", "/usr/local/dcmi:/usr/local/dcmi", "-v", "/usr/local/bin/npu-smi:/usr/local/bin/npu-smi",
-                          "-v", "/usr/local/Ascend/driver:/usr/local/Ascend/driver:ro"]
+            flags += ["--device", f"/dev/davinci{d}"]
+        flags += ["--device", "/dev/davinci_manager", "--device", "/dev/devmm_svm", "--device", "/dev/hisi_hdc"]
+        if a.get("gpu.ascend_driver") != "copy":
+            flags += ["-v", "/usr/local/dcmi:/usr/local/dcmi", "-v", "/usr/local/bin/npu-smi:/usr/local/bin/npu-smi",
+                      "-v", "/usr/local/Ascend/driver:/usr/local/Ascend/driver:ro"]
         env_fixed["ASCEND_VISIBLE_DEVICES"] = ",".join(devs)
     if needs_init:
-        run_flags.append("--init")
-
-    pip_index = knowledge.pip_index(a.get("mirror.pip", "none")) if pm else None
-    pip_trusted_host = _plain_http_host(pip_index)
-    if pip_trusted_host:
-        warnings.append(f"mirror.pip {pip_index} is plain http: pip trusts {pip_trusted_host} (PIP_TRUSTED_HOST), "
-                        "so packages come unencrypted and unverified; prefer an https:// index")
-
-    return Plan(
-        engine=engine, family=family, base_image=base_image, base=base, pm=pm,
-        uname=arch["uname"],
-        apt_root=knowledge.mirror_root(a.get("mirror.apt", "none")) if pm else None,
-        default_hosts=knowledge.default_hosts(family),
-        pip_index=pip_index, pip_trusted_host=pip_trusted_host,
-        conda_root=knowledge.conda_root(a.get("mirror.conda", "none")) if jupyter_conda else None,
-        system_packages=system_packages, java_home=java_home, venv=venv,
-        torch=torch, cuda=cuda, torch_index=torch_index, nvidia_run=nvidia_run, ascend=ascend, ascend_copy=ascend_copy,
-        home=home, login_user=login_user, jetbrains=jetbrains, code_server=code_server,
-        miniconda_url=knowledge.miniconda_url(a["image.arch"]) if jupyter_conda else None,
-        authorized_keys=authorized_keys,
-        wrapper=wrapper, entrypoint=entrypoint, cmd=cmd, expose=expose,
-        secrets=secrets, env_fixed=env_fixed, run_flags=run_flags, needs_init=needs_init,
-        user_files=user_files, warnings=warnings,
-    )
+        flags.append("--init")
+    return {"run_flags": flags, "env_fixed": env_fixed}
 
 
 def _plain_http_host(url: str | None) -> str | None:
