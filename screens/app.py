@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, TextIO
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical

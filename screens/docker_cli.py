@@ -340,7 +340,8 @@ def _commit_usage(container: str, image: str) -> str | None:
 
 
 def cmd_commit(args: argparse.Namespace) -> int:
-    from wizard.docker_ops import DockerOpError, SecretLeft, commit
+    from wizard.commit import SecretLeft, commit
+    from wizard.docker_ops import DockerOpError
 
     problem = _commit_usage(args.container, args.image)
     if problem:

@@ -10,7 +10,8 @@ import uuid
 import pytest
 
 from screens.cli import main
-from wizard.docker_ops import DockerOpError, NotEnoughSpace, check_image, commit, export_image, import_image
+from wizard.commit import commit
+from wizard.docker_ops import DockerOpError, NotEnoughSpace, check_image, export_image, import_image
 
 pytestmark = pytest.mark.docker
 
