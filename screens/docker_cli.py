@@ -365,6 +365,10 @@ def cmd_commit(args: argparse.Namespace) -> int:
         print(f"not kept: the value of {name} (a secret; pass it again when you start {args.image})")
     if done.kept:
         print(f"kept: {', '.join(done.kept)} (set when the container started; {args.image} starts with them)")
+    if done.parent:
+        print(f"note: {args.image} is built on the untagged image {done.parent[:19]}, whose local metadata (docker "
+              f"inspect) still holds the container's settings; it is not part of {args.image} (not in docker save or "
+              f"push) and goes with `docker rmi {args.image}`")
     return EXIT_OK
 
 

@@ -32,6 +32,7 @@ class Committed:
     image_id: str
     dropped: list[str]  # the secret variables whose run-time value the new image does not keep
     kept: list[str]  # the other variables set when the container started, which it keeps (as docker commit does)
+    parent: str | None = None  # the untagged first commit whose local metadata still holds the container's settings
 
 
 def commit(client: Any, container: str, image: str) -> Committed:
@@ -61,9 +62,9 @@ def commit(client: Any, container: str, image: str) -> Committed:
         raise SecretLeft(problems)
     repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
     try:
-        new = _commit_checked(client, c, secrets, reset, None if secrets else (repo, tag))
+        new = first = _commit_checked(client, c, secrets, reset, None if secrets else (repo, tag))
         if secrets:
-            new = _recommit(client, new, repo, tag)
+            new = _recommit(client, first, repo, tag)
         problems = _settings_leaks(_api(client).inspect_image(new), secrets)
     except docker.errors.APIError as exc:
         raise DockerOpError(f"docker commit failed: {_api_message(exc)}") from None
@@ -71,7 +72,7 @@ def commit(client: Any, container: str, image: str) -> Committed:
         _drop_image(_api(client), new)
         raise SecretLeft(problems)
     kept = sorted(k for k, v in env.items() if k not in secrets and image_env.get(k) != v)
-    return Committed(new, sorted(secrets), kept)
+    return Committed(new, sorted(secrets), kept, first if secrets else None)
 
 
 def _container_and_image_env(client: Any, container: str) -> tuple[Any, dict[str, str]]:

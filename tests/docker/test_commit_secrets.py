@@ -133,6 +133,8 @@ def test_ssh_password_is_not_committed_and_the_container_keeps_it(docker_client,
         assert f"committed {c.name} as {tag}" in out
         assert "not kept: the value of SSH_PASSWORD" in out
         assert f"kept: TZ (set when the container started; {tag} starts with them)" in out
+        parent = docker_client.images.get(tag).attrs["Parent"]
+        assert f"note: {tag} is built on the untagged image {parent[:19]}" in out  # said, not hidden
 
         env = docker_client.images.get(tag).attrs["Config"]["Env"]
         assert "SSH_PASSWORD=" in env and "TZ=Asia/Shanghai" in env and not any(password in e for e in env), env
