@@ -45,7 +45,7 @@ def test_base_image_per_engine_and_family():
      "s|http://deb.debian.org/debian|http://mirrors.tuna.tsinghua.edu.cn/debian|g"),
     ("ubuntu", "22.04", "/etc/apt/sources.list", "s|http://security.ubuntu.com/ubuntu|http://mirrors.tuna.tsinghua.edu.cn/ubuntu|g"),
     ("ubuntu", "24.04", "/etc/apt/sources.list.d/ubuntu.sources", "s|http://archive.ubuntu.com/ubuntu|http://mirrors.tuna.tsinghua.edu.cn/ubuntu|g"),
-    ("alpine", "3.21", "/etc/apk/repositories", "s|https://dl-cdn.alpinelinux.org|http://mirrors.tuna.tsinghua.edu.cn|g"),
+    ("alpine", "3.21", "/etc/apk/repositories", "s|https://dl-cdn.alpinelinux.org/alpine|http://mirrors.tuna.tsinghua.edu.cn/alpine|g"),
 ])
 def test_mirrors_rewrite_the_host_in_place_in_the_file_the_base_has(family, version, path, expect):
     text = df(os__family=family, os__version=version, mirror__apt="tuna")

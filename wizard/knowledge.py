@@ -22,11 +22,14 @@ def table(name: str) -> dict:
 
 @dataclass(frozen=True)
 class Base:
+    """What a base image is and does at build time (bases.toml; each fact's source is in the table)."""
     image: str
     codename: str
-    sources: str
+    sources: str  # the one apt/apk sources file the base has (the mirror step rewrites it)
     entrypoint: tuple[str, ...]
     cmd: tuple[str, ...]
+    mirror_from: tuple[str, ...] = ()  # the repository URLs in `sources` a mirror replaces (scheme, host, path)
+    foreign_sources: tuple[str, ...] = ()  # third-party apt lists (download.docker.com...) no mirror serves
 
 
 def engine_of(app_type: str, desktop_engine: str | None) -> str:
@@ -47,11 +50,22 @@ def base(engine: str, family: str, version: str) -> Base | None:
     row = table("bases").get(engine, {}).get(family, {}).get(version)
     if row is None:
         return None
-    return Base(row["image"], row["codename"], row["sources"], tuple(row["entrypoint"]), tuple(row["cmd"]))
+    mirror_from = row.get("mirror_from", table("mirrors")["defaults"].get(family, []))
+    return Base(row["image"], row["codename"], row["sources"], tuple(row["entrypoint"]), tuple(row["cmd"]),
+                tuple(mirror_from), tuple(row.get("foreign_sources", ())))
 
 
 def desktop(engine: str) -> dict:
+    """How a desktop engine listens, and what it does to users and SSH (bases.toml [engines.*])."""
     return table("bases")["engines"][engine]
+
+
+def ssh_refusal(engine: str, auth: str) -> str | None:
+    """Why SSH (or SSH password login) cannot work on an engine's base images, or None when it can."""
+    facts = table("bases")["engines"].get(engine, {})
+    if facts.get("ssh_refused"):
+        return facts["ssh_refused"]
+    return facts.get("password_ssh_refused") if auth == "password" else None
 
 
 # ---------------------------------------------------------------- packages
@@ -102,10 +116,6 @@ def conda_root(choice: str) -> str | None:
         return None
     host = table("mirrors")["hosts"].get(choice)
     return f"https://{host}" if host else choice.rstrip("/")
-
-
-def default_hosts(family: str) -> list[str]:
-    return list(table("mirrors")["defaults"].get(family, []))
 
 
 # ---------------------------------------------------------------- PyTorch and CUDA

@@ -46,7 +46,6 @@ class Plan:
     pm: str | None  # apt | apk | None (scratch)
     uname: str  # x86_64 | aarch64
     apt_root: str | None
-    default_hosts: list[str]
     pip_index: str | None
     pip_trusted_host: str | None  # host[:port] of an http:// pip index: pip ignores it unless trusted
     conda_root: str | None
@@ -88,7 +87,6 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
         engine=c.engine, family=c.family, base_image=a.get("os.base_image") or c.base.image, base=c.base, pm=c.pm,
         uname=c.arch["uname"],
         apt_root=knowledge.mirror_root(a.get("mirror.apt", "none")) if c.pm else None,
-        default_hosts=knowledge.default_hosts(c.family),
         **_packages(c), **_python(c), **_gpu(c), **_apps(c),
         home=a.get("user.workdir", "/"), login_user=login_user,
         authorized_keys=_authorized_keys(a, base_dir),
