@@ -153,8 +153,8 @@ def test_jetbrains_on_novnc_unpacks_in_a_stage_and_starts_from_startapp():
     assert "--strip-components=1" in text and "COPY --from=unpack /opt/pycharm /opt/pycharm" in text
     final = text[text.rindex("\nFROM "):]
     assert "pycharm-community-2024.2.1.tar.gz" not in final  # the archive never reaches the image
-    assert "COPY startapp.sh /startapp.sh" in text and "RUN set-cont-env APP_NAME PyCharm" in text
-    assert c.files["startapp.sh"].mode == 0o755 and "exec /opt/pycharm/bin/pycharm.sh" in c.files["startapp.sh"].text
+    assert "COPY startapp.sh /startapp.sh" in text and "RUN set-cont-env APP_NAME 'PyCharm Community'" in text
+    assert c.files["startapp.sh"].mode == 0o755 and "exec /usr/local/bin/pycharm" in c.files["startapp.sh"].text
     assert "idea.config.path=/config/.pycharm/config" in c.files["idea.properties"].text
     assert "ENV WEB_LISTENING_PORT=31000" in text and "EXPOSE 31000" in text
     assert "ENTRYPOINT" not in final and "CMD" not in final  # the base image's /init starts the desktop

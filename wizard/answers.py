@@ -218,9 +218,10 @@ def _default_workdir(a: Mapping[str, Any]) -> str:
 
 
 def _check_archive(v: str) -> str | None:
-    if checks.file_name(v) or not v.endswith(".tar.gz") or knowledge.jetbrains_product(v) is None:
-        return ("the JetBrains Linux .tar.gz file name, e.g. pycharm-community-2024.2.1.tar.gz, ideaIC-2024.2.1.tar.gz "
-                "(known: pycharm, ideaIC, ideaIU, WebStorm, GoLand, CLion, PhpStorm, DataGrip, RustRover, RubyMine, Rider)")
+    if checks.file_name(v) or knowledge.jetbrains_archive(v) is None:
+        return ("the JetBrains Linux archive's name as downloaded, e.g. pycharm-community-2024.2.1.tar.gz, "
+                "pycharm-2025.1.tar.gz, goland-2024.3.tar.gz, idea-2025.3-aarch64.tar.gz (known: pycharm, idea, ideaIC, "
+                "ideaIU, WebStorm, goland, CLion, PhpStorm, datagrip, dataspell, RustRover, RubyMine, JetBrains.Rider)")
     return None
 
 

@@ -6,6 +6,7 @@ Every table names where its facts come from; a new PyTorch release or base tag i
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -60,9 +61,14 @@ def desktop(engine: str) -> dict:
     return table("bases")["engines"][engine]
 
 
+def engine_facts(engine: str) -> dict:
+    """An engine's recorded behaviour; {} for plain distribution images (they do nothing of their own)."""
+    return table("bases")["engines"].get(engine, {})
+
+
 def ssh_refusal(engine: str, auth: str) -> str | None:
     """Why SSH (or SSH password login) cannot work on an engine's base images, or None when it can."""
-    facts = table("bases")["engines"].get(engine, {})
+    facts = engine_facts(engine)
     if facts.get("ssh_refused"):
         return facts["ssh_refused"]
     return facts.get("password_ssh_refused") if auth == "password" else None
@@ -171,6 +177,14 @@ def driver_can_run(driver: str, variant: str) -> bool:
     return floor is not None and _version_key(driver) >= _version_key(floor)
 
 
+def nvidia_installer_flags(driver: str) -> list[str]:
+    """The .run installer's flags for a driver version: only options that version knows (cuda.toml [installer])."""
+    facts, key = table("cuda")["installer"], _version_key(driver)
+    module = "--no-kernel-modules" if key >= _version_key(facts["no_kernel_modules_since"]) else "--no-kernel-module"
+    systemd = ["--no-systemd"] if key >= _version_key(facts["no_systemd_since"]) else []
+    return [facts["flags"][0], module, *facts["flags"][1:], *systemd]
+
+
 def pick_cuda(driver: str | None, release: TorchRelease) -> str:
     """The newest CUDA variant of a torch release that a driver runs; 'cpu' when none does.
 
@@ -193,10 +207,13 @@ def miniconda_url(arch: str) -> str:
     return table("apps")["miniconda"]["url"].format(uname=arch_names(arch)["uname"])
 
 
-def jetbrains_product(archive: str) -> tuple[str, dict] | None:
-    """('pycharm', {'launcher': 'pycharm.sh', ...}) for 'pycharm-community-2024.2.1.tar.gz'."""
-    products = table("apps")["jetbrains"]
-    for prefix in sorted(products, key=len, reverse=True):
-        if archive.startswith(prefix):
-            return prefix.lower().replace("jetbrains.", ""), products[prefix]
-    return None
+_JETBRAINS_NAME = re.compile(r"(?P<prefix>[A-Za-z.]+(?:-(?:community|professional))?)-[0-9]+(?:\.[0-9]+){1,3}"
+                             r"(?P<arm>-aarch64)?\.tar\.gz")
+
+
+def jetbrains_archive(archive: str) -> tuple[dict, str] | None:
+    """({'product': 'goland', 'title': 'GoLand'}, 'amd64') for 'goland-2024.3.tar.gz', 'arm64' for a name ending
+    -aarch64.tar.gz; None for a name JetBrains does not publish. Prefixes match case-insensitively."""
+    m = _JETBRAINS_NAME.fullmatch(archive)
+    info = m and table("apps")["jetbrains"].get(m["prefix"].lower())
+    return (info, "arm64" if m["arm"] else "amd64") if info else None

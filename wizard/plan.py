@@ -56,6 +56,7 @@ class Plan:
     cuda: str | None
     torch_index: str | None
     nvidia_run: str | None
+    nvidia_flags: list[str]  # the installer's flags, by driver version
     ascend: bool
     ascend_copy: bool
     home: str
@@ -175,21 +176,27 @@ _ASCEND_FILES = (("ascend/dcmi", "copied from the host's /usr/local/dcmi"),
                  ("ascend/common", "the host's /usr/local/Ascend/driver/lib64/common"),
                  ("ascend/driver", "the host's /usr/local/Ascend/driver/lib64/driver"),
                  ("ascend/version.info", "the host's /usr/local/Ascend/driver/version.info"),
-                 ("ascend/ascend_install.info", "the host's /etc/ascend_install.info"))
+                 ("ascend/ascend_install.info", "the host's /etc/ascend_install.info"),
+                 ("ascend/vnpu.cfg", "the host's /etc/vnpu.cfg"))
+# mount mode: the host's driver files, read-only (CANN tools read /etc/ascend_install.info to find the driver)
+_ASCEND_MOUNTS = ("/usr/local/dcmi:/usr/local/dcmi", "/usr/local/bin/npu-smi:/usr/local/bin/npu-smi",
+                  "/usr/local/Ascend/driver:/usr/local/Ascend/driver:ro",
+                  "/etc/ascend_install.info:/etc/ascend_install.info:ro")
 
 
 def _gpu(c: _Facts) -> dict[str, Any]:
     """The NVIDIA driver installer (when the image carries one) and the Ascend driver files."""
     a = c.a
-    nvidia_run = None
+    nvidia_run, nvidia_flags = None, []
     if a.get("gpu.vendor") == "nvidia" and a.get("gpu.driver"):
         nvidia_run = f"NVIDIA-Linux-{c.arch['uname']}-{a['gpu.driver']}.run"
+        nvidia_flags = knowledge.nvidia_installer_flags(a["gpu.driver"])
         c.user_files.append((nvidia_run, "the NVIDIA driver installer of the host's exact version"))
     ascend = a.get("gpu.vendor") == "ascend"
     ascend_copy = ascend and a.get("gpu.ascend_driver") == "copy"
     if ascend_copy:
         c.user_files.extend(_ASCEND_FILES)
-    return {"nvidia_run": nvidia_run, "ascend": ascend, "ascend_copy": ascend_copy}
+    return {"nvidia_run": nvidia_run, "nvidia_flags": nvidia_flags, "ascend": ascend, "ascend_copy": ascend_copy}
 
 
 def _apps(c: _Facts) -> dict[str, Any]:
@@ -197,9 +204,11 @@ def _apps(c: _Facts) -> dict[str, Any]:
     a = c.a
     jetbrains = code_server = None
     if c.app_name == "jetbrains":
-        product, info = knowledge.jetbrains_product(a["app.archive"])
-        folder = f"/opt/{product}"
-        jetbrains = {"product": product, "folder": folder, "launcher": f"{folder}/bin/{info['launcher']}",
+        info, _ = knowledge.jetbrains_archive(a["app.archive"])
+        product = info["product"]
+        # bin/<product> is the native launcher (2024.2+; the .sh scripts then show a notice), bin/<product>.sh
+        # before it: jetbrains.j2 links whichever the archive has to /usr/local/bin/<product>, which starts the IDE
+        jetbrains = {"product": product, "folder": f"/opt/{product}", "launcher": f"/usr/local/bin/{product}",
                      "title": info["title"], "archive": a["app.archive"]}
         c.user_files.append((a["app.archive"], "the JetBrains Linux archive you downloaded"))
     if c.app_type == "binary":
@@ -282,11 +291,11 @@ def _run_flags(c: _Facts, expose: list[int], needs_init: bool) -> dict[str, Any]
             flags += ["--device", f"/dev/davinci{d}"]
         flags += ["--device", "/dev/davinci_manager", "--device", "/dev/devmm_svm", "--device", "/dev/hisi_hdc"]
         if a.get("gpu.ascend_driver") != "copy":
-            flags += ["-v", "/usr/local/dcmi:/usr/local/dcmi", "-v", "/usr/local/bin/npu-smi:/usr/local/bin/npu-smi",
-                      "-v", "/usr/local/Ascend/driver:/usr/local/Ascend/driver:ro"]
+            flags += [f for mount in _ASCEND_MOUNTS for f in ("-v", mount)]
         env_fixed["ASCEND_VISIBLE_DEVICES"] = ",".join(devs)
     if needs_init:
         flags.append("--init")
+    flags += knowledge.engine_facts(c.engine).get("run_flags", [])  # the base's own needs (kasmweb: --shm-size)
     return {"run_flags": flags, "env_fixed": env_fixed}
 
 

@@ -57,6 +57,8 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
     if a.get("forward.enabled") and a.get("forward.target") == a.get("forward.listen"):
         out.append(("forward.target", "is the same as forward.listen; accepted: the port the app listens on, different from forward.listen"))
     out += _file_answers(a, base_dir)
+    out += _base_facts(a)
+    out += _device_answers(a)
     out += _base_image_family(a)
     out += _desktop_command(a)
     if family == "scratch" and app_type != "binary":
@@ -81,6 +83,38 @@ def _file_answers(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
         if bad:
             out.append(("network.extra_ca", bad))
     return out
+
+
+def _base_facts(a: Mapping[str, Any]) -> list[Problem]:
+    """Combinations the base image's own behaviour breaks (bases.toml [engines.*], docs/upstream.md), and apps
+    the OS cannot run: refused with the base's reason."""
+    out: list[Problem] = []
+    engine = knowledge.engine_of(a.get("app.type", ""), a.get("desktop.engine"))
+    if a.get("ssh.enabled"):
+        why = knowledge.ssh_refusal(engine, a.get("ssh.auth", "key"))
+        if why and knowledge.engine_facts(engine).get("ssh_refused"):
+            out.append(("ssh.enabled", f"{why}; accepted on {engine}: false (or the plain or kasm engine for SSH)"))
+        elif why:
+            out.append(("ssh.auth", f"{why}; accepted on {engine}: key"))
+    auth_always = knowledge.engine_facts(engine).get("auth_always")
+    if auth_always and a.get("desktop.auth") is False:
+        out.append(("desktop.auth", f"{auth_always}; accepted on {engine}: true (the password comes from DESKTOP_PASSWORD)"))
+    archive = knowledge.jetbrains_archive(a.get("app.archive", "")) if a.get("app.name") == "jetbrains" else None
+    if archive and archive[1] != a.get("image.arch"):
+        out.append(("app.archive", f"{shown(a['app.archive'])} is the {archive[1]} build but image.arch is {a.get('image.arch')}; "
+                                   "accepted: the archive of the image's architecture (arm64 ones end -aarch64.tar.gz)"))
+    if a.get("app.name") == "jetbrains" and a.get("os.family") == "alpine":
+        out.append(("app.name", "JetBrains IDEs run on their bundled Java runtime, built for glibc: it does not start on "
+                                "Alpine (musl); accepted on alpine: command (or pick ubuntu or debian for a JetBrains IDE)"))
+    return out
+
+
+def _device_answers(a: Mapping[str, Any]) -> list[Problem]:
+    """Ascend devices are passed one by one (the guide's --device=/dev/davinciN): `all` must be a list."""
+    if a.get("gpu.vendor") == "ascend" and a.get("gpu.devices") == "all":
+        return [("gpu.devices", "Ascend NPUs are passed one by one (--device /dev/davinciN and ASCEND_VISIBLE_DEVICES); "
+                                "accepted for ascend: the device numbers `npu-smi info` shows on the host, e.g. 0 or 0,1")]
+    return []
 
 
 def _no_key(a: Mapping[str, Any]) -> str:

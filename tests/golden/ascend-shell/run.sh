@@ -11,6 +11,7 @@ exec docker run -d --name ascend-shell \
     -v /usr/local/dcmi:/usr/local/dcmi \
     -v /usr/local/bin/npu-smi:/usr/local/bin/npu-smi \
     -v /usr/local/Ascend/driver:/usr/local/Ascend/driver:ro \
+    -v /etc/ascend_install.info:/etc/ascend_install.info:ro \
     --init \
     -e ASCEND_VISIBLE_DEVICES=0 \
     "$@" ascend-shell:latest

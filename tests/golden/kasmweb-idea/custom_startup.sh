@@ -3,6 +3,6 @@
 export HOME=/home/kasm-user
 cd "$HOME" || exit 1
 while true; do
-    /opt/ideaic/bin/idea.sh
+    /usr/local/bin/idea
     sleep 2
 done

@@ -5,5 +5,6 @@
 set -e
 exec docker run -d --name idea-kasmweb \
     -p 31000:31000 \
+    --shm-size=512m \
     -e VNC_PW="${DESKTOP_PASSWORD:?set DESKTOP_PASSWORD: the password the desktop asks for}" \
     "$@" idea-kasmweb:latest
