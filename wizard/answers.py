@@ -269,8 +269,10 @@ FIELDS: tuple[Field, ...] = (
             "noVNC：HTTP 下可复制粘贴，无声音。KASM：有声音，复制粘贴需要 HTTPS。"),
           "novnc", choices=ENGINES, when=is_type("desktop")),
     Field("desktop.auth", "bool", T("Desktop password on", "桌面密码认证"),
-          T("The desktop asks for a password given at start (DESKTOP_PASSWORD); off lets anyone who reaches the port in.",
-            "桌面需要启动时提供的密码（DESKTOP_PASSWORD）；关闭后任何能访问端口的人都能进入。"),
+          T("The desktop asks for a password given at start (DESKTOP_PASSWORD); off lets anyone who reaches the port in. "
+            "noVNC (jlesage) uses only its first 8 characters; kasmweb cannot turn it off (user kasm_user).",
+            "桌面需要启动时提供的密码（DESKTOP_PASSWORD）；关闭后任何能访问端口的人都能进入。"
+            "noVNC（jlesage）只使用密码的前 8 个字符；kasmweb 无法关闭密码（用户名 kasm_user）。"),
           True, when=is_type("desktop")),
     Field("app.archive", "text", T("JetBrains archive", "JetBrains 安装包"),
           T("The Linux .tar.gz you downloaded, placed next to the Dockerfile (community edition if there is one).",

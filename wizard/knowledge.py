@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 
@@ -31,6 +31,7 @@ class Base:
     cmd: tuple[str, ...]
     mirror_from: tuple[str, ...] = ()  # the repository URLs in `sources` a mirror replaces (scheme, host, path)
     foreign_sources: tuple[str, ...] = ()  # third-party apt lists (download.docker.com...) no mirror serves
+    engine: dict = field(default_factory=dict, compare=False)  # the engine's behaviour (bases.toml [engines.*])
 
 
 def engine_of(app_type: str, desktop_engine: str | None) -> str:
@@ -53,7 +54,7 @@ def base(engine: str, family: str, version: str) -> Base | None:
         return None
     mirror_from = row.get("mirror_from", table("mirrors")["defaults"].get(family, []))
     return Base(row["image"], row["codename"], row["sources"], tuple(row["entrypoint"]), tuple(row["cmd"]),
-                tuple(mirror_from), tuple(row.get("foreign_sources", ())))
+                tuple(mirror_from), tuple(row.get("foreign_sources", ())), engine_facts(engine))
 
 
 def desktop(engine: str) -> dict:
