@@ -165,17 +165,18 @@ def test_ascend_devices_all_is_refused_and_the_driver_facts_reach_the_container(
     assert "COPY ascend/vnpu.cfg /etc/vnpu.cfg" in render(answers).dockerfile
 
 
-@pytest.mark.parametrize("archive,product", [
-    ("goland-2024.3.tar.gz", "goland"), ("GoLand-2024.3.tar.gz", "goland"), ("datagrip-2024.3.1.tar.gz", "datagrip"),
-    ("dataspell-2024.3.tar.gz", "dataspell"), ("pycharm-2025.1.tar.gz", "pycharm"),
-    ("idea-2025.3.tar.gz", "idea"), ("ideaIU-2024.2.1.tar.gz", "idea"), ("JetBrains.Rider-2024.3.tar.gz", "rider"),
+@pytest.mark.parametrize("archive,product,name", [
+    ("goland-2024.3.tar.gz", "goland", "goland"), ("GoLand-2024.3.tar.gz", "goland", "goland"),
+    ("datagrip-2024.3.1.tar.gz", "datagrip", "datagrip"), ("dataspell-2024.3.tar.gz", "dataspell", "dataspell"),
+    ("pycharm-2025.1.tar.gz", "pycharm", "pycharm"), ("idea-2025.3.tar.gz", "idea", "idea"),
+    ("ideaIU-2024.2.1.tar.gz", "ideaiu", "idea"), ("JetBrains.Rider-2024.3.tar.gz", "rider", "rider"),
 ])
 def test_jetbrains_archives_named_as_published_are_accepted_and_start_the_native_launcher_when_present(archive,
-                                                                                                      product):
+                                                                                                      product, name):
     answers, problems = validate(_given("novnc", "debian", "12", {"app.name": "jetbrains", "app.archive": archive}))
     assert problems == []
     ctx = render(answers)
-    assert f"RUN bin=/opt/{product}/bin/{product} \\" in ctx.dockerfile
+    assert f"RUN bin=/opt/{product}/bin/{name} \\" in ctx.dockerfile
     assert f'if [ -x "$bin" ]; then ln -s "$bin" /usr/local/bin/{product}; else ln -s "$bin.sh"' in ctx.dockerfile
     assert f"exec /usr/local/bin/{product}" in ctx.files["startapp.sh"].text
 

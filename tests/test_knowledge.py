@@ -61,6 +61,7 @@ def test_mirrors_and_java():
     assert knowledge.pip_index("aliyun") == "https://mirrors.aliyun.com/pypi/simple/"
     assert knowledge.java_versions("debian") == ["17"]  # bookworm has no 11 or 21
     assert knowledge.java_home("ubuntu", "21", "arm64") == "/usr/lib/jvm/java-21-openjdk-arm64"
-    assert knowledge.jetbrains_archive("ideaIC-2024.2.1.tar.gz") == ({"product": "idea", "title": "IntelliJ IDEA Community"},
+    assert knowledge.jetbrains_archive("ideaIC-2024.2.1.tar.gz") == ({"product": "ideaic", "launcher": "idea",
+                                                                       "title": "IntelliJ IDEA Community"},
                                                                       "amd64")
     assert knowledge.jetbrains_archive("eclipse.tar.gz") is None

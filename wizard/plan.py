@@ -206,10 +206,10 @@ def _apps(c: _Facts) -> dict[str, Any]:
     if c.app_name == "jetbrains":
         info, _ = knowledge.jetbrains_archive(a["app.archive"])
         product = info["product"]
-        # bin/<product> is the native launcher (2024.2+; the .sh scripts then show a notice), bin/<product>.sh
-        # before it: jetbrains.j2 links whichever the archive has to /usr/local/bin/<product>, which starts the IDE
-        jetbrains = {"product": product, "folder": f"/opt/{product}", "launcher": f"/usr/local/bin/{product}",
-                     "title": info["title"], "archive": a["app.archive"]}
+        # bin/<name> is the native launcher (2024.2+; the .sh scripts then show a notice), bin/<name>.sh before
+        # it: jetbrains.j2 links whichever the archive has to /usr/local/bin/<product>, which starts the IDE
+        jetbrains = {"product": product, "folder": f"/opt/{product}", "bin": info.get("launcher", product),
+                     "launcher": f"/usr/local/bin/{product}", "title": info["title"], "archive": a["app.archive"]}
         c.user_files.append((a["app.archive"], "the JetBrains Linux archive you downloaded"))
     if c.app_type == "binary":
         c.user_files.append((a["app.command"], "the binary (statically linked for scratch)"))

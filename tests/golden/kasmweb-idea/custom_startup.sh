@@ -3,6 +3,6 @@
 export HOME=/home/kasm-user
 cd "$HOME" || exit 1
 while true; do
-    /usr/local/bin/idea
+    /usr/local/bin/ideaic
     sleep 2
 done
