@@ -21,6 +21,9 @@ from wizard.render import render
 from wizard.validate import validate
 
 PREFIX = "imgwizard-test"
+# One tag per test session, so two sessions on one engine (a developer's run beside CI's) never remove or
+# rebuild each other's images; the build cache is shared all the same.
+SESSION_TAG = f"s{os.getpid()}"
 TIMINGS: list[tuple[str, float, int]] = []
 
 
@@ -35,7 +38,7 @@ class Built:
 
 
 def build_scenario(client, folder: Path, name: str, toml: str, nocache: bool = False) -> Built:
-    """Render `toml` (an answers file) into folder/context and build it as imgwizard-test/NAME:latest
+    """Render `toml` (an answers file) into folder/context and build it as imgwizard-test/NAME:SESSION_TAG
     (`nocache`: every step runs, so its output is in the log even when an earlier run cached it)."""
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / "answers.toml"
@@ -47,7 +50,7 @@ def build_scenario(client, folder: Path, name: str, toml: str, nocache: bool = F
     context = folder / "context"
     ctx = render(answers, folder)
     write(ctx, context)
-    tag = f"{PREFIX}/{name}:latest"
+    tag = f"{PREFIX}/{name}:{SESSION_TAG}"
     start = time.monotonic()
     events = list(docker_builder(client, nocache=nocache)(context, tag, threading.Event()))
     seconds = time.monotonic() - start
