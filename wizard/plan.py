@@ -30,6 +30,10 @@ SSH_PASSWORD = "SSH_PASSWORD"
 JUPYTER_TOKEN = "JUPYTER_TOKEN"
 CODE_SERVER_PASSWORD = "PASSWORD"
 
+# What an SSH login sets for itself, per session and per user: the entry wrapper does not hand these on from
+# the container's environment (the rest of what `docker exec` sees, it does; see imgwizard-entry.sh.j2).
+SESSION_VARIABLES = frozenset({"HOME", "USER", "LOGNAME", "SHELL", "MAIL", "TERM", "PWD", "OLDPWD", "SHLVL", "_"})
+
 
 def secret_names() -> frozenset[str]:
     """Every Secret.name a Plan can produce: `imgwizard commit` keeps none of their values in an image."""
@@ -71,7 +75,10 @@ class Plan:
     expose: list[int]
     secrets: list[Secret]  # passed at run time, never in a layer
     env_fixed: dict[str, str]  # NAME=value set at run time (compose environment, -e NAME=value)
-    run_flags: list[str]
+    run_flags: list[str]  # shell words, as run.sh writes them
+    ssh_host_port: int | None  # the default host port of SSH (SSH_HOST_PORT overrides it at run time)
+    publish: list[str]  # host:container of each published port (compose.yaml; ${VAR:-default} allowed)
+    session_env_skip: list[str]  # variables the wrapper never writes into the SSH sessions' environment file
     needs_init: bool
     user_files: list[tuple[str, str]]  # (file in the build folder, what it is) the user provides
     warnings: list[str] = field(default_factory=list)
@@ -236,14 +243,19 @@ def _start(c: _Facts) -> dict[str, Any]:
         cmd = ["/usr/sbin/sshd", "-D", "-e"]
     else:
         cmd = ["sleep", "infinity"]
-    if app_type == "binary":
-        entrypoint = [f"/app/{a['app.command']}"] if c.family == "scratch" else [f"/usr/local/bin/{a['app.command']}"]
+    if app_type == "binary" and c.family == "scratch":
+        entrypoint = [f"/app/{a['app.command']}"]  # no shell: the tree never asks for SSH or forwarding there
+    elif app_type == "binary":
+        # the wrapper starts sshd / socat, then execs the binary with the container's arguments
+        binary = [f"/usr/local/bin/{a['app.command']}"]
+        entrypoint = ["/bin/sh", WRAPPER, *binary] if wrapper else binary
     elif wrapper:
         entrypoint = ["/bin/sh", WRAPPER, *c.base.entrypoint]
     else:
         entrypoint = []
     needs_init = app_type in ("shell", "web") or (app_type == "binary" and c.family != "scratch")
-    return {"wrapper": wrapper, "entrypoint": entrypoint, "cmd": cmd, "expose": expose, "needs_init": needs_init}
+    return {"wrapper": wrapper, "entrypoint": entrypoint, "cmd": cmd, "expose": expose, "needs_init": needs_init,
+            "session_env_skip": sorted(secret_names() | SESSION_VARIABLES)}
 
 
 def _secrets(c: _Facts, login_user: str, port: int | None) -> list[Secret]:
@@ -271,13 +283,16 @@ def _secrets(c: _Facts, login_user: str, port: int | None) -> list[Secret]:
 
 
 def _run_flags(c: _Facts, expose: list[int], needs_init: bool) -> dict[str, Any]:
-    """docker run flags (ports, GPUs, Ascend devices and driver mounts, --init) and fixed run-time variables."""
+    """docker run flags (ports, GPUs, Ascend devices and driver mounts, --init) and fixed run-time variables.
+    Flags are shell words as run.sh writes them: docker reads --gpus as CSV, so `device=0,1` must reach it with
+    the double quotes inside the argument (facts.md 'docker --gpus'), hence the single quotes around them."""
     a = c.a
     env_fixed: dict[str, str] = {}
-    flags = [f for port in expose for f in ("-p", f"{port}:{port}")]
+    publish = [_publish(a, port) for port in expose]
+    flags = [f for spec in publish for f in ("-p", f'"{spec}"' if "$" in spec else spec)]
     if a.get("gpu.vendor") == "nvidia":
         dev = a.get("gpu.devices", "all")
-        flags += ["--gpus", "all" if dev == "all" else f'"device={dev}"']
+        flags += ["--gpus", "all" if dev == "all" else f"'\"device={dev}\"'"]
     if a.get("gpu.vendor") == "ascend":
         devs = a.get("gpu.devices", "0").split(",") if a.get("gpu.devices") != "all" else ["0"]
         for d in devs:
@@ -289,7 +304,27 @@ def _run_flags(c: _Facts, expose: list[int], needs_init: bool) -> dict[str, Any]
         env_fixed["ASCEND_VISIBLE_DEVICES"] = ",".join(devs)
     if needs_init:
         flags.append("--init")
-    return {"run_flags": flags, "env_fixed": env_fixed}
+    return {"run_flags": flags, "env_fixed": env_fixed, "publish": publish, "ssh_host_port": _ssh_host_port(a)}
+
+
+SSH_HOST_PORT = "SSH_HOST_PORT"
+SSH_HOST_PORT_DEFAULT = 2222  # the host's own sshd holds 22 on a real server
+
+
+def _publish(a: Mapping[str, Any], port: int) -> str:
+    """host:container for one published port. The app's and the forwarder's ports keep their number on the host
+    (the platform publishes 31000); SSH's host port is SSH_HOST_PORT at run time, by default 2222 (or ssh.port
+    when that is not 22), so the host's own sshd on 22 is never in the way."""
+    if not (a.get("ssh.enabled") and port == a.get("ssh.port")):
+        return f"{port}:{port}"
+    return f"${{{SSH_HOST_PORT}:-{_ssh_host_port(a)}}}:{port}"
+
+
+def _ssh_host_port(a: Mapping[str, Any]) -> int | None:
+    """The host port SSH is published on unless SSH_HOST_PORT says otherwise (None: no SSH)."""
+    if not a.get("ssh.enabled"):
+        return None
+    return SSH_HOST_PORT_DEFAULT if a.get("ssh.port") == 22 else a.get("ssh.port")
 
 
 def _plain_http_host(url: str | None) -> str | None:
