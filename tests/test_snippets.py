@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
@@ -129,7 +130,7 @@ def test_nvidia_driver_from_a_copied_run_file():
     assert "blacklist nouveau" in text and "update-initramfs" not in text
     assert ("NVIDIA-Linux-x86_64-550.135.run", "the NVIDIA driver installer of the host's exact version") in c.plan.user_files
     assert "--gpus all" in c.files["run.sh"].text and "count: all" in c.files["compose.yaml"].text
-    assert '--gpus "device=0,1"' in ctx(gpu__vendor="nvidia", gpu__devices="0,1").files["run.sh"].text
+    assert "--gpus '\"device=0,1\"'" in ctx(gpu__vendor="nvidia", gpu__devices="0,1").files["run.sh"].text
     assert "COPY NVIDIA" not in df(gpu__vendor="nvidia")  # default: the toolkit mounts the host's driver
 
 
@@ -319,3 +320,76 @@ def test_secret_names_cover_every_secret_a_plan_passes():
         web = ctx(app__type="web", app__name=app)
         assert {s.name for s in web.plan.secrets} <= names and web.plan.secrets
     assert {s.name for s in ctx(ssh__enabled=True, ssh__auth="password").plan.secrets} == {"SSH_PASSWORD"}
+
+
+# --- run.sh as a shell runs it: `docker` is a script on PATH that prints its arguments, one per line
+
+ASCEND_FLAGS = ["--device", "/dev/davinci0", "--device", "/dev/davinci_manager", "--device", "/dev/devmm_svm",
+                "--device", "/dev/hisi_hdc", "-v", "/usr/local/dcmi:/usr/local/dcmi",
+                "-v", "/usr/local/bin/npu-smi:/usr/local/bin/npu-smi",
+                "-v", "/usr/local/Ascend/driver:/usr/local/Ascend/driver:ro"]
+DESKTOP_ENV = {"DESKTOP_PASSWORD": "pw with 'quotes' and spaces"}
+EXPECTED_ARGV = {
+    "ascend-shell": ["-p", "2222:22", *ASCEND_FLAGS, "--init", "-e", "ASCEND_VISIBLE_DEVICES=0"],
+    "binary-scratch": [],
+    "code-server-debian": ["-p", "31000:31000", "--init", "-e", "PASSWORD"],
+    "debian-shell-ssh": ["-p", "2222:22", "-p", "31000:31000", "--init"],
+    "jupyter-nvidia": ["-p", "31000:31000", "--gpus", "all", "--init", "-e", "JUPYTER_TOKEN"],
+    "kasm-desktop": ["-p", "31000:31000", "-e", "PASSWORD=pw with 'quotes' and spaces"],
+    "kasmweb-idea": ["-p", "31000:31000", "-e", "VNC_PW=pw with 'quotes' and spaces"],
+    "pycharm-novnc": ["-p", "31000:31000", "--gpus", "all", "-e", "VNC_PASSWORD=pw with 'quotes' and spaces"],
+}
+
+
+def run_sh_argv(text: str, tmp_path, env: dict[str, str] | None = None, extra: tuple[str, ...] = ()) -> list[str]:
+    """The argument vector run.sh hands to docker: sh runs it with a `docker` on PATH that prints each argument."""
+    script = tmp_path / "run.sh"
+    script.write_text(text)
+    subprocess.run(["sh", "-n", str(script)], check=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / "docker"
+    fake.write_text('#!/bin/sh\nfor arg in "$@"; do printf "%s\\0" "$arg"; done\n')
+    fake.chmod(0o755)
+    r = subprocess.run(["sh", str(script), *extra], capture_output=True, text=True, check=True,
+                       env={"PATH": f"{bin_dir}:/usr/bin:/bin", **(env or {})})
+    return r.stdout.split("\0")[:-1]
+
+
+@pytest.mark.parametrize("example", sorted(EXPECTED_ARGV))
+def test_run_sh_of_each_example_hands_docker_the_expected_arguments(example, tmp_path):
+    from tests.test_golden import EXAMPLES, load
+    path = next(p for p in EXAMPLES if p.stem == example)
+    answers, problems = load(path)
+    assert problems == []
+    c = render(answers, path.parent)
+    image = f"{answers['image.name']}:{answers['image.tag']}"
+    name = answers["image.name"].replace("/", "-")
+    argv = run_sh_argv(c.files["run.sh"].text, tmp_path, DESKTOP_ENV, ("--rm",))
+    assert argv == ["run", "-d", "--name", name, *EXPECTED_ARGV[example], "--rm", image]
+
+
+def test_every_example_has_its_expected_argument_vector():
+    from tests.test_golden import EXAMPLES
+    assert {p.stem for p in EXAMPLES} == set(EXPECTED_ARGV)
+
+
+@pytest.mark.parametrize("devices,gpus", [("0,1", '"device=0,1"'), ("2", '"device=2"'), ("all", "all")])
+def test_nvidia_devices_reach_docker_as_one_csv_argument(devices, gpus, tmp_path):
+    c = ctx(gpu__vendor="nvidia", gpu__devices=devices)
+    argv = run_sh_argv(c.files["run.sh"].text, tmp_path)
+    assert argv[argv.index("--gpus") + 1] == gpus  # docker's CSV parser reads 0,1 as one device list
+    if devices != "all":
+        assert f'device_ids: [{", ".join(f"{chr(34)}{d}{chr(34)}" for d in devices.split(","))}]' in c.files["compose.yaml"].text
+
+
+def test_ssh_is_published_on_a_host_port_other_than_22_and_the_user_can_choose(tmp_path):
+    c = ctx(ssh__enabled=True, ssh__auth="password", app__type="web", app__name="jupyter", app__port=31000)
+    text = c.files["run.sh"].text
+    assert run_sh_argv(text, tmp_path)[4:8] == ["-p", "2222:22", "-p", "31000:31000"]
+    assert run_sh_argv(text, tmp_path, {"SSH_HOST_PORT": "40022"})[4:6] == ["-p", "40022:22"]
+    assert '- "${SSH_HOST_PORT:-2222}:22"' in c.files["compose.yaml"].text
+    assert '- "31000:31000"' in c.files["compose.yaml"].text  # the app's port keeps its number on the host
+    assert "ssh -p 2222 root@HOST" in c.files["README.md"].text
+    other = ctx(ssh__enabled=True, ssh__auth="password", ssh__port=2200).files["run.sh"].text
+    assert run_sh_argv(other, tmp_path)[4:6] == ["-p", "2200:2200"]
