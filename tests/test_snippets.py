@@ -393,3 +393,67 @@ def test_ssh_is_published_on_a_host_port_other_than_22_and_the_user_can_choose(t
     assert "ssh -p 2222 root@HOST" in c.files["README.md"].text
     other = ctx(ssh__enabled=True, ssh__auth="password", ssh__port=2200).files["run.sh"].text
     assert run_sh_argv(other, tmp_path)[4:6] == ["-p", "2200:2200"]
+
+
+# --- SSH on every base: the non-root account, the sessions' environment, binaries (render level for the bases
+# that cannot be pulled here; tests/docker/test_ssh_session.py logs in for real on Debian)
+
+SHADOW = "root:*:19000:0:99999:7:::\napp:!:19000:0:99999:7:::\napple:!:19000:0:99999:7:::\n"
+
+
+def test_the_non_root_account_is_not_locked_so_sshd_takes_its_key(tmp_path):
+    debian = df(user__root=False, ssh__enabled=True, ssh__authorized_key=KEY)
+    assert "useradd --create-home --home-dir /home/app --uid 1000 --shell /bin/bash app \\\n    && usermod --password '*' app" in debian
+    # Alpine (the real image is unavailable here): adduser -D leaves `!`; the rendered sed, run on such a shadow
+    # file, makes it `*` for app alone (this machine's sed; busybox sed takes the same basic expression).
+    alpine = df(os__family="alpine", os__version="3.21", user__root=False, ssh__enabled=True, ssh__authorized_key=KEY)
+    line = next(ln for ln in alpine.splitlines() if "/etc/shadow" in ln)
+    expr = re.fullmatch(r"    && sed -i '(.+)' /etc/shadow", line).group(1)
+    shadow = tmp_path / "shadow"
+    shadow.write_text(SHADOW)
+    subprocess.run(["sed", "-i", expr, str(shadow)], check=True)
+    assert shadow.read_text() == SHADOW.replace("app:!:", "app:*:", 1)
+    assert alpine.index("adduser -D -u 1000") < alpine.index(line)
+
+
+@pytest.mark.parametrize("family,version", [("debian", "12"), ("ubuntu", "24.04"), ("alpine", "3.21")])
+def test_ssh_sessions_get_the_container_environment_without_secrets(family, version):
+    from wizard.plan import secret_names
+
+    entry = ctx(os__family=family, os__version=version, ssh__enabled=True, ssh__auth="password").files["imgwizard-entry.sh"].text
+    skip = entry[entry.index("SKIP='") + 6:].split("'", 1)[0].split()
+    assert secret_names() <= set(skip) and {"HOME", "USER", "SHELL"} <= set(skip) and "PATH" not in skip
+    assert "> \"$session_env.tmp\"" in entry and 'mv "$session_env.tmp" "$session_env"' in entry
+    assert entry.index("unset SSH_PASSWORD") < entry.index("SKIP='") < entry.index("exec \"$@\"")
+    before = _commit_hooks(entry).split("--after-commit)")[0]
+    assert '"$session_env"; do' in before  # held out of `imgwizard commit`
+
+
+def test_the_environment_file_quotes_every_value_for_sh(tmp_path):
+    """The wrapper's awk, run by this machine's sh and awk on awkward values, writes a file sh reads back exactly."""
+    entry = ctx(ssh__enabled=True, ssh__authorized_key=KEY).files["imgwizard-entry.sh"].text
+    block = entry[entry.index("SKIP='"):entry.index("chmod 644")].replace('"$session_env.tmp"', '"$OUT"')
+    out = tmp_path / "env.sh"
+    values = {"QUOTES": "it's \"x\" 'y'", "DOLLAR": "$(touch /tmp/pwned) `id` $HOME", "LINES": "a\nb\\n",
+              "EMPTY": "", "SSH_PASSWORD": "secret-value", "VNC_PW": "other-secret"}
+    subprocess.run(["sh", "-c", block], check=True, env={**values, "OUT": str(out), "PATH": "/usr/bin:/bin"})
+    text = out.read_text()
+    assert "secret-value" not in text and "other-secret" not in text
+    r = subprocess.run(["sh", "-c", f". {out}; for k in QUOTES DOLLAR LINES EMPTY; do eval printf '%s\\\\0' \"\\\"\\$$k\\\"\"; done"],
+                       capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"})
+    assert r.stdout.split("\0")[:-1] == [values[k] for k in ("QUOTES", "DOLLAR", "LINES", "EMPTY")]
+
+
+@pytest.mark.parametrize("family,version", [("debian", "12"), ("alpine", "3.21")])
+def test_binary_with_ssh_or_forwarding_starts_through_the_wrapper(family, version):
+    both = ctx(app__type="binary", app__command="hello", os__family=family, os__version=version,
+               ssh__enabled=True, ssh__auth="password", forward__enabled=True, forward__listen=31000, forward__target=8006)
+    assert 'ENTRYPOINT ["/bin/sh", "/usr/local/bin/imgwizard-entry.sh", "/usr/local/bin/hello"]' in both.dockerfile
+    assert "CMD" not in instructions(both.dockerfile)  # `docker run IMAGE args` go to the binary
+    entry = both.files["imgwizard-entry.sh"].text
+    assert "/usr/sbin/sshd -e" in entry and "socat TCP-LISTEN:31000" in entry
+    plain = ctx(app__type="binary", app__command="hello", os__family=family, os__version=version)
+    assert 'ENTRYPOINT ["/usr/local/bin/hello"]' in plain.dockerfile
+    # scratch has no shell: the tree never asks for SSH or forwarding there, and given ones do not apply
+    scratch = ctx(app__type="binary", app__command="hello", ssh__enabled=True, forward__enabled=True)
+    assert 'ENTRYPOINT ["/app/hello"]' in scratch.dockerfile and "imgwizard-entry.sh" not in scratch.files
