@@ -457,3 +457,13 @@ def test_binary_with_ssh_or_forwarding_starts_through_the_wrapper(family, versio
     # scratch has no shell: the tree never asks for SSH or forwarding there, and given ones do not apply
     scratch = ctx(app__type="binary", app__command="hello", ssh__enabled=True, forward__enabled=True)
     assert 'ENTRYPOINT ["/app/hello"]' in scratch.dockerfile and "imgwizard-entry.sh" not in scratch.files
+
+
+def test_an_https_apt_mirror_first_gets_ca_certificates():
+    text = df(mirror__apt="https://mirror.example.com")
+    boot = text.index("Acquire::https::Verify-Peer=false -o Acquire::https::Verify-Host=false update")
+    assert text.index("https://mirror.example.com/debian") < boot < text.index(PACKAGES_RUN)
+    assert "install -y --no-install-recommends ca-certificates" in text[boot:text.index(PACKAGES_RUN)]
+    assert "Verify-Peer=false" not in text[text.index(PACKAGES_RUN):]  # every later apt-get checks the certificate
+    assert "Verify-Peer" not in df(mirror__apt="tuna")  # http mirrors need no bootstrap
+    assert "Verify-Peer" not in df(os__family="alpine", os__version="3.21", mirror__apt="https://mirror.example.com")
