@@ -420,10 +420,16 @@ def test_the_non_root_account_is_not_locked_so_sshd_takes_its_key(tmp_path):
 def test_ssh_sessions_get_the_container_environment_without_secrets(family, version):
     from wizard.plan import secret_names
 
-    entry = ctx(os__family=family, os__version=version, ssh__enabled=True, ssh__auth="password").files["imgwizard-entry.sh"].text
+    c = ctx(os__family=family, os__version=version, ssh__enabled=True, ssh__auth="password")
+    entry = c.files["imgwizard-entry.sh"].text
     skip = entry[entry.index("SKIP='") + 6:].split("'", 1)[0].split()
     assert secret_names() <= set(skip) and {"HOME", "USER", "SHELL"} <= set(skip) and "PATH" not in skip
-    assert "> \"$session_env.tmp\"" in entry and 'mv "$session_env.tmp" "$session_env"' in entry
+    assert 'mv "$session_env.tmp" "$session_env"' in entry
+    assert entry.index("echo 'export IMGWIZARD_SESSION_ENV=1' > \"$session_env.tmp\"") < entry.index("}' >> \"$session_env.tmp\"")
+    # commands given to ssh: bash started by sshd reads /etc/bash.bashrc, whose first line reads the file once
+    hook = [ln for ln in c.dockerfile.splitlines() if "/etc/bash.bashrc" in ln and ln.startswith("RUN")]
+    assert (hook == [] if family == "alpine" else
+            hook[0].startswith("RUN sed -i '1i [ -n \"${SSH_CONNECTION:-}\" ] && [ -z \"${IMGWIZARD_SESSION_ENV:-}\" ]"))
     assert entry.index("unset SSH_PASSWORD") < entry.index("SKIP='") < entry.index("exec \"$@\"")
     before = _commit_hooks(entry).split("--after-commit)")[0]
     assert '"$session_env"; do' in before  # held out of `imgwizard commit`
@@ -432,12 +438,13 @@ def test_ssh_sessions_get_the_container_environment_without_secrets(family, vers
 def test_the_environment_file_quotes_every_value_for_sh(tmp_path):
     """The wrapper's awk, run by this machine's sh and awk on awkward values, writes a file sh reads back exactly."""
     entry = ctx(ssh__enabled=True, ssh__authorized_key=KEY).files["imgwizard-entry.sh"].text
-    block = entry[entry.index("SKIP='"):entry.index("chmod 644")].replace('"$session_env.tmp"', '"$OUT"')
+    block = entry[entry.index("echo 'export IMGWIZARD_SESSION_ENV=1'"):entry.index("chmod 644")].replace('"$session_env.tmp"', '"$OUT"')
     out = tmp_path / "env.sh"
     values = {"QUOTES": "it's \"x\" 'y'", "DOLLAR": "$(touch /tmp/pwned) `id` $HOME", "LINES": "a\nb\\n",
               "EMPTY": "", "SSH_PASSWORD": "secret-value", "VNC_PW": "other-secret"}
     subprocess.run(["sh", "-c", block], check=True, env={**values, "OUT": str(out), "PATH": "/usr/bin:/bin"})
     text = out.read_text()
+    assert text.startswith("export IMGWIZARD_SESSION_ENV=1\n")
     assert "secret-value" not in text and "other-secret" not in text
     r = subprocess.run(["sh", "-c", f". {out}; for k in QUOTES DOLLAR LINES EMPTY; do eval printf '%s\\\\0' \"\\\"\\$$k\\\"\"; done"],
                        capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"})

@@ -46,6 +46,14 @@ def login_shell(port: int, user: str, script: str, opts: list[str], env=None) ->
     return r.stdout
 
 
+def ssh_command(port: int, user: str, opts: list[str], command: str, env=None) -> str:
+    """Run `command` the way `ssh host command` does: sshd hands it to the user's shell with -c."""
+    r = subprocess.run(["ssh", *SSH_OPTS, "-p", str(port), *opts, f"{user}@127.0.0.1", command], capture_output=True,
+                       text=True, stdin=subprocess.DEVNULL, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
 def environment(text: str) -> dict[str, str]:
     """`env -0` output as a dict (values may hold newlines)."""
     return dict(item.split("=", 1) for item in text.split("\0") if "=" in item)
@@ -95,6 +103,12 @@ def test_non_root_key_login_has_locale_tz_venv_java(docker_client, ssh_user_key_
         session = session_env(port, "app", opts)
         assert session["EXTRA_SETTING"] == TRICKY
         assert_session_has_the_container_environment(c, session)
+        # a command given to ssh (a non-interactive bash, no profile read) sees the same environment
+        command = ssh_command(port, "app", opts, "env -0")
+        assert_session_has_the_container_environment(c, environment(command))
+        # once per session: a bash started inside (it reads /etc/bash.bashrc again) keeps a PATH changed before it
+        path = ssh_command(port, "app", opts, "PATH=/changed:$PATH bash -ic 'echo $PATH' 2>/dev/null")
+        assert path.startswith("/changed:"), path
         assert "JUPYTER_TOKEN" not in c.exec_run(["cat", ENV_FILE]).output.decode()
         shadow = c.exec_run(["grep", "^app:", "/etc/shadow"]).output.decode()
         assert shadow.split(":")[1] == "*"  # no password, not locked
@@ -107,9 +121,11 @@ def test_root_key_login_has_the_container_environment(docker_client, ssh_key_ima
     try:
         port = host_port(c, 22)
         wait_banner(c, port)
-        session = session_env(port, "root", ["-i", str(ssh_keypair), *KEY_OPTS])
+        opts = ["-i", str(ssh_keypair), *KEY_OPTS]
+        session = session_env(port, "root", opts)
         assert session["EXTRA_SETTING"] == TRICKY
         assert_session_has_the_container_environment(c, session)
+        assert_session_has_the_container_environment(c, environment(ssh_command(port, "root", opts, "env -0")))
     finally:
         c.remove(force=True)
 

@@ -32,9 +32,11 @@ ssh-keygen -A >/dev/null
 # SSH sessions: sshd hands a login only HOME, USER, PATH (its own default), TZ and SSH_*, and with PAM off nothing
 # reads /etc/environment. So everything `docker exec` sees (the image's ENV: LANG, TZ, JAVA_HOME, the venv's
 # or conda's PATH, GPU variables; and `docker run -e` values) is written here, at every start, as shell code
-# for login shells: /etc/profile (bash and ash alike) runs /etc/profile.d/*.sh after it resets PATH. Secrets
+# for login shells: /etc/profile (bash and ash alike) runs /etc/profile.d/*.sh after it resets PATH; a command
+# given to ssh reads it from /etc/bash.bashrc (see ssh.j2), once: IMGWIZARD_SESSION_ENV says it was read. Secrets
 # and what each login sets for itself (SKIP) are never written, so `imgwizard commit` finds no secret here.
 mkdir -p /etc/profile.d
+echo 'export IMGWIZARD_SESSION_ENV=1' > "$session_env.tmp"
 # awk reads each value whole from ENVIRON (newlines too) and quotes it in single quotes ('\'' for a quote).
 SKIP='HOME JUPYTER_TOKEN LOGNAME MAIL OLDPWD PASSWORD PWD SHELL SHLVL SSH_PASSWORD TERM USER VNC_PASSWORD VNC_PW _' awk 'BEGIN {
     n = split(ENVIRON["SKIP"], names, " ")
@@ -46,7 +48,7 @@ SKIP='HOME JUPYTER_TOKEN LOGNAME MAIL OLDPWD PASSWORD PWD SHELL SHLVL SSH_PASSWO
         gsub(/\047/, "\047\\\\\047\047", v)
         printf "export %s=\047%s\047\n", k, v
     }
-}' > "$session_env.tmp"
+}' >> "$session_env.tmp"
 chmod 644 "$session_env.tmp"
 mv "$session_env.tmp" "$session_env"
 
