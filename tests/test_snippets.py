@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
@@ -129,7 +130,7 @@ def test_nvidia_driver_from_a_copied_run_file():
     assert "blacklist nouveau" in text and "update-initramfs" not in text
     assert ("NVIDIA-Linux-x86_64-550.135.run", "the NVIDIA driver installer of the host's exact version") in c.plan.user_files
     assert "--gpus all" in c.files["run.sh"].text and "count: all" in c.files["compose.yaml"].text
-    assert '--gpus "device=0,1"' in ctx(gpu__vendor="nvidia", gpu__devices="0,1").files["run.sh"].text
+    assert "--gpus '\"device=0,1\"'" in ctx(gpu__vendor="nvidia", gpu__devices="0,1").files["run.sh"].text
     assert "COPY NVIDIA" not in df(gpu__vendor="nvidia")  # default: the toolkit mounts the host's driver
 
 
@@ -319,3 +320,181 @@ def test_secret_names_cover_every_secret_a_plan_passes():
         web = ctx(app__type="web", app__name=app)
         assert {s.name for s in web.plan.secrets} <= names and web.plan.secrets
     assert {s.name for s in ctx(ssh__enabled=True, ssh__auth="password").plan.secrets} == {"SSH_PASSWORD"}
+
+
+# --- run.sh as a shell runs it: `docker` is a script on PATH that prints its arguments, one per line
+
+ASCEND_FLAGS = ["--device", "/dev/davinci0", "--device", "/dev/davinci_manager", "--device", "/dev/devmm_svm",
+                "--device", "/dev/hisi_hdc", "-v", "/usr/local/dcmi:/usr/local/dcmi",
+                "-v", "/usr/local/bin/npu-smi:/usr/local/bin/npu-smi",
+                "-v", "/usr/local/Ascend/driver:/usr/local/Ascend/driver:ro",
+                "-v", "/etc/ascend_install.info:/etc/ascend_install.info:ro"]
+DESKTOP_ENV = {"DESKTOP_PASSWORD": "pw with 'quotes' and spaces"}
+EXPECTED_ARGV = {
+    "ascend-shell": ["-p", "2222:22", *ASCEND_FLAGS, "--init", "-e", "ASCEND_VISIBLE_DEVICES=0"],
+    "binary-scratch": [],
+    "code-server-debian": ["-p", "31000:31000", "--init", "-e", "PASSWORD"],
+    "debian-shell-ssh": ["-p", "2222:22", "-p", "31000:31000", "--init"],
+    "jupyter-nvidia": ["-p", "31000:31000", "--gpus", "all", "--init", "-e", "JUPYTER_TOKEN"],
+    "kasm-desktop": ["-p", "31000:31000", "-e", "PASSWORD=pw with 'quotes' and spaces"],
+    "kasmweb-idea": ["-p", "31000:31000", "--shm-size=512m", "-e", "VNC_PW=pw with 'quotes' and spaces"],
+    "pycharm-novnc": ["-p", "31000:31000", "--gpus", "all", "-e", "VNC_PASSWORD=pw with 'quotes' and spaces"],
+}
+
+
+def run_sh_argv(text: str, tmp_path, env: dict[str, str] | None = None, extra: tuple[str, ...] = ()) -> list[str]:
+    """The argument vector run.sh hands to docker: sh runs it with a `docker` on PATH that prints each argument."""
+    script = tmp_path / "run.sh"
+    script.write_text(text)
+    subprocess.run(["sh", "-n", str(script)], check=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / "docker"
+    fake.write_text('#!/bin/sh\nfor arg in "$@"; do printf "%s\\0" "$arg"; done\n')
+    fake.chmod(0o755)
+    r = subprocess.run(["sh", str(script), *extra], capture_output=True, text=True, check=True,
+                       env={"PATH": f"{bin_dir}:/usr/bin:/bin", **(env or {})})
+    return r.stdout.split("\0")[:-1]
+
+
+@pytest.mark.parametrize("example", sorted(EXPECTED_ARGV))
+def test_run_sh_of_each_example_hands_docker_the_expected_arguments(example, tmp_path):
+    from tests.test_golden import EXAMPLES, load
+    path = next(p for p in EXAMPLES if p.stem == example)
+    answers, problems = load(path)
+    assert problems == []
+    c = render(answers, path.parent)
+    image = f"{answers['image.name']}:{answers['image.tag']}"
+    name = answers["image.name"].replace("/", "-")
+    argv = run_sh_argv(c.files["run.sh"].text, tmp_path, DESKTOP_ENV, ("--rm",))
+    assert argv == ["run", "-d", "--name", name, *EXPECTED_ARGV[example], "--rm", image]
+
+
+@pytest.mark.parametrize("example", sorted(EXPECTED_ARGV))
+def test_compose_yaml_asks_for_what_run_sh_asks_for(example, tmp_path):
+    """compose.yaml and run.sh are two ways to start one container: the same ports, devices, mounts and
+    shared-memory size (compose's keys read as docker compose reads them)."""
+    import yaml
+
+    from tests.test_golden import EXAMPLES, load
+    path = next(p for p in EXAMPLES if p.stem == example)
+    c = render(load(path)[0], path.parent)
+    argv = run_sh_argv(c.files["run.sh"].text, tmp_path, DESKTOP_ENV)
+    service = next(iter(yaml.safe_load(c.files["compose.yaml"].text)["services"].values()))
+
+    def values(flag: str) -> list[str]:
+        return [argv[i + 1] for i, arg in enumerate(argv) if arg == flag]
+
+    assert values("-p") == [port.replace("${SSH_HOST_PORT:-2222}", "2222") for port in service.get("ports", [])]
+    assert values("--device") == service.get("devices", [])
+    assert values("-v") == service.get("volumes", [])
+    assert [a.split("=", 1)[1] for a in argv if a.startswith("--shm-size=")] == (
+        [service["shm_size"]] if "shm_size" in service else [])
+    assert ("--init" in argv) == service.get("init", False)
+
+
+def test_every_example_has_its_expected_argument_vector():
+    from tests.test_golden import EXAMPLES
+    assert {p.stem for p in EXAMPLES} == set(EXPECTED_ARGV)
+
+
+@pytest.mark.parametrize("devices,gpus", [("0,1", '"device=0,1"'), ("2", '"device=2"'), ("all", "all")])
+def test_nvidia_devices_reach_docker_as_one_csv_argument(devices, gpus, tmp_path):
+    c = ctx(gpu__vendor="nvidia", gpu__devices=devices)
+    argv = run_sh_argv(c.files["run.sh"].text, tmp_path)
+    assert argv[argv.index("--gpus") + 1] == gpus  # docker's CSV parser reads 0,1 as one device list
+    if devices != "all":
+        assert f'device_ids: [{", ".join(f"{chr(34)}{d}{chr(34)}" for d in devices.split(","))}]' in c.files["compose.yaml"].text
+
+
+def test_ssh_is_published_on_a_host_port_other_than_22_and_the_user_can_choose(tmp_path):
+    c = ctx(ssh__enabled=True, ssh__auth="password", app__type="web", app__name="jupyter", app__port=31000)
+    text = c.files["run.sh"].text
+    assert run_sh_argv(text, tmp_path)[4:8] == ["-p", "2222:22", "-p", "31000:31000"]
+    assert run_sh_argv(text, tmp_path, {"SSH_HOST_PORT": "40022"})[4:6] == ["-p", "40022:22"]
+    assert '- "${SSH_HOST_PORT:-2222}:22"' in c.files["compose.yaml"].text
+    assert '- "31000:31000"' in c.files["compose.yaml"].text  # the app's port keeps its number on the host
+    assert "ssh -p 2222 root@HOST" in c.files["README.md"].text
+    other = ctx(ssh__enabled=True, ssh__auth="password", ssh__port=2200).files["run.sh"].text
+    assert run_sh_argv(other, tmp_path)[4:6] == ["-p", "2200:2200"]
+
+
+# --- SSH on every base: the non-root account, the sessions' environment, binaries (render level for the bases
+# that cannot be pulled here; tests/docker/test_ssh_session.py logs in for real on Debian)
+
+SHADOW = "root:*:19000:0:99999:7:::\napp:!:19000:0:99999:7:::\napple:!:19000:0:99999:7:::\n"
+
+
+def test_the_non_root_account_is_not_locked_so_sshd_takes_its_key(tmp_path):
+    debian = df(user__root=False, ssh__enabled=True, ssh__authorized_key=KEY)
+    assert "useradd --create-home --home-dir /home/app --uid 1000 --shell /bin/bash app \\\n    && usermod --password '*' app" in debian
+    # Alpine (the real image is unavailable here): adduser -D leaves `!`; the rendered sed, run on such a shadow
+    # file, makes it `*` for app alone (this machine's sed; busybox sed takes the same basic expression).
+    alpine = df(os__family="alpine", os__version="3.21", user__root=False, ssh__enabled=True, ssh__authorized_key=KEY)
+    line = next(ln for ln in alpine.splitlines() if "/etc/shadow" in ln)
+    expr = re.fullmatch(r"    && sed -i '(.+)' /etc/shadow", line).group(1)
+    shadow = tmp_path / "shadow"
+    shadow.write_text(SHADOW)
+    subprocess.run(["sed", "-i", expr, str(shadow)], check=True)
+    assert shadow.read_text() == SHADOW.replace("app:!:", "app:*:", 1)
+    assert alpine.index("adduser -D -u 1000") < alpine.index(line)
+
+
+@pytest.mark.parametrize("family,version", [("debian", "12"), ("ubuntu", "24.04"), ("alpine", "3.21")])
+def test_ssh_sessions_get_the_container_environment_without_secrets(family, version):
+    from wizard.plan import secret_names
+
+    c = ctx(os__family=family, os__version=version, ssh__enabled=True, ssh__auth="password")
+    entry = c.files["imgwizard-entry.sh"].text
+    skip = entry[entry.index("SKIP='") + 6:].split("'", 1)[0].split()
+    assert secret_names() <= set(skip) and {"HOME", "USER", "SHELL"} <= set(skip) and "PATH" not in skip
+    assert 'mv "$session_env.tmp" "$session_env"' in entry
+    assert entry.index("echo 'export IMGWIZARD_SESSION_ENV=1' > \"$session_env.tmp\"") < entry.index("}' >> \"$session_env.tmp\"")
+    # commands given to ssh: bash started by sshd reads /etc/bash.bashrc, whose first line reads the file once
+    hook = [ln for ln in c.dockerfile.splitlines() if "/etc/bash.bashrc" in ln and ln.startswith("RUN")]
+    assert (hook == [] if family == "alpine" else
+            hook[0].startswith("RUN sed -i '1i [ -n \"${SSH_CONNECTION:-}\" ] && [ -z \"${IMGWIZARD_SESSION_ENV:-}\" ]"))
+    assert entry.index("unset SSH_PASSWORD") < entry.index("SKIP='") < entry.index("exec \"$@\"")
+    before = _commit_hooks(entry).split("--after-commit)")[0]
+    assert '"$session_env"; do' in before  # held out of `imgwizard commit`
+
+
+def test_the_environment_file_quotes_every_value_for_sh(tmp_path):
+    """The wrapper's awk, run by this machine's sh and awk on awkward values, writes a file sh reads back exactly."""
+    entry = ctx(ssh__enabled=True, ssh__authorized_key=KEY).files["imgwizard-entry.sh"].text
+    block = entry[entry.index("echo 'export IMGWIZARD_SESSION_ENV=1'"):entry.index("chmod 644")].replace('"$session_env.tmp"', '"$OUT"')
+    out = tmp_path / "env.sh"
+    values = {"QUOTES": "it's \"x\" 'y'", "DOLLAR": "$(touch /tmp/pwned) `id` $HOME", "LINES": "a\nb\\n",
+              "EMPTY": "", "SSH_PASSWORD": "secret-value", "VNC_PW": "other-secret"}
+    subprocess.run(["sh", "-c", block], check=True, env={**values, "OUT": str(out), "PATH": "/usr/bin:/bin"})
+    text = out.read_text()
+    assert text.startswith("export IMGWIZARD_SESSION_ENV=1\n")
+    assert "secret-value" not in text and "other-secret" not in text
+    r = subprocess.run(["sh", "-c", f". {out}; for k in QUOTES DOLLAR LINES EMPTY; do eval printf '%s\\\\0' \"\\\"\\$$k\\\"\"; done"],
+                       capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"})
+    assert r.stdout.split("\0")[:-1] == [values[k] for k in ("QUOTES", "DOLLAR", "LINES", "EMPTY")]
+
+
+@pytest.mark.parametrize("family,version", [("debian", "12"), ("alpine", "3.21")])
+def test_binary_with_ssh_or_forwarding_starts_through_the_wrapper(family, version):
+    both = ctx(app__type="binary", app__command="hello", os__family=family, os__version=version,
+               ssh__enabled=True, ssh__auth="password", forward__enabled=True, forward__listen=31000, forward__target=8006)
+    assert 'ENTRYPOINT ["/bin/sh", "/usr/local/bin/imgwizard-entry.sh", "/usr/local/bin/hello"]' in both.dockerfile
+    assert "CMD" not in instructions(both.dockerfile)  # `docker run IMAGE args` go to the binary
+    entry = both.files["imgwizard-entry.sh"].text
+    assert "/usr/sbin/sshd -e" in entry and "socat TCP-LISTEN:31000" in entry
+    plain = ctx(app__type="binary", app__command="hello", os__family=family, os__version=version)
+    assert 'ENTRYPOINT ["/usr/local/bin/hello"]' in plain.dockerfile
+    # scratch has no shell: the tree never asks for SSH or forwarding there, and given ones do not apply
+    scratch = ctx(app__type="binary", app__command="hello", ssh__enabled=True, forward__enabled=True)
+    assert 'ENTRYPOINT ["/app/hello"]' in scratch.dockerfile and "imgwizard-entry.sh" not in scratch.files
+
+
+def test_an_https_apt_mirror_first_gets_ca_certificates():
+    text = df(mirror__apt="https://mirror.example.com")
+    boot = text.index("Acquire::https::Verify-Peer=false -o Acquire::https::Verify-Host=false update")
+    assert text.index("https://mirror.example.com/debian") < boot < text.index(PACKAGES_RUN)
+    assert "install -y --no-install-recommends ca-certificates" in text[boot:text.index(PACKAGES_RUN)]
+    assert "Verify-Peer=false" not in text[text.index(PACKAGES_RUN):]  # every later apt-get checks the certificate
+    assert "Verify-Peer" not in df(mirror__apt="tuna")  # http mirrors need no bootstrap
+    assert "Verify-Peer" not in df(os__family="alpine", os__version="3.21", mirror__apt="https://mirror.example.com")

@@ -30,6 +30,10 @@ SSH_PASSWORD = "SSH_PASSWORD"
 JUPYTER_TOKEN = "JUPYTER_TOKEN"
 CODE_SERVER_PASSWORD = "PASSWORD"
 
+# What an SSH login sets for itself, per session and per user: the entry wrapper does not hand these on from
+# the container's environment (the rest of what `docker exec` sees, it does; see imgwizard-entry.sh.j2).
+SESSION_VARIABLES = frozenset({"HOME", "USER", "LOGNAME", "SHELL", "MAIL", "TERM", "PWD", "OLDPWD", "SHLVL", "_"})
+
 
 def secret_names() -> frozenset[str]:
     """Every Secret.name a Plan can produce: `imgwizard commit` keeps none of their values in an image."""
@@ -59,6 +63,9 @@ class Plan:
     nvidia_flags: list[str]  # the installer's flags, by driver version
     ascend: bool
     ascend_copy: bool
+    ascend_devices: list[str]  # the NPU numbers passed as /dev/davinciN
+    ascend_mounts: list[str]  # host:container[:ro] of the host's driver, in mount mode
+    shm_size: str | None  # the base's own need for /dev/shm (kasmweb: 512m)
     home: str
     login_user: str
     jetbrains: dict[str, str] | None
@@ -71,7 +78,10 @@ class Plan:
     expose: list[int]
     secrets: list[Secret]  # passed at run time, never in a layer
     env_fixed: dict[str, str]  # NAME=value set at run time (compose environment, -e NAME=value)
-    run_flags: list[str]
+    run_flags: list[str]  # shell words, as run.sh writes them
+    ssh_host_port: int | None  # the default host port of SSH (SSH_HOST_PORT overrides it at run time)
+    publish: list[str]  # host:container of each published port (compose.yaml; ${VAR:-default} allowed)
+    session_env_skip: list[str]  # variables the wrapper never writes into the SSH sessions' environment file
     needs_init: bool
     user_files: list[tuple[str, str]]  # (file in the build folder, what it is) the user provides
     warnings: list[str] = field(default_factory=list)
@@ -196,7 +206,10 @@ def _gpu(c: _Facts) -> dict[str, Any]:
     ascend_copy = ascend and a.get("gpu.ascend_driver") == "copy"
     if ascend_copy:
         c.user_files.extend(_ASCEND_FILES)
-    return {"nvidia_run": nvidia_run, "nvidia_flags": nvidia_flags, "ascend": ascend, "ascend_copy": ascend_copy}
+    return {"nvidia_run": nvidia_run, "nvidia_flags": nvidia_flags, "ascend": ascend, "ascend_copy": ascend_copy,
+            # validation takes device numbers only for Ascend ("all" is refused: the guide names each NPU)
+            "ascend_devices": a["gpu.devices"].split(",") if ascend else [],
+            "ascend_mounts": list(_ASCEND_MOUNTS) if ascend and not ascend_copy else []}
 
 
 def _apps(c: _Facts) -> dict[str, Any]:
@@ -243,14 +256,19 @@ def _start(c: _Facts) -> dict[str, Any]:
         cmd = ["/usr/sbin/sshd", "-D", "-e"]
     else:
         cmd = ["sleep", "infinity"]
-    if app_type == "binary":
-        entrypoint = [f"/app/{a['app.command']}"] if c.family == "scratch" else [f"/usr/local/bin/{a['app.command']}"]
+    if app_type == "binary" and c.family == "scratch":
+        entrypoint = [f"/app/{a['app.command']}"]  # no shell: the tree never asks for SSH or forwarding there
+    elif app_type == "binary":
+        # the wrapper starts sshd / socat, then execs the binary with the container's arguments
+        binary = [f"/usr/local/bin/{a['app.command']}"]
+        entrypoint = ["/bin/sh", WRAPPER, *binary] if wrapper else binary
     elif wrapper:
         entrypoint = ["/bin/sh", WRAPPER, *c.base.entrypoint]
     else:
         entrypoint = []
     needs_init = app_type in ("shell", "web") or (app_type == "binary" and c.family != "scratch")
-    return {"wrapper": wrapper, "entrypoint": entrypoint, "cmd": cmd, "expose": expose, "needs_init": needs_init}
+    return {"wrapper": wrapper, "entrypoint": entrypoint, "cmd": cmd, "expose": expose, "needs_init": needs_init,
+            "session_env_skip": sorted(secret_names() | SESSION_VARIABLES)}
 
 
 def _secrets(c: _Facts, login_user: str, port: int | None) -> list[Secret]:
@@ -278,25 +296,50 @@ def _secrets(c: _Facts, login_user: str, port: int | None) -> list[Secret]:
 
 
 def _run_flags(c: _Facts, expose: list[int], needs_init: bool) -> dict[str, Any]:
-    """docker run flags (ports, GPUs, Ascend devices and driver mounts, --init) and fixed run-time variables."""
+    """docker run flags (ports, GPUs, Ascend devices and driver mounts, --init) and fixed run-time variables.
+    Flags are shell words as run.sh writes them: docker reads --gpus as CSV, so `device=0,1` must reach it with
+    the double quotes inside the argument (facts.md 'docker --gpus'), hence the single quotes around them."""
     a = c.a
     env_fixed: dict[str, str] = {}
-    flags = [f for port in expose for f in ("-p", f"{port}:{port}")]
+    publish = [_publish(a, port) for port in expose]
+    flags = [f for spec in publish for f in ("-p", f'"{spec}"' if "$" in spec else spec)]
     if a.get("gpu.vendor") == "nvidia":
         dev = a.get("gpu.devices", "all")
-        flags += ["--gpus", "all" if dev == "all" else f'"device={dev}"']
-    if a.get("gpu.vendor") == "ascend":
-        devs = a.get("gpu.devices", "0").split(",") if a.get("gpu.devices") != "all" else ["0"]
-        for d in devs:
-            flags += ["--device", f"/dev/davinci{d}"]
+        flags += ["--gpus", "all" if dev == "all" else f"'\"device={dev}\"'"]
+    if c.a.get("gpu.vendor") == "ascend":
+        devices = a["gpu.devices"].split(",")
+        flags += [f for d in devices for f in ("--device", f"/dev/davinci{d}")]
         flags += ["--device", "/dev/davinci_manager", "--device", "/dev/devmm_svm", "--device", "/dev/hisi_hdc"]
         if a.get("gpu.ascend_driver") != "copy":
             flags += [f for mount in _ASCEND_MOUNTS for f in ("-v", mount)]
-        env_fixed["ASCEND_VISIBLE_DEVICES"] = ",".join(devs)
+        env_fixed["ASCEND_VISIBLE_DEVICES"] = ",".join(devices)
     if needs_init:
         flags.append("--init")
-    flags += knowledge.engine_facts(c.engine).get("run_flags", [])  # the base's own needs (kasmweb: --shm-size)
-    return {"run_flags": flags, "env_fixed": env_fixed}
+    shm_size = knowledge.engine_facts(c.engine).get("shm_size")  # the base's own need (kasmweb's README: 512m)
+    if shm_size:
+        flags.append(f"--shm-size={shm_size}")
+    return {"run_flags": flags, "env_fixed": env_fixed, "publish": publish, "ssh_host_port": _ssh_host_port(a),
+            "shm_size": shm_size}
+
+
+SSH_HOST_PORT = "SSH_HOST_PORT"
+SSH_HOST_PORT_DEFAULT = 2222  # the host's own sshd holds 22 on a real server
+
+
+def _publish(a: Mapping[str, Any], port: int) -> str:
+    """host:container for one published port. The app's and the forwarder's ports keep their number on the host
+    (the platform publishes 31000); SSH's host port is SSH_HOST_PORT at run time, by default 2222 (or ssh.port
+    when that is not 22), so the host's own sshd on 22 is never in the way."""
+    if not (a.get("ssh.enabled") and port == a.get("ssh.port")):
+        return f"{port}:{port}"
+    return f"${{{SSH_HOST_PORT}:-{_ssh_host_port(a)}}}:{port}"
+
+
+def _ssh_host_port(a: Mapping[str, Any]) -> int | None:
+    """The host port SSH is published on unless SSH_HOST_PORT says otherwise (None: no SSH)."""
+    if not a.get("ssh.enabled"):
+        return None
+    return SSH_HOST_PORT_DEFAULT if a.get("ssh.port") == 22 else a.get("ssh.port")
 
 
 def _plain_http_host(url: str | None) -> str | None:

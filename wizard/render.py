@@ -145,13 +145,11 @@ def _values(a: dict[str, Any], plan: Plan) -> dict[str, Any]:
     else:
         app_command, app_title = a.get("app.command", ""), (a.get("app.command") or "app").split()[0].split("/")[-1]
     image = f"{a['image.name']}:{a['image.tag']}"
-    devices = a.get("gpu.devices", "0")
     return {
         "a": a, "p": plan, "version": __version__, "venv": VENV, "conda": CONDA, "wrapper_path": WRAPPER,
         "app_snippet": app_snippet, "app_command": app_command, "app_title": app_title, "image": image,
         "service": a["image.name"].split("/")[-1].replace(".", "-").replace("_", "-"),
         "run_flags": _run_flags(plan),
-        "ascend_devices": ["0"] if devices == "all" else devices.split(","),
         "summary": summary(a),
     }
 

@@ -231,6 +231,83 @@ enabled = false
     return built
 
 
+@pytest.fixture(scope="session")
+def ssh_user_key_image(docker_client, scenario_dir, images_to_remove, ssh_keypair):
+    """Non-root user, key login, Chinese locale, time zone, a pip package (so /opt/venv) and Java 17."""
+    folder = scenario_dir / "ssh-session-user-key"
+    folder.mkdir()
+    (folder / "id.pub").write_text((ssh_keypair.parent / f"{ssh_keypair.name}.pub").read_text())
+    built = build_scenario(docker_client, folder, "ssh-session-user-key", """
+version = 1
+[image]
+name = "imgwizard-test/ssh-session-user-key"
+[app]
+type = "shell"
+[os]
+family = "debian"
+[locale]
+chinese = true
+timezone = "Asia/Shanghai"
+[packages]
+common = false
+pip = ["six"]
+java = "17"
+[network]
+extra_ca = "/etc/ssl/certs/ca-certificates.crt"
+[user]
+root = false
+workdir = "/work"
+[ssh]
+enabled = true
+auth = "key"
+authorized_key = "id.pub"
+""")
+    images_to_remove.append(built.tag)
+    return built
+
+
+SSH_BINARY = """#!/bin/sh
+# a stand-in for a user's binary: says how it was started, then stays up
+echo "hello started as $(id -un) with: $*"
+exec sleep infinity
+"""
+
+
+@pytest.fixture(scope="session")
+def ssh_binary_image(docker_client, scenario_dir, images_to_remove):
+    """A binary app (a shell script) on Debian, non-root, password login on 2200, forwarding 31000 -> 8006."""
+    folder = scenario_dir / "ssh-session-binary"
+    (folder / "context").mkdir(parents=True)  # the user puts the binary next to the Dockerfile
+    (folder / "context" / "hello").write_text(SSH_BINARY)
+    (folder / "context" / "hello").chmod(0o755)
+    built = build_scenario(docker_client, folder, "ssh-session-binary", """
+version = 1
+[image]
+name = "imgwizard-test/ssh-session-binary"
+[app]
+type = "binary"
+command = "hello"
+[os]
+family = "debian"
+[locale]
+timezone = "Asia/Shanghai"
+[packages]
+common = false
+[user]
+root = false
+[ssh]
+enabled = true
+auth = "password"
+port = 2200
+[forward]
+enabled = true
+listen = 31000
+target = 8006
+""")
+    images_to_remove.append(built.tag)
+    return built
+
+
 def pytest_terminal_summary(terminalreporter):
     if TIMINGS:
         terminalreporter.write_sep("-", "imgwizard test images (build time, size)")

@@ -4,14 +4,15 @@
 set -e
 
 # `imgwizard commit` runs `imgwizard-entry.sh --before-commit`, commits, then `--after-commit`. Before: undo what
-# this start-up made that belongs to this container alone: the SSH host keys (held in /dev, the container's own memory
-# file system, which a commit never reads).
+# this start-up made that belongs to this container alone: the SSH host keys and the sessions' environment file
+# (held in /dev, the container's own memory file system, which a commit never reads).
 # After: put it all back as it was, so the running container keeps working.
 hold=/dev/imgwizard-commit
+session_env=/etc/profile.d/imgwizard-env.sh
 case "${1:-}" in
     --before-commit)
         mkdir -p "$hold" && chmod 700 "$hold"
-        for key in /etc/ssh/ssh_host_*; do
+        for key in /etc/ssh/ssh_host_* "$session_env"; do
             if [ -f "$key" ]; then mv "$key" "$hold/"; fi
         done
         exit 0 ;;
@@ -19,6 +20,7 @@ case "${1:-}" in
         for key in "$hold"/ssh_host_*; do
             if [ -f "$key" ]; then mv "$key" /etc/ssh/; fi
         done
+        if [ -f "$hold/${session_env##*/}" ]; then mv "$hold/${session_env##*/}" "$session_env"; fi
         rmdir "$hold" 2>/dev/null || true
         exit 0 ;;
 esac
@@ -26,5 +28,28 @@ esac
 # SSH: host keys are made here, at first start, so two containers of one image never share them.
 mkdir -p /run/sshd
 ssh-keygen -A >/dev/null
+
+# SSH sessions: sshd hands a login only HOME, USER, PATH (its own default), TZ and SSH_*, and with PAM off nothing
+# reads /etc/environment. So everything `docker exec` sees (the image's ENV: LANG, TZ, JAVA_HOME, the venv's
+# or conda's PATH, GPU variables; and `docker run -e` values) is written here, at every start, as shell code
+# for login shells: /etc/profile (bash and ash alike) runs /etc/profile.d/*.sh after it resets PATH; a command
+# given to ssh reads it from /etc/bash.bashrc (see ssh.j2), once: IMGWIZARD_SESSION_ENV says it was read. Secrets
+# and what each login sets for itself (SKIP) are never written, so `imgwizard commit` finds no secret here.
+mkdir -p /etc/profile.d
+echo 'export IMGWIZARD_SESSION_ENV=1' > "$session_env.tmp"
+# awk reads each value whole from ENVIRON (newlines too) and quotes it in single quotes ('\'' for a quote).
+SKIP='HOME JUPYTER_TOKEN LOGNAME MAIL OLDPWD PASSWORD PWD SHELL SHLVL SSH_PASSWORD TERM USER VNC_PASSWORD VNC_PW _' awk 'BEGIN {
+    n = split(ENVIRON["SKIP"], names, " ")
+    for (i = 1; i <= n; i++) skip[names[i]] = 1
+    skip["SKIP"] = 1
+    for (k in ENVIRON) {
+        if (k in skip || k !~ /^[A-Za-z_][A-Za-z0-9_]*$/) continue
+        v = ENVIRON[k]
+        gsub(/\047/, "\047\\\\\047\047", v)
+        printf "export %s=\047%s\047\n", k, v
+    }
+}' >> "$session_env.tmp"
+chmod 644 "$session_env.tmp"
+mv "$session_env.tmp" "$session_env"
 
 exec "$@"

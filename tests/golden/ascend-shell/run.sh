@@ -1,9 +1,10 @@
 #!/bin/sh
 # Runs ascend-shell:latest with the flags it needs (ports, GPU or Ascend devices, secrets from your environment).
 # Usage: [VARIABLE=value ...] sh run.sh [extra docker run options]
+#   SSH_HOST_PORT: the host port for SSH (default 2222; the host's own sshd usually holds 22)
 set -e
 exec docker run -d --name ascend-shell \
-    -p 22:22 \
+    -p "${SSH_HOST_PORT:-2222}:22" \
     --device /dev/davinci0 \
     --device /dev/davinci_manager \
     --device /dev/devmm_svm \

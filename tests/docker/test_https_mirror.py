@@ -1,0 +1,133 @@
+"""A custom https:// apt mirror on slim Debian (no CA certificates before the packages layer): the build bootstraps
+ca-certificates, then every later apt-get checks the mirror's certificate. The mirror is a local HTTPS server
+(127.0.0.1, its own CA given as network.extra_ca) in front of this machine's Debian mirror; the build runs on the
+host's network so it reaches 127.0.0.1."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import ssl
+import subprocess
+import threading
+import urllib.request
+
+import pytest
+
+from wizard import answers_file
+from wizard.context import write
+from wizard.docker_ops import parse_stream
+from wizard.render import render
+from wizard.validate import validate
+
+pytestmark = pytest.mark.docker
+
+UPSTREAM = "http://deb.debian.org"  # this machine's Debian mirror (its /etc/apt/sources.list.d/debian.sources)
+TAG = "imgwizard-test/https-mirror:latest"
+
+
+def make_certificates(folder):
+    """A CA and a server certificate for 127.0.0.1 signed by it (openssl)."""
+    if not shutil.which("openssl"):
+        pytest.fail("openssl is needed: apt-get install openssl")
+
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=folder)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=imgwizard test CA")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
+    return folder / "ca.pem", folder / "server.pem", folder / "server.key"
+
+
+class Proxy(http.server.BaseHTTPRequestHandler):
+    """GET and HEAD passed on to UPSTREAM; each path asked for is recorded."""
+    seen: list[str] = []
+
+    def do_GET(self):
+        self._forward(body=True)
+
+    def do_HEAD(self):
+        self._forward(body=False)
+
+    def _forward(self, body: bool):
+        Proxy.seen.append(self.path)
+        try:
+            with urllib.request.urlopen(UPSTREAM + self.path, timeout=60) as r:
+                data = r.read() if body else b""
+                self.send_response(r.status)
+                self.send_header("Content-Length", r.headers.get("Content-Length", str(len(data))))
+                self.end_headers()
+                self.wfile.write(data)
+        except urllib.error.HTTPError as exc:
+            self.send_response(exc.code)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def https_mirror(tmp_path):
+    ca, cert, key = make_certificates(tmp_path)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Proxy.seen = []
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}", ca
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_https_apt_mirror_builds_on_slim_debian(docker_client, https_mirror, tmp_path):
+    url, ca = https_mirror
+    given, problems = answers_file.parse(f"""
+version = 1
+[image]
+name = "imgwizard-test/https-mirror"
+[app]
+type = "shell"
+[os]
+family = "debian"
+[mirror]
+apt = "{url}"
+[packages]
+common = false
+apt = ["less"]
+[network]
+extra_ca = "{ca}"
+[ssh]
+enabled = false
+""")
+    assert not problems
+    answers, problems = validate(given, tmp_path)
+    assert not problems, problems
+    context = tmp_path / "context"
+    write(render(answers, tmp_path), context)
+    chunks = docker_client.api.build(path=str(context), tag=TAG, decode=True, rm=True, forcerm=True, nocache=True,
+                                     network_mode="host")
+    try:
+        events = list(parse_stream(chunks))
+        log = "\n".join(e.text for e in events)
+        assert events[-1].kind == "done", log[-3000:]
+        # both apt runs went to the mirror over https: the bootstrap (unchecked) and the packages layer (checked)
+        assert log.count(f"Get:1 {url}/debian bookworm InRelease") == 2, log
+        assert "/debian/dists/bookworm/InRelease" in Proxy.seen
+        assert any(p.startswith("/debian/pool/main/l/less/") for p in Proxy.seen)
+        out = docker_client.containers.run(TAG, ["sh", "-c", "command -v less; cat /etc/apt/sources.list.d/debian.sources"],
+                                           entrypoint=[], remove=True).decode()
+        assert "/usr/bin/less" in out and f"URIs: {url}/debian" in out
+    finally:
+        try:
+            docker_client.images.remove(TAG, force=True)
+        except Exception:  # noqa: BLE001 - the build failed before tagging
+            pass
