@@ -18,26 +18,12 @@ import docker.errors
 import pytest
 
 from screens.cli import main
+from tests.docker.test_ssh import host_port, start
 from wizard.docker_ops import _ssh_banner, _wait
 
 SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10",
             "-o", "LogLevel=ERROR", "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
             "-o", "NumberOfPasswordPrompts=1"]
-
-
-def start(client, built, env=None):
-    return client.containers.run(built.tag, detach=True, init=built.spec.init, environment=env or {},
-                                 ports={f"{p}/tcp": ("127.0.0.1", None) for p in built.spec.ports})
-
-
-def host_port(c, port: int) -> int:
-    for _ in range(50):
-        c.reload()
-        bindings = (c.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp")
-        if bindings:
-            return int(bindings[0]["HostPort"])
-        time.sleep(0.2)
-    raise AssertionError(f"port {port} not published")
 
 
 def password_login(c, password: str, tmp_path) -> bool:
