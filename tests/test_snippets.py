@@ -59,7 +59,7 @@ def test_mirrors_rewrite_the_host_in_place_in_the_file_the_base_has(family, vers
 def test_pip_and_conda_mirrors():
     assert "ENV PIP_INDEX_URL=https://mirrors.ustc.edu.cn/pypi/simple" in df(mirror__pip="ustc")
     c = ctx(app__type="web", app__name="jupyter", mirror__conda="tuna")
-    assert "COPY condarc /opt/conda/.condarc" in c.dockerfile
+    assert "COPY condarc /opt/conda/condarc.d/imgwizard.yaml" in c.dockerfile  # merged, not replacing .condarc
     assert "https://mirrors.tuna.tsinghua.edu.cn/anaconda/cloud" in c.files["condarc"].text
     assert "ENV PIP_INDEX_URL=http://pypi.internal/simple" in df(mirror__pip="http://pypi.internal/simple")
 
@@ -178,7 +178,10 @@ def test_jupyter_miniconda_token_on_and_base_url_from_notebook_args():
     c = ctx(app__type="web", app__name="jupyter", app__python="3.10", image__arch="arm64")
     text = c.dockerfile
     assert "Miniconda3-latest-Linux-aarch64.sh" in text and "python=3.10" in text
-    assert "CONDA_PLUGINS_AUTO_ACCEPT_TOS=yes" in text
+    assert "COPY condarc /opt/conda/condarc.d/imgwizard.yaml" in text  # terms accepted there, no mirror
+    assert "auto_accept_tos: true" in c.files["condarc"].text and "default_channels" not in c.files["condarc"].text
+    assert "ENV PATH=/opt/conda/envs/jupyter/bin:/opt/conda/condabin:$PATH" in text  # `conda` for every shell
+    assert "CONDA_DEFAULT_ENV=jupyter" in text and "Terms of Service" in c.files["README.md"].text
     assert "COPY jupyter_server_config.py /etc/jupyter/jupyter_server_config.py" in text
     config = c.files["jupyter_server_config.py"].text
     assert "c.ServerApp.port = 31000" in config and "token = \"\"" not in config
