@@ -194,6 +194,19 @@ def test_jupyter_miniconda_token_on_and_base_url_from_notebook_args():
     assert "miniconda" not in system.lower() and "python3 -m venv" in system
 
 
+def test_jupyter_extras_are_off_by_default_and_installed_when_named():
+    assert "RUN pip install --no-cache-dir jupyterlab\n" in df(app__type="web", app__name="jupyter")
+    both = df(app__type="web", app__name="jupyter", app__jupyter_extras="jupyter-ai notebook")
+    assert "RUN pip install --no-cache-dir jupyterlab jupyter-ai notebook" not in both  # [all] and quoted
+    assert "RUN pip install --no-cache-dir jupyterlab 'jupyter-ai[all]' notebook\n" in both
+
+
+@pytest.mark.parametrize("bad", ["jupyter_http_over_ws", "Notebook", "notebook2", "notebook ", "jupyter-ai[all]"])
+def test_jupyter_extras_accept_only_the_known_names(bad):
+    _, problems = validate({**NO_SSH, "app.type": "web", "app.name": "jupyter", "app.jupyter_extras": [bad]})
+    assert [k for k, _ in problems] == ["app.jupyter_extras"] and "accepted: notebook, jupyter-ai" in problems[0][1]
+
+
 def test_code_server_pinned_deb_password_from_environment():
     c = ctx(app__type="web", app__name="code-server", image__arch="arm64")
     assert "code-server_4.138.0_arm64.deb" in c.dockerfile and "dpkg -i" in c.dockerfile
