@@ -29,6 +29,7 @@ TEXT = {
     "network.extra_ca": st.sampled_from(["", str(CA)]),
 }
 LISTS = {
+    "app.jupyter_extras": st.lists(st.sampled_from(["notebook", "jupyter-ai"]), max_size=2, unique=True),
     "packages.apt": st.lists(st.sampled_from(["htop", "libgl1", "g++", "python3-dev", "unzip"]), max_size=3, unique=True),
     "packages.pip": st.lists(st.sampled_from(["ray==2.9.0", "requests", "numpy>=1.26", "ray[client]==2.9.0"]),
                              max_size=3, unique=True),

@@ -59,7 +59,7 @@ def test_mirrors_rewrite_the_host_in_place_in_the_file_the_base_has(family, vers
 def test_pip_and_conda_mirrors():
     assert "ENV PIP_INDEX_URL=https://mirrors.ustc.edu.cn/pypi/simple" in df(mirror__pip="ustc")
     c = ctx(app__type="web", app__name="jupyter", mirror__conda="tuna")
-    assert "COPY condarc /opt/conda/.condarc" in c.dockerfile
+    assert "COPY condarc /opt/conda/condarc.d/imgwizard.yaml" in c.dockerfile  # merged, not replacing .condarc
     assert "https://mirrors.tuna.tsinghua.edu.cn/anaconda/cloud" in c.files["condarc"].text
     assert "ENV PIP_INDEX_URL=http://pypi.internal/simple" in df(mirror__pip="http://pypi.internal/simple")
 
@@ -178,7 +178,10 @@ def test_jupyter_miniconda_token_on_and_base_url_from_notebook_args():
     c = ctx(app__type="web", app__name="jupyter", app__python="3.10", image__arch="arm64")
     text = c.dockerfile
     assert "Miniconda3-latest-Linux-aarch64.sh" in text and "python=3.10" in text
-    assert "CONDA_PLUGINS_AUTO_ACCEPT_TOS=yes" in text
+    assert "COPY condarc /opt/conda/condarc.d/imgwizard.yaml" in text  # terms accepted there, no mirror
+    assert "auto_accept_tos: true" in c.files["condarc"].text and "default_channels" not in c.files["condarc"].text
+    assert "ENV PATH=/opt/conda/envs/jupyter/bin:/opt/conda/condabin:$PATH" in text  # `conda` for every shell
+    assert "CONDA_DEFAULT_ENV=jupyter" in text and "Terms of Service" in c.files["README.md"].text
     assert "COPY jupyter_server_config.py /etc/jupyter/jupyter_server_config.py" in text
     config = c.files["jupyter_server_config.py"].text
     assert "c.ServerApp.port = 31000" in config and "token = \"\"" not in config
@@ -189,6 +192,19 @@ def test_jupyter_miniconda_token_on_and_base_url_from_notebook_args():
     assert any("app.auth is off" in w for w in off.warnings) and "app.auth is off" in off.files["README.md"].text
     system = df(app__type="web", app__name="jupyter", app__python_from="system")
     assert "miniconda" not in system.lower() and "python3 -m venv" in system
+
+
+def test_jupyter_extras_are_off_by_default_and_installed_when_named():
+    assert "RUN pip install --no-cache-dir jupyterlab\n" in df(app__type="web", app__name="jupyter")
+    both = df(app__type="web", app__name="jupyter", app__jupyter_extras="jupyter-ai notebook")
+    assert "RUN pip install --no-cache-dir jupyterlab jupyter-ai notebook" not in both  # [all] and quoted
+    assert "RUN pip install --no-cache-dir jupyterlab 'jupyter-ai[all]' notebook\n" in both
+
+
+@pytest.mark.parametrize("bad", ["jupyter_http_over_ws", "Notebook", "notebook2", "notebook ", "jupyter-ai[all]"])
+def test_jupyter_extras_accept_only_the_known_names(bad):
+    _, problems = validate({**NO_SSH, "app.type": "web", "app.name": "jupyter", "app.jupyter_extras": [bad]})
+    assert [k for k, _ in problems] == ["app.jupyter_extras"] and "accepted: notebook, jupyter-ai" in problems[0][1]
 
 
 def test_code_server_pinned_deb_password_from_environment():

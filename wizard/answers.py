@@ -142,6 +142,11 @@ _FAMILY_TEXT = {
 }
 
 
+# Jupyter extras from the guide that still work with Jupyter Server 2 (docs/answers.md 'app.jupyter_extras').
+JUPYTER_EXTRAS = ("notebook", "jupyter-ai")
+JUPYTER_EXTRAS_NAME = re.compile("|".join(re.escape(name) for name in JUPYTER_EXTRAS))
+
+
 def family_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
     families = knowledge.os_families(engine(a))
     if a.get("app.type") != "binary":
@@ -295,6 +300,16 @@ FIELDS: tuple[Field, ...] = (
           T("The Python version of the conda environment Jupyter runs in.", "Jupyter 所在 conda 环境的 Python 版本。"),
           "3.11", check=checks.python_version, max_len=8,
           when=lambda a: a.get("app.name") == "jupyter" and a.get("app.python_from") == "conda"),
+    Field("app.jupyter_extras", "list", T("Jupyter extras", "Jupyter 附加组件"),
+          T("The guide's extras, none by default; names separated by spaces: notebook (the Notebook 7 page "
+            "interface beside JupyterLab), jupyter-ai (AI chat and %%ai magics in JupyterLab, with every model "
+            "provider: large, and it needs a model's API key). jupyter_http_over_ws is not offered: it needs the "
+            "old notebook server, gone since Notebook 7.",
+            "指南中的附加组件，默认不装；名称用空格分隔：notebook（JupyterLab 之外的 Notebook 7 页面界面），"
+            "jupyter-ai（JupyterLab 中的 AI 对话和 %%ai 魔法命令，含全部模型接口：体积大，需要模型的 API 密钥）。"
+            "不提供 jupyter_http_over_ws：它依赖旧版 notebook 服务器，Notebook 7 起已不存在。"),
+          [], check=lambda v: None if JUPYTER_EXTRAS_NAME.fullmatch(v) else ", ".join(JUPYTER_EXTRAS),
+          max_len=32, when=lambda a: a.get("app.name") == "jupyter"),
     Field("app.auth", "bool", T("App authentication on", "应用认证"),
           T("Jupyter token / code-server password, given at start (JUPYTER_TOKEN / PASSWORD). Off: anyone who reaches the port runs code.",
             "Jupyter token / code-server 密码，启动时提供（JUPYTER_TOKEN / PASSWORD）。关闭后任何能访问端口的人都能执行代码。"),

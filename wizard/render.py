@@ -97,7 +97,7 @@ SUPPORT: tuple[tuple[str, str, int, Any], ...] = (
     ("jupyter_server_config.py", "files/jupyter_server_config.py.j2", REGULAR, lambda a, p: a.get("app.name") == "jupyter"),
     ("start-jupyter.sh", "files/start-jupyter.sh.j2", EXECUTABLE, lambda a, p: a.get("app.name") == "jupyter"),
     ("start-code-server.sh", "files/start-code-server.sh.j2", EXECUTABLE, lambda a, p: a.get("app.name") == "code-server"),
-    ("condarc", "files/condarc.j2", REGULAR, lambda a, p: p.conda_root is not None),
+    ("condarc", "files/condarc.j2", REGULAR, lambda a, p: p.miniconda_url is not None),
 )
 
 

@@ -198,6 +198,7 @@ name = "imgwizard-test/jupyter"
 type = "web"
 name = "jupyter"
 python_from = "system"
+jupyter_extras = ["notebook"]
 auth = true
 port = 31000
 [os]

@@ -103,3 +103,14 @@ def test_jupyter_answers_on_31000_and_wants_its_token(docker_client, jupyter_ima
         assert wrong.value.code == 403
     finally:
         c.remove(force=True)
+
+
+def test_the_notebook_extra_is_installed_and_enabled_in_jupyter_server(docker_client, jupyter_image):
+    """app.jupyter_extras = ["notebook"]: the package imports in the image's Python and Jupyter Server lists it
+    as an enabled extension (Notebook 7 is a Jupyter Server extension, enabled by its own config file)."""
+    run = ("import notebook, subprocess, sys; print('notebook', notebook.__version__); "
+           "r = subprocess.run(['jupyter', 'server', 'extension', 'list'], capture_output=True, text=True); "
+           "print(r.stdout + r.stderr)")
+    out = docker_client.containers.run(jupyter_image.tag, ["-c", run], entrypoint=["python"], remove=True).decode()
+    assert out.startswith("notebook 7."), out
+    assert any(line.split()[:1] == ["notebook"] and "enabled" in line for line in out.splitlines()[1:]), out
