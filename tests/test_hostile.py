@@ -56,6 +56,8 @@ PLAIN = {
 # Answers that would judge the key under test by another key's rule (a driver must equal the host's):
 # left out of the context so a refusal is always about the key itself.
 UNRELATED = {"gpu.driver": ("gpu.host_driver", "gpu.cuda"), "gpu.host_driver": ("gpu.driver", "gpu.cuda")}
+# Examples where the plain value itself is refused (PyTorch on Ascend: torch_npu is not installed), left out.
+REFUSED_IN = {"gpu.pytorch": ("gpu.vendor", "ascend")}
 
 PIECES = ["\n", "\r\n", "\r", "\t", "\x00", "\x1b[31m", "\x85", "\x9b", "\u2028", "\u2029", "\x7f", " ", "  ", "'",
           '"', "$(", "$(touch /tmp/pwned)", ")", "`", "`id`", "\\", ";", "&&", "|", "#", "${HOME}", "*", "?", "~", "²",
@@ -87,7 +89,8 @@ def contexts(key: str) -> list[dict[str, Any]]:
         for other in UNRELATED.get(key, ()):
             given_.pop(other, None)
         resolved, _ = resolve(given_)
-        if key not in resolved:
+        other, value = REFUSED_IN.get(key, ("", None))
+        if key not in resolved or (value and resolved.get(other) == value):
             continue
         plain = [*resolved[key], PLAIN[key]] if BY_KEY[key].kind == "list" else PLAIN[key]
         given_ = {**given_, key: plain}

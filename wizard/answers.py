@@ -201,9 +201,26 @@ def _cuda_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
     return (auto, *(_c(v, v, v) for v in variants))
 
 
+def torch_build_for(a: Mapping[str, Any], release: knowledge.TorchRelease | None = None) -> knowledge.TorchBuild | None:
+    """knowledge.torch_build for these answers (None without PyTorch): the image's Python is app.python for
+    Jupyter from conda, else the distro's python3 that the venv uses."""
+    release = release or knowledge.torch_release(a.get("gpu.pytorch", ""))
+    if release is None:
+        return None
+    conda = a.get("app.name") == "jupyter" and a.get("app.python_from") == "conda"
+    python = a.get("app.python") if conda else knowledge.system_python(a.get("os.family", ""), a.get("os.version", ""))
+    return knowledge.torch_build(release, a.get("gpu.cuda", ""), a.get("gpu.vendor", "none"),
+                                 a.get("gpu.host_driver") or a.get("gpu.driver") or None, a.get("image.arch", "amd64"),
+                                 python)
+
+
 def _torch_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
+    """Each release labelled with the build it gets for the answers so far ("2.5.1 · cu121")."""
+    def label(r: knowledge.TorchRelease) -> str:
+        build = torch_build_for({**a, "gpu.cuda": ""}, r)
+        return f"{r.torch} · {build.note}" if build else r.torch
     return (_c("", "No PyTorch", "不安装 PyTorch"),
-            *(_c(r.torch, r.torch, r.torch) for r in reversed(knowledge.torch_releases())))
+            *(_c(r.torch, label(r), label(r)) for r in reversed(knowledge.torch_releases())))
 
 
 def _java_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
