@@ -193,12 +193,25 @@ GPU_VENDORS = (
 
 
 def _cuda_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
+    """'' (the build torch_build picks, named) and each variant of the release, with what it would give here."""
     rel = knowledge.torch_release(a.get("gpu.pytorch", ""))
     variants = rel.variants if rel else ("cpu", *knowledge.cuda_variants())
-    auto = _c("", "Best for the driver", "按驱动自动选择",
-              "The newest CUDA build the driver runs (CUDA release notes' minimum driver table).",
-              "按 CUDA 发布说明的最低驱动表，选择驱动能运行的最新 CUDA 版本。")
-    return (auto, *(_c(v, v, v) for v in variants))
+    picked = torch_build_for({**a, "gpu.cuda": ""}, rel) if rel else None
+    en, zh = picked.note if picked else ("", "")
+    auto = _c("", f"Best for the driver ({en})" if en else "Best for the driver",
+              f"按驱动自动选择（{zh}）" if zh else "按驱动自动选择",
+              "The newest CUDA build the driver fully supports (CUDA release notes' minimum driver table); "
+              "never a CPU build on a GPU image.",
+              "按 CUDA 发布说明的最低驱动表，选择驱动完全支持的最新 CUDA 版本；显卡镜像不会退回 CPU 版本。")
+    return (auto, *(_variant_choice(a, rel, v) for v in variants))
+
+
+def _variant_choice(a: Mapping[str, Any], rel: knowledge.TorchRelease | None, variant: str) -> Choice:
+    build = torch_build_for({**a, "gpu.cuda": variant}, rel) if rel else None
+    if build is None or build.note[0] == variant:
+        return _c(variant, variant, variant)
+    en, zh = build.note if build.variant else (f"{variant} · refused", f"{variant} · 不可用")
+    return _c(variant, en, zh, build.reason or build.warning, build.reason or build.warning)
 
 
 def torch_build_for(a: Mapping[str, Any], release: knowledge.TorchRelease | None = None) -> knowledge.TorchBuild | None:
@@ -216,11 +229,12 @@ def torch_build_for(a: Mapping[str, Any], release: knowledge.TorchRelease | None
 
 def _torch_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
     """Each release labelled with the build it gets for the answers so far ("2.5.1 · cu121")."""
-    def label(r: knowledge.TorchRelease) -> str:
+    def choice(r: knowledge.TorchRelease) -> Choice:
         build = torch_build_for({**a, "gpu.cuda": ""}, r)
-        return f"{r.torch} · {build.note}" if build else r.torch
-    return (_c("", "No PyTorch", "不安装 PyTorch"),
-            *(_c(r.torch, label(r), label(r)) for r in reversed(knowledge.torch_releases())))
+        assert build is not None, "every release of the table has a build decision"
+        return _c(r.torch, f"{r.torch} · {build.note[0]}", f"{r.torch} · {build.note[1]}", build.reason,
+                  build.reason)
+    return (_c("", "No PyTorch", "不安装 PyTorch"), *(choice(r) for r in reversed(knowledge.torch_releases())))
 
 
 def _java_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
