@@ -193,13 +193,13 @@ GPU_VENDORS = (
 
 
 def _cuda_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
-    """'' (the build torch_build picks, named) and each variant of the release, with what it would give here."""
+    """'' (named with the build torch_build picks, when it picks one) and each variant of the release, with what it would give here."""
     rel = knowledge.torch_release(a.get("gpu.pytorch", ""))
     variants = rel.variants if rel else ("cpu", *knowledge.cuda_variants())
     picked = torch_build_for({**a, "gpu.cuda": ""}, rel) if rel else None
-    en, zh = picked.note if picked else ("", "")
-    auto = _c("", f"Best for the driver ({en})" if en else "Best for the driver",
-              f"按驱动自动选择（{zh}）" if zh else "按驱动自动选择",
+    en, zh = picked.note if picked and picked.variant else ("", "")
+    auto = _c("", f"Best for the driver: {en}" if en else "Best for the driver",
+              f"按驱动自动选择：{zh}" if zh else "按驱动自动选择",
               "The newest CUDA build the driver fully supports (CUDA release notes' minimum driver table); "
               "never a CPU build on a GPU image.",
               "按 CUDA 发布说明的最低驱动表，选择驱动完全支持的最新 CUDA 版本；显卡镜像不会退回 CPU 版本。")
