@@ -397,15 +397,21 @@ FIELDS: tuple[Field, ...] = (
             "NVIDIA-Linux-<架构>-<版本>.run 安装。"),
           "", check=lambda v: None if v == "" else checks.driver_version(v), max_len=16, when=nvidia),
     Field("gpu.host_driver", "text", T("Host driver version", "宿主机驱动版本"),
-          T("From nvidia-smi on the GPU host; picks the CUDA build of PyTorch.", "宿主机 nvidia-smi 显示的版本；用于选择 PyTorch 的 CUDA 版本。"),
+          T("From nvidia-smi on the GPU host; picks the CUDA build of PyTorch (without it, choose the build yourself).",
+            "宿主机 nvidia-smi 显示的版本；用于选择 PyTorch 的 CUDA 版本（不填则需自己选择版本类型）。"),
           lambda a: a.get("gpu.driver", ""), check=lambda v: None if v == "" else checks.driver_version(v), max_len=16,
           when=nvidia),
     Field("gpu.pytorch", "choice", T("PyTorch", "PyTorch"),
-          T("torch, torchvision and torchaudio of one release, from the PyTorch wheel index.",
-            "同一发布的 torch、torchvision、torchaudio，从 PyTorch 官方 wheel 索引安装。"),
+          T("torch, torchvision and torchaudio of one release, from the PyTorch wheel index; each release shows the build "
+            "it gets for this host's driver, arch and Python. Not on Ascend (torch_npu is not installed).",
+            "同一发布的 torch、torchvision、torchaudio，从 PyTorch 官方 wheel 索引安装；每个版本旁显示按本机驱动、架构和 "
+            "Python 会得到的版本类型。昇腾不适用（不安装 torch_npu）。"),
           "", choices=_torch_choices, free=True, check=_check_torch, max_len=16, when=runs_commands),
     Field("gpu.cuda", "choice", T("PyTorch build", "PyTorch 版本类型"),
-          T("cpu, a CUDA variant, or empty for the best one the driver runs.", "cpu、某个 CUDA 版本，或留空按驱动自动选择。"),
+          T("cpu, a CUDA variant, or empty for the newest the host driver fully supports. A GPU image never falls back "
+            "to cpu by itself; a variant the driver runs only by CUDA minor-version compatibility is yours to choose.",
+            "cpu、某个 CUDA 版本，或留空按宿主机驱动自动选择其完全支持的最新版本。显卡镜像不会自动退回 cpu；"
+            "仅靠 CUDA 小版本兼容才能运行的版本需自己选择。"),
           "", choices=_cuda_choices, when=lambda a: bool(a.get("gpu.pytorch"))),
     Field("ssh.enabled", "bool", T("SSH server", "SSH 服务"), T("sshd started when the container starts.", "容器启动时启动 sshd。"),
           lambda a: a.get("app.type") == "shell", when=runs_commands),
