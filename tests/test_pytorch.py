@@ -123,3 +123,12 @@ def test_the_table_reaches_the_newest_release_and_every_variant_has_a_driver_flo
         for variant in release.variants[1:]:
             assert variant in knowledge.table("cuda")["minimum_driver"], (release.torch, variant)
             assert variant[2:-1] in knowledge.table("cuda")["minor_compat_floor"], (release.torch, variant)
+
+
+def test_the_dockerfile_installs_the_decided_build_and_no_torchaudio_after_2_11():
+    from tests.test_snippets import df
+    text = df(gpu__vendor="nvidia", gpu__host_driver="595.45.04", gpu__pytorch="2.14.1")
+    assert "# --- PyTorch 2.14.1 (cu132)" in text and "--index-url https://download.pytorch.org/whl/cu132" in text
+    assert "torch==2.14.1 torchvision==0.29.1 \\" in text and "torchaudio" not in text
+    text = df(image__arch="arm64", gpu__vendor="nvidia", gpu__host_driver="580.65.06", gpu__pytorch="2.9.1")
+    assert "--index-url https://download.pytorch.org/whl/cu130" in text  # 2.9 has aarch64 cu130 wheels

@@ -133,8 +133,8 @@ class TorchRelease:
     vision: str
     audio: str
     variants: tuple[str, ...]
-    python: tuple[str, ...] = ("3.0", "9.99")  # lowest and highest CPython with wheels
-    aarch64: tuple[str, ...] = ()  # the variants with linux_aarch64 wheels
+    python: tuple[str, ...]  # lowest and highest CPython with wheels
+    aarch64: tuple[str, ...]  # the variants with linux_aarch64 wheels
 
 
 def torch_releases() -> list[TorchRelease]:
