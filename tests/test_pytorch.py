@@ -114,6 +114,8 @@ def test_the_release_labels_show_the_build_for_the_answers_so_far():
     assert labels["2.8.0"] == "2.8.0 · cu126/cu128/cu129 by minor-version compat only"
     assert labels["2.1.2"] == "2.1.2 · cu121"
     assert labels[""] == "No PyTorch"
+    zh = {c.value: c.label.zh for c in BY_KEY["gpu.pytorch"].choices_for({"gpu.vendor": "nvidia", "image.arch": "arm64"})}
+    assert zh["2.14.1"] == "2.14.1 · 请填写宿主机驱动版本" and zh["2.4.0"] == "2.4.0 · 无 aarch64 CUDA 版本"
 
 
 def test_the_table_reaches_the_newest_release_and_every_variant_has_a_driver_floor():
