@@ -61,7 +61,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         ("up",) + (NEXT,) * 6 + ("tab",) * 4 + ("down", SAVE, OK),
         host=GPU_SERVER,
         answers={"app.type": "web", "app.name": "jupyter", "gpu.vendor": "nvidia", "gpu.host_driver": "570.133.20"},
-        expect={"Dockerfile": "download.pytorch.org/whl/cu128", "run.sh": "--gpus"},
+        expect={"Dockerfile": "download.pytorch.org/whl/cu126", "run.sh": "--gpus"},  # 2.14.1: its cu130 needs 580
     ),
     Scenario(
         "kasm-desktop (PyCharm on KASM)",

@@ -56,6 +56,10 @@ PLAIN = {
 # Answers that would judge the key under test by another key's rule (a driver must equal the host's):
 # left out of the context so a refusal is always about the key itself.
 UNRELATED = {"gpu.driver": ("gpu.host_driver", "gpu.cuda"), "gpu.host_driver": ("gpu.driver", "gpu.cuda")}
+# Examples where the plain value itself is refused, left out: PyTorch on Ascend (torch_npu is not installed) or on
+# NVIDIA with no host driver to choose the CUDA build by.
+REFUSED_IN = {"gpu.pytorch": lambda a: a.get("gpu.vendor") == "ascend"
+              or (a.get("gpu.vendor") == "nvidia" and not a.get("gpu.host_driver"))}
 
 PIECES = ["\n", "\r\n", "\r", "\t", "\x00", "\x1b[31m", "\x85", "\x9b", "\u2028", "\u2029", "\x7f", " ", "  ", "'",
           '"', "$(", "$(touch /tmp/pwned)", ")", "`", "`id`", "\\", ";", "&&", "|", "#", "${HOME}", "*", "?", "~", "²",
@@ -87,7 +91,7 @@ def contexts(key: str) -> list[dict[str, Any]]:
         for other in UNRELATED.get(key, ()):
             given_.pop(other, None)
         resolved, _ = resolve(given_)
-        if key not in resolved:
+        if key not in resolved or REFUSED_IN.get(key, lambda a: False)(resolved):
             continue
         plain = [*resolved[key], PLAIN[key]] if BY_KEY[key].kind == "list" else PLAIN[key]
         given_ = {**given_, key: plain}

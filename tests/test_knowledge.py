@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wizard import knowledge
-from wizard.knowledge import pick_cuda, torch_release
+from wizard.knowledge import torch_build, torch_release
 
 
 def test_every_table_names_its_source():
@@ -24,12 +24,26 @@ def test_every_table_names_its_source():
     ("550.135", "2.7.1", "cu118"),  # 2.7 has cu118/cu126/cu128: 12.6 needs 560.28.03
     ("570.86.10", "2.7.1", "cu128"),
     ("580.65.06", "2.9.1", "cu130"),
-    ("470.57.02", "2.4.0", "cpu"),  # too old for any CUDA build of 2.4
-    (None, "2.4.0", "cu124"),  # no driver known: the newest build
-    ("", "2.8.0", "cu129"),
+    ("595.45.04", "2.14.1", "cu132"),
 ])
-def test_pick_cuda_takes_the_newest_variant_the_driver_runs(driver, torch, expected):
-    assert pick_cuda(driver, torch_release(torch)) == expected
+def test_torch_build_takes_the_newest_variant_the_driver_supports(driver, torch, expected):
+    assert torch_build(torch_release(torch), "", "nvidia", driver, "amd64", "3.11").variant == expected
+
+
+@pytest.mark.parametrize("driver,torch,key,says", [
+    ("535.171.04", "2.8.0", "gpu.pytorch", "gpu.cuda = cu126 / cu128 / cu129 (runs only by CUDA minor-version"),
+    ("470.57.02", "2.4.0", "gpu.pytorch", "or gpu.cuda = cu118 (runs only by CUDA minor-version compatibility) or cpu"),
+    ("440.33.01", "2.4.0", "gpu.pytorch", "accepted: an older release, a newer host driver, or gpu.cuda = cpu"),
+    (None, "2.9.1", "gpu.host_driver", "accepted: the version nvidia-smi shows"),
+])
+def test_an_nvidia_image_never_gets_a_silent_cpu_build(driver, torch, key, says):
+    build = torch_build(torch_release(torch), "", "nvidia", driver, "amd64", "3.11")
+    assert build.variant is None and build.key == key and says in build.reason
+
+
+def test_minor_version_compatibility_is_chosen_explicitly_and_warned():
+    build = torch_build(torch_release("2.8.0"), "cu128", "nvidia", "535.171.04", "amd64", "3.11")
+    assert build.variant == "cu128" and "minor-version compatibility" in build.warning
 
 
 def test_driver_can_run_uses_the_minor_version_floor():

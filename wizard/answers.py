@@ -198,17 +198,48 @@ GPU_VENDORS = (
 
 
 def _cuda_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
+    """'' (named with the build torch_build picks, when it picks one) and each variant of the release, with what it would give here."""
     rel = knowledge.torch_release(a.get("gpu.pytorch", ""))
     variants = rel.variants if rel else ("cpu", *knowledge.cuda_variants())
-    auto = _c("", "Best for the driver", "按驱动自动选择",
-              "The newest CUDA build the driver runs (CUDA release notes' minimum driver table).",
-              "按 CUDA 发布说明的最低驱动表，选择驱动能运行的最新 CUDA 版本。")
-    return (auto, *(_c(v, v, v) for v in variants))
+    picked = torch_build_for({**a, "gpu.cuda": ""}, rel) if rel else None
+    en, zh = picked.note if picked and picked.variant else ("", "")
+    auto = _c("", f"Best for the driver: {en}" if en else "Best for the driver",
+              f"按驱动自动选择：{zh}" if zh else "按驱动自动选择",
+              "The newest CUDA build the driver fully supports (CUDA release notes' minimum driver table); "
+              "never a CPU build on a GPU image.",
+              "按 CUDA 发布说明的最低驱动表，选择驱动完全支持的最新 CUDA 版本；显卡镜像不会退回 CPU 版本。")
+    return (auto, *(_variant_choice(a, rel, v) for v in variants))
+
+
+def _variant_choice(a: Mapping[str, Any], rel: knowledge.TorchRelease | None, variant: str) -> Choice:
+    build = torch_build_for({**a, "gpu.cuda": variant}, rel) if rel else None
+    if build is None or build.note[0] == variant:
+        return _c(variant, variant, variant)
+    en, zh = build.note if build.variant else (f"{variant} · refused", f"{variant} · 不可用")
+    return _c(variant, en, zh, build.reason or build.warning, build.reason or build.warning)
+
+
+def torch_build_for(a: Mapping[str, Any], release: knowledge.TorchRelease | None = None) -> knowledge.TorchBuild | None:
+    """knowledge.torch_build for these answers (None without PyTorch): the image's Python is app.python for
+    Jupyter from conda, else the distro's python3 that the venv uses."""
+    release = release or knowledge.torch_release(a.get("gpu.pytorch", ""))
+    if release is None:
+        return None
+    conda = a.get("app.name") == "jupyter" and a.get("app.python_from") == "conda"
+    python = a.get("app.python") if conda else knowledge.system_python(a.get("os.family", ""), a.get("os.version", ""))
+    return knowledge.torch_build(release, a.get("gpu.cuda", ""), a.get("gpu.vendor", "none"),
+                                 a.get("gpu.host_driver") or a.get("gpu.driver") or None, a.get("image.arch", "amd64"),
+                                 python)
 
 
 def _torch_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
-    return (_c("", "No PyTorch", "不安装 PyTorch"),
-            *(_c(r.torch, r.torch, r.torch) for r in reversed(knowledge.torch_releases())))
+    """Each release labelled with the build it gets for the answers so far ("2.5.1 · cu121")."""
+    def choice(r: knowledge.TorchRelease) -> Choice:
+        build = torch_build_for({**a, "gpu.cuda": ""}, r)
+        assert build is not None, "every release of the table has a build decision"
+        return _c(r.torch, f"{r.torch} · {build.note[0]}", f"{r.torch} · {build.note[1]}", build.reason,
+                  build.reason)
+    return (_c("", "No PyTorch", "不安装 PyTorch"), *(choice(r) for r in reversed(knowledge.torch_releases())))
 
 
 def _java_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
@@ -381,15 +412,21 @@ FIELDS: tuple[Field, ...] = (
             "NVIDIA-Linux-<架构>-<版本>.run 安装。"),
           "", check=lambda v: None if v == "" else checks.driver_version(v), max_len=16, when=nvidia),
     Field("gpu.host_driver", "text", T("Host driver version", "宿主机驱动版本"),
-          T("From nvidia-smi on the GPU host; picks the CUDA build of PyTorch.", "宿主机 nvidia-smi 显示的版本；用于选择 PyTorch 的 CUDA 版本。"),
+          T("From nvidia-smi on the GPU host; picks the CUDA build of PyTorch (without it, choose the build yourself).",
+            "宿主机 nvidia-smi 显示的版本；用于选择 PyTorch 的 CUDA 版本（不填则需自己选择版本类型）。"),
           lambda a: a.get("gpu.driver", ""), check=lambda v: None if v == "" else checks.driver_version(v), max_len=16,
           when=nvidia),
     Field("gpu.pytorch", "choice", T("PyTorch", "PyTorch"),
-          T("torch, torchvision and torchaudio of one release, from the PyTorch wheel index.",
-            "同一发布的 torch、torchvision、torchaudio，从 PyTorch 官方 wheel 索引安装。"),
+          T("torch, torchvision and torchaudio of one release, from the PyTorch wheel index; each release shows the build "
+            "it gets for this host's driver, arch and Python. Not on Ascend (torch_npu is not installed).",
+            "同一发布的 torch、torchvision、torchaudio，从 PyTorch 官方 wheel 索引安装；每个版本旁显示按本机驱动、架构和 "
+            "Python 会得到的版本类型。昇腾不适用（不安装 torch_npu）。"),
           "", choices=_torch_choices, free=True, check=_check_torch, max_len=16, when=runs_commands),
     Field("gpu.cuda", "choice", T("PyTorch build", "PyTorch 版本类型"),
-          T("cpu, a CUDA variant, or empty for the best one the driver runs.", "cpu、某个 CUDA 版本，或留空按驱动自动选择。"),
+          T("cpu, a CUDA variant, or empty for the newest the host driver fully supports. A GPU image never falls back "
+            "to cpu by itself; a variant the driver runs only by CUDA minor-version compatibility is yours to choose.",
+            "cpu、某个 CUDA 版本，或留空按宿主机驱动自动选择其完全支持的最新版本。显卡镜像不会自动退回 cpu；"
+            "仅靠 CUDA 小版本兼容才能运行的版本需自己选择。"),
           "", choices=_cuda_choices, when=lambda a: bool(a.get("gpu.pytorch"))),
     Field("ssh.enabled", "bool", T("SSH server", "SSH 服务"), T("sshd started when the container starts.", "容器启动时启动 sshd。"),
           lambda a: a.get("app.type") == "shell", when=runs_commands),

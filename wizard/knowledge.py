@@ -133,17 +133,24 @@ class TorchRelease:
     vision: str
     audio: str
     variants: tuple[str, ...]
+    python: tuple[str, ...]  # lowest and highest CPython with wheels
+    aarch64: tuple[str, ...]  # the variants with linux_aarch64 wheels
 
 
 def torch_releases() -> list[TorchRelease]:
-    return [TorchRelease(r["torch"], r["vision"], r["audio"], tuple(r["variants"]))
-            for r in table("pytorch")["releases"]]
+    return [TorchRelease(r["torch"], r["vision"], r["audio"], tuple(r["variants"]), tuple(r["python"]),
+                         tuple(r["aarch64"])) for r in table("pytorch")["releases"]]
 
 
 def torch_release(version: str) -> TorchRelease | None:
     """The release for '2.4', '2.4.0' or '2.4.1' (a minor picks its newest patch)."""
     matches = [r for r in torch_releases() if r.torch == version or r.torch.startswith(version + ".")]
     return matches[-1] if matches else None
+
+
+def system_python(family: str, version: str) -> str | None:
+    """The distro's python3 (major.minor) that the venv uses; None for a base the table does not know."""
+    return table("pytorch")["system_python"].get(f"{family} {version}")
 
 
 def torch_index(variant: str) -> str:
@@ -186,16 +193,96 @@ def nvidia_installer_flags(driver: str) -> list[str]:
     return [facts["flags"][0], module, *facts["flags"][1:], *systemd]
 
 
-def pick_cuda(driver: str | None, release: TorchRelease) -> str:
-    """The newest CUDA variant of a torch release that a driver runs; 'cpu' when none does.
+@dataclass(frozen=True)
+class TorchBuild:
+    """The PyTorch wheel variant an image installs, or None and why not (`key`, `reason`: one validation line
+    naming what is accepted). `note` (English, Chinese) is the few words shown next to the release in the wizard;
+    `warning` goes to plan.warnings (a build that runs only by CUDA minor-version compatibility)."""
+    variant: str | None
+    note: tuple[str, str]
+    key: str = ""
+    reason: str = ""
+    warning: str = ""
 
-    With no driver known, the newest variant the release was built for.
-    """
-    cuda = [v for v in release.variants if v != "cpu"]
+
+def torch_build(release: TorchRelease, choice: str, vendor: str, driver: str | None, arch: str,
+                python: str | None) -> TorchBuild:
+    """The one decision of the PyTorch build, from the release's variants, Python range and aarch64 wheels,
+    the GPU vendor, the host driver (minimum driver and minor-version floor, cuda.toml), the image's arch and
+    Python. An NVIDIA or Ascend image gets a CPU build only when `choice` is 'cpu'; '' picks the newest CUDA
+    build the driver fully supports and refuses when there is none, naming what to choose instead."""
+    if python and not _python_fits(python, release.python):
+        lo, hi = release.python
+        fits = ", ".join(r.torch for r in torch_releases() if _python_fits(python, r.python))
+        return TorchBuild(None, (f"no wheel for Python {python}", f"无 Python {python} 的 wheel"), "gpu.pytorch",
+                          f"torch {release.torch} has wheels for Python {lo}-{hi}, the image's Python is {python}; "
+                          f"accepted: {fits or 'another Python'}")
+    if vendor == "ascend" and choice != "cpu":
+        return TorchBuild(None, ("not for Ascend", "不适用于昇腾"), "gpu.pytorch",
+                          "PyTorch on Ascend needs torch_npu matched to the host's CANN, which imgwizard does not "
+                          "install; accepted with gpu.vendor = ascend: gpu.pytorch empty (install torch_npu per "
+                          "hiascend's docs in the container) or gpu.cuda = cpu for a CPU-only torch")
+    if choice:
+        return _chosen_build(release, choice, vendor, driver, arch)
+    if vendor != "nvidia":
+        return _chosen_build(release, "cpu", vendor, driver, arch)
+    return _auto_build(release, driver, arch)
+
+
+def _python_fits(python: str, span: tuple[str, ...]) -> bool:
+    minor = _version_key(python)[:2]
+    return _version_key(span[0]) <= minor <= _version_key(span[1])
+
+
+def _chosen_build(release: TorchRelease, variant: str, vendor: str, driver: str | None, arch: str) -> TorchBuild:
+    """The variant the user chose, when the release has it for the arch and the vendor and driver run it."""
+    def refuse(reason: str) -> TorchBuild:
+        return TorchBuild(None, (f"no {variant}", f"无 {variant}"), "gpu.cuda", reason)
+    if variant not in release.variants:
+        return refuse(f"torch {release.torch} has no {variant} build; accepted: {', '.join(release.variants)} or empty")
+    if arch == "arm64" and variant not in release.aarch64:
+        return refuse(f"torch {release.torch} {variant} has no aarch64 wheels (pip would fall back to PyPI's CPU "
+                      f"torch); accepted on arm64: {', '.join(release.aarch64)}")
+    if variant == "cpu":
+        return TorchBuild("cpu", ("cpu", "cpu"))
+    if vendor != "nvidia":
+        return refuse(f"{variant} needs an NVIDIA GPU; accepted without gpu.vendor = nvidia: cpu or empty")
+    if driver and not driver_can_run(driver, variant):
+        floor = table("cuda")["minor_compat_floor"][variant[2:-1]]
+        return refuse(f"{variant} needs driver >= {floor} (CUDA minor-version compatibility) but the driver is "
+                      f"{driver}; accepted: a lower CUDA variant, cpu or empty")
+    if driver and not driver_supports(driver, variant):
+        minimum = table("cuda")["minimum_driver"][variant]
+        return TorchBuild(variant, (f"{variant}, minor-version compat", f"{variant}，仅靠 CUDA 小版本兼容"), warning=(
+            f"gpu.cuda {variant} wants driver >= {minimum}; driver {driver} runs it only by CUDA minor-version "
+            "compatibility (kernels needing a newer driver, e.g. PTX JIT, fail): prefer a newer driver"))
+    return TorchBuild(variant, (variant, variant))
+
+
+def _auto_build(release: TorchRelease, driver: str | None, arch: str) -> TorchBuild:
+    """The newest CUDA variant the host driver fully supports (minimum driver table), for an NVIDIA image."""
+    cuda = [v for v in release.variants if v != "cpu" and (arch != "arm64" or v in release.aarch64)]
+    if not cuda:
+        return TorchBuild(None, ("no aarch64 CUDA build", "无 aarch64 CUDA 版本"), "gpu.pytorch",
+                          f"torch {release.torch} has no aarch64 CUDA wheels; accepted on arm64: a release with "
+                          f"aarch64 CUDA wheels ({', '.join(r.torch for r in torch_releases() if len(r.aarch64) > 1)}) "
+                          "or gpu.cuda = cpu")
     if not driver:
-        return cuda[-1] if cuda else "cpu"
-    usable = [v for v in cuda if driver_supports(driver, v)]
-    return usable[-1] if usable else "cpu"
+        return TorchBuild(None, ("set the host driver", "请填写宿主机驱动版本"), "gpu.host_driver",
+                          f"the CUDA build of torch {release.torch} depends on the host's driver; accepted: the "
+                          f"version nvidia-smi shows on the GPU host, or gpu.cuda = one of {', '.join(cuda)}, cpu")
+    full = [v for v in cuda if driver_supports(driver, v)]
+    if full:
+        return TorchBuild(full[-1], (full[-1], full[-1]))
+    compat = [v for v in cuda if driver_can_run(driver, v)]
+    but = f"gpu.cuda = {' / '.join(compat)} (runs only by CUDA minor-version compatibility) or cpu" if compat \
+        else "gpu.cuda = cpu"
+    note = (f"{'/'.join(compat)} by minor-version compat only", f"{'/'.join(compat)} 仅靠 CUDA 小版本兼容") if compat \
+        else (f"cpu only for driver {driver}", f"驱动 {driver} 只能用 cpu")
+    return TorchBuild(None, note, "gpu.pytorch",
+                      f"torch {release.torch} has no CUDA build for driver {driver} ({cuda[0]} needs >= "
+                      f"{table('cuda')['minimum_driver'][cuda[0]]}); accepted: an older release, a newer host driver, "
+                      f"or {but}")
 
 
 # ---------------------------------------------------------------- apps

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from wizard import checks, knowledge
+from wizard.answers import torch_build_for
 
 WRAPPER = "/usr/local/bin/imgwizard-entry.sh"
 VENV = "/opt/venv"
@@ -166,10 +167,10 @@ def _python(c: _Facts) -> dict[str, Any]:
     a = c.a
     cuda = torch_index = None
     if c.torch:
-        cuda = a.get("gpu.cuda") or knowledge.pick_cuda(a.get("gpu.host_driver") or a.get("gpu.driver") or None, c.torch)
-        if a.get("gpu.vendor") != "nvidia" and not a.get("gpu.cuda"):
-            cuda = "cpu"
-        torch_index = knowledge.torch_index(cuda)
+        build = torch_build_for(a, c.torch)
+        assert build and build.variant, "validated answers always have a PyTorch build"
+        cuda, torch_index = build.variant, knowledge.torch_index(build.variant)
+        c.warnings.extend([build.warning] if build.warning else [])
     pip_index = knowledge.pip_index(a.get("mirror.pip", "none")) if c.pm else None
     pip_trusted_host = _plain_http_host(pip_index)
     if pip_trusted_host:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from wizard import checks, knowledge
-from wizard.answers import Answers, command_name, resolve
+from wizard.answers import Answers, command_name, resolve, torch_build_for
 from wizard.checks import shown
 
 Problem = tuple[str, str]
@@ -39,15 +39,9 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
             and a["gpu.driver"] != a["gpu.host_driver"]:
         out.append(("gpu.driver", f"{a['gpu.driver']} differs from the host's {a['gpu.host_driver']}; the user-space driver "
                                   "must EQUAL the host's: accepted: the host's version, or empty to mount the host's driver"))
-    cuda = a.get("gpu.cuda", "")
-    if a.get("gpu.pytorch") and cuda not in ("", "cpu"):
-        driver = a.get("gpu.host_driver") or a.get("gpu.driver")
-        if a.get("gpu.vendor") != "nvidia":
-            out.append(("gpu.cuda", f"{cuda} needs an NVIDIA GPU; accepted without gpu.vendor = nvidia: cpu or empty"))
-        elif driver and not knowledge.driver_can_run(driver, cuda):
-            floor = knowledge.table("cuda")["minor_compat_floor"][cuda[2:-1]]
-            out.append(("gpu.cuda", f"{cuda} needs driver >= {floor} (CUDA minor-version compatibility) but the driver is "
-                                    f"{driver}; accepted: a lower CUDA variant, cpu or empty"))
+    build = torch_build_for(a) if family != "alpine" else None
+    if build and build.variant is None:
+        out.append((build.key, build.reason))
     ports = [(k, a[k]) for k in ("app.port", "ssh.port", "forward.listen") if k in a]
     seen: dict[int, str] = {}
     for key, port in ports:
