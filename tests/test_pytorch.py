@@ -134,3 +134,16 @@ def test_the_dockerfile_installs_the_decided_build_and_no_torchaudio_after_2_11(
     assert "torch==2.14.1 torchvision==0.29.1 \\" in text and "torchaudio" not in text
     text = df(image__arch="arm64", gpu__vendor="nvidia", gpu__host_driver="580.65.06", gpu__pytorch="2.9.1")
     assert "--index-url https://download.pytorch.org/whl/cu130" in text  # 2.9 has aarch64 cu130 wheels
+
+
+def test_the_summary_names_the_build_it_installs():
+    """The one-line summary (wizard, README) says which build the image gets: a CPU torch is never unsaid."""
+    from wizard.render import summary
+    from wizard.validate import validate
+
+    a, problems = validate({"app.type": "shell", "ssh.enabled": False, "gpu.vendor": "nvidia",
+                            "gpu.host_driver": "535.171.04", "gpu.pytorch": "2.4.0"})
+    assert problems == [] and summary(a).endswith("nvidia, PyTorch 2.4.0 (cu121)")
+    a, problems = validate({"app.type": "shell", "ssh.enabled": False, "gpu.vendor": "ascend", "gpu.devices": "0",
+                            "gpu.pytorch": "2.4.0", "gpu.cuda": "cpu"})
+    assert problems == [] and summary(a).endswith("ascend, PyTorch 2.4.0 (cpu)")

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 import jinja2
 
 from wizard import __version__, answers_file, checks
+from wizard.answers import torch_build_for
 from wizard.plan import CONDA, VENV, WRAPPER, Plan, build_plan
 
 EXECUTABLE = 0o755
@@ -189,7 +190,9 @@ def summary(a: Mapping[str, Any], lang: str = "en") -> str:
     if a.get("gpu.vendor") not in (None, "none"):
         parts.append(a["gpu.vendor"])
     if a.get("gpu.pytorch"):
-        parts.append(f"PyTorch {a['gpu.pytorch']}")
+        build = torch_build_for(a)
+        variant = f" ({build.variant})" if build and build.variant else ""
+        parts.append(f"PyTorch {a['gpu.pytorch']}{variant}")  # the build it installs: never a CPU torch unsaid
     if a.get("ssh.enabled"):
         parts.append(f"SSH（{a['ssh.auth']}）" if zh else f"SSH ({a['ssh.auth']})")
     if a.get("forward.enabled"):
