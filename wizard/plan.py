@@ -307,7 +307,7 @@ def _run_flags(c: _Facts, expose: list[int], needs_init: bool) -> dict[str, Any]
     if a.get("gpu.vendor") == "nvidia":
         dev = a.get("gpu.devices", "all")
         flags += ["--gpus", "all" if dev == "all" else f"'\"device={dev}\"'"]
-    if c.a.get("gpu.vendor") == "ascend":
+    if a.get("gpu.vendor") == "ascend":
         devices = a["gpu.devices"].split(",")
         flags += [f for d in devices for f in ("--device", f"/dev/davinci{d}")]
         flags += ["--device", "/dev/davinci_manager", "--device", "/dev/devmm_svm", "--device", "/dev/hisi_hdc"]

@@ -6,10 +6,8 @@ working, and a secret the user left in a file is refused. Also item 10: bad name
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import os
-import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -18,7 +16,7 @@ import docker.errors
 import pytest
 
 from screens.cli import main
-from tests.docker.test_ssh import host_port, start
+from tests.docker.test_ssh import host_port, saved_archive, start
 from wizard.docker_ops import _ssh_banner, _wait
 
 SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10",
@@ -44,22 +42,14 @@ def password_login(c, password: str, tmp_path) -> bool:
 
 
 def saved_files(client, tag: str):
-    """(name, bytes) of every file of `docker save TAG`: the config and manifests, and every file of every layer."""
-    data = b"".join(client.api.get_image(tag))
-    outer = tarfile.open(fileobj=io.BytesIO(data))
-    for member in outer.getmembers():
-        if not member.isfile():
-            continue
-        blob = outer.extractfile(member).read()
-        yield member.name, blob
-        try:
-            layer = tarfile.open(fileobj=io.BytesIO(blob))
-        except tarfile.TarError:
-            continue  # the manifest, the config json
-        for inner in layer.getmembers():
-            yield f"{member.name}:{inner.name}", inner.name.encode() + inner.linkname.encode()
+    """(name, bytes) of every file of `docker save TAG`: the config and manifests, and every file of every layer
+    (its name and link target too)."""
+    for name, blob, layer in saved_archive(client, tag):
+        yield name, blob
+        for inner in layer.getmembers() if layer else ():
+            yield f"{name}:{inner.name}", inner.name.encode() + inner.linkname.encode()
             if inner.isfile():
-                yield f"{member.name}:{inner.name}", layer.extractfile(inner).read()
+                yield f"{name}:{inner.name}", layer.extractfile(inner).read()
 
 
 def assert_nowhere_in(client, tag: str, *values: str) -> None:

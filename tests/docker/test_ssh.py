@@ -88,10 +88,10 @@ def test_two_containers_of_one_image_have_different_host_keys(docker_client, ssh
             c.remove(force=True)
 
 
-def layer_files(client, tag: str):
-    """(path, content) of every regular file in every layer of the image, from `docker save`."""
-    data = b"".join(client.api.get_image(tag))
-    outer = tarfile.open(fileobj=io.BytesIO(data))
+def saved_archive(client, tag: str):
+    """(member name, bytes, the layer as a TarFile or None) for every file of `docker save TAG`: the config and
+    manifests (None), and every layer."""
+    outer = tarfile.open(fileobj=io.BytesIO(b"".join(client.api.get_image(tag))))
     for member in outer.getmembers():
         if not member.isfile():
             continue
@@ -99,8 +99,14 @@ def layer_files(client, tag: str):
         try:
             layer = tarfile.open(fileobj=io.BytesIO(blob))
         except tarfile.TarError:
-            continue  # the manifest, the config json
-        for inner in layer.getmembers():
+            layer = None  # the manifest, the config json
+        yield member.name, blob, layer
+
+
+def layer_files(client, tag: str):
+    """(path, content) of every regular file in every layer of the image, from `docker save`."""
+    for _, _, layer in saved_archive(client, tag):
+        for inner in layer.getmembers() if layer else ():
             if inner.isfile():
                 yield inner.name.removeprefix("./"), layer.extractfile(inner).read()
 
