@@ -66,10 +66,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _add_docker_commands(parser: argparse.ArgumentParser) -> None:
     """The Docker commands (build, export, import, commit, check) live in screens/docker_cli.py."""
-    from screens import docker_cli
+    from screens import docker_cli, push_cli, remote_cli
 
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     docker_cli.register(sub)
+    push_cli.register(sub)
+    remote_cli.add_host_option(sub)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
