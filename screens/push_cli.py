@@ -44,7 +44,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     client = connect_or_say(getattr(args, "host", None))
     if client is None:
         return EXIT_NO_ENGINE
-    print(f"pushing {args.image} as {target} ({note})", file=sys.stderr)
+    print(f"pushing {args.image} as {target}; {note}", file=sys.stderr)
     view = LayerView(sys.stderr, sys.stderr.isatty())
     try:
         done = push_image(client, args.image, target, view.changed)
