@@ -39,7 +39,7 @@ def connect_or_say(host: str | None) -> Any:
     try:
         client, endpoint = client_for(host)
     except EngineError as exc:
-        local = "unix://" in str(exc).split(" (from ", 1)[0]
+        local = exc.endpoint is not None and not exc.endpoint.remote
         print(f"imgwizard: {exc}" + (f": {HOW_TO_START}" if local else ""), file=sys.stderr)
         return None
     if endpoint.remote:

@@ -48,6 +48,10 @@ HOST_ACCEPTED = ("ssh://[USER@]HOST[:PORT], tcp://HOST:PORT or unix:///PATH "
 class EngineError(Exception):
     """No engine answers at the chosen endpoint: one line saying where and why."""
 
+    def __init__(self, message: str, endpoint: "Endpoint | None" = None) -> None:
+        super().__init__(message)
+        self.endpoint = endpoint  # None when no endpoint could be chosen (BadHost)
+
 
 class BadHost(EngineError):
     """The engine address given (--host, DOCKER_HOST, a context) is not one imgwizard accepts."""
@@ -184,8 +188,8 @@ def connect(endpoint: Endpoint, seconds: float = CONNECT_SECONDS,
     if "client" in outcome:
         return outcome["client"]
     if "error" in outcome:
-        raise EngineError(f"no Docker engine answers at {endpoint}: {explain(outcome['error'], endpoint)}")
-    raise EngineError(f"no Docker engine answers at {endpoint}: no answer within {seconds:.0f} s")
+        raise EngineError(f"no Docker engine answers at {endpoint}: {explain(outcome['error'], endpoint)}", endpoint)
+    raise EngineError(f"no Docker engine answers at {endpoint}: no answer within {seconds:.0f} s", endpoint)
 
 
 def client_for(host: str | None = None, environ: Mapping[str, str] | None = None) -> tuple[Any, Endpoint]:
