@@ -166,8 +166,27 @@ def _context_tls(folder: Path, skip_verify: bool) -> Any:
 
 # ------------------------------------------------------------------ connecting
 
+class _EngineAPI(docker.APIClient):
+    """docker-py's APIClient whose TLS CA (DOCKER_CERT_PATH/ca.pem, a context's ca.pem) is not replaced by
+    REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE: requests lets those override a Session's `verify` (psf/requests
+    #4726, #6141), which the Docker CLI never does. Proxies and the rest still come from the environment."""
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # noqa: ANN001 - requests' API
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if verify is None and isinstance(self.verify, str):
+            settings["verify"] = self.verify
+        return settings
+
+
+class EngineClient(docker.DockerClient):
+    """A DockerClient over `_EngineAPI` (same arguments as docker.DockerClient)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.api = _EngineAPI(*args, **kwargs)
+
+
 def connect(endpoint: Endpoint, seconds: float = CONNECT_SECONDS,
-            make: Callable[..., Any] = docker.DockerClient) -> Any:
+            make: Callable[..., Any] = EngineClient) -> Any:
     """A DockerClient for `endpoint` whose engine answered a ping; EngineError (one line) otherwise.
 
     Connecting runs in a helper thread so an address that swallows packets is reported after `seconds`
