@@ -309,8 +309,9 @@ class WizardApp(App[int]):
                  builder: Builder | None = None, host: HostFacts | None = None,
                  engine: Callable[[], str | None] | None = None, clock: Callable[[], float] = time.monotonic,
                  probe_engine: bool = False, recovery_dirs: list[Path] | None = None,
-                 engine_facts: Callable[[], HostFacts | None] | None = None) -> None:
+                 engine_facts: Callable[[], HostFacts | None] | None = None, docker_host: str | None = None) -> None:
         super().__init__()
+        self.docker_host = docker_host  # --host: the engine F5, the hint and the pre-fill use (None: as docker does)
         self.recovery_dirs = default_dirs() if recovery_dirs is None else recovery_dirs
         self.crash: Recovery | None = None  # set when an unexpected error ended the app
         self.probe_engine = probe_engine  # check the engine after the first frame and show it as a hint
@@ -368,7 +369,7 @@ class WizardApp(App[int]):
             return self.engine()
         if self.builder is not None:
             return None  # an injected builder is its own engine
-        return default_engine_probe()
+        return default_engine_probe(self.docker_host)
 
     def remote_facts(self) -> HostFacts | None:
         """The remote engine's host facts (None for a local engine), from the injected probe or the real one."""
@@ -377,7 +378,7 @@ class WizardApp(App[int]):
         if self.engine is not None or self.builder is not None:
             return None  # an injected engine or builder: no real engine to ask
         from wizard.engine_host import remote_facts
-        return remote_facts(self.host)
+        return remote_facts(self.host, self.docker_host)
 
     def follow_engine(self, facts: HostFacts) -> bool:
         """Replace the pre-filled answers the user has not changed by the engine host's; True if any changed.
@@ -396,7 +397,7 @@ class WizardApp(App[int]):
     def get_builder(self) -> Builder:
         if self.builder is None:
             from wizard.docker_ops import docker_builder
-            self.builder = docker_builder()
+            self.builder = docker_builder(host=self.docker_host)
         return self.builder
 
     def built(self, outcome: str | None) -> None:
@@ -408,7 +409,8 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
              engine: Callable[[], str | None] | None = None, base_dir: Path = Path("."),
              clock: Callable[[], float] = time.monotonic, probe_engine: bool = False,
              recovery_dirs: list[Path] | None = None,
-             engine_facts: Callable[[], HostFacts | None] | None = None) -> WizardApp:
+             engine_facts: Callable[[], HostFacts | None] | None = None,
+             docker_host: str | None = None) -> WizardApp:
     """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it);
     `probe_engine` checks the Docker engine after the first frame and shows the result as a hint;
     `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs);
@@ -417,7 +419,8 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
     facts = host or HostFacts()
     session = Session({**prefill(facts), **dict(given or {})}, base_dir=base_dir, snippets=snippets)
     app = WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
-                    probe_engine=probe_engine, recovery_dirs=recovery_dirs, engine_facts=engine_facts)
+                    probe_engine=probe_engine, recovery_dirs=recovery_dirs, engine_facts=engine_facts,
+                    docker_host=docker_host)
     app.suggested = {k: v for k, v in prefill(facts).items() if k not in (given or {})}
     return app
 
@@ -431,10 +434,12 @@ def finish(app: WizardApp, err: TextIO) -> int:
     return app.return_code or 0
 
 
-def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = None) -> int:
+def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = None,
+            docker_host: str | None = None) -> int:
     from wizard.host import detect
 
     # The Docker probe runs after the first frame (it can take seconds when no engine answers).
-    app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True)
+    app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True,
+                   docker_host=docker_host)
     app.run()
     return finish(app, sys.stderr)

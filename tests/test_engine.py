@@ -169,3 +169,22 @@ def test_explain_walks_the_chain_to_the_known_cause():
     assert tls.startswith("TLS failed (") and "DOCKER_CERT_PATH" in tls
     assert explain(ValueError("first\nsecond"), endpoint) == "first"
 
+
+
+def test_host_before_the_command_counts_too(capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert main(["--host", f"tcp://127.0.0.1:{port}", "commit", "c", "a:b"]) == 3
+    assert f"at tcp://127.0.0.1:{port} (from --host)" in capsys.readouterr().err
+
+
+def test_the_wizard_uses_its_host_for_f5_and_the_hint():
+    from screens.app import make_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = make_app(docker_host=f"tcp://127.0.0.1:{port}")
+    assert app.engine_problem() == (f"no Docker engine answers at tcp://127.0.0.1:{port} (from --host): nothing "
+                                    f"listens at 127.0.0.1:{port} (connection refused)")

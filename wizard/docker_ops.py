@@ -60,14 +60,14 @@ HOW_TO_START = ("start one: `sudo systemctl start docker` (or `sudo dockerd &`),
                 "or point DOCKER_HOST at a running engine")
 
 
-def engine_status(client_factory: Callable[[], Any] | None = None) -> str | None:
-    """None when a Docker engine answers, else one line saying why not. Without a factory: the engine the
-    Docker CLI would use (wizard/engine.py: --host, DOCKER_HOST, the docker context, the local socket)."""
+def engine_status(client_factory: Callable[[], Any] | None = None, host: str | None = None) -> str | None:
+    """None when a Docker engine answers, else one line saying why not. Without a factory: `host`, else the
+    engine the Docker CLI would use (wizard/engine.py: DOCKER_HOST, the docker context, the local socket)."""
     if client_factory is None:
         from wizard.engine import EngineError, client_for
 
         try:
-            client_for()
+            client_for(host)
         except EngineError as exc:
             return str(exc)
         return None
@@ -150,8 +150,9 @@ def _api(client: Any) -> Any:
     return getattr(client, "api", client)
 
 
-def docker_builder(client: Any = None, nocache: bool = False) -> Builder:
+def docker_builder(client: Any = None, nocache: bool = False, host: str | None = None) -> Builder:
     """A Builder that builds with docker-py's legacy builder (`APIClient.build`); `nocache` ignores the cache.
+    Without a client it connects when the build starts (to `host`, else as the Docker CLI would: engine.py).
 
     Setting `cancel` stops the build: the HTTP response is shut down (the engine then cancels the build and,
     with forcerm, removes its intermediate containers) and a last "error" event says it was cancelled.
@@ -161,7 +162,7 @@ def docker_builder(client: Any = None, nocache: bool = False) -> Builder:
         from wizard.engine import EngineError, client_for
 
         try:
-            api = _api(client if client is not None else client_for()[0])
+            api = _api(client if client is not None else client_for(host)[0])
             chunks = yield from _send_context(api, context_dir, dict(tag=tag, decode=True, rm=True, forcerm=True,
                                                                      nocache=nocache))
         except docker.errors.APIError as exc:

@@ -75,14 +75,15 @@ def detect_distro() -> str | None:
     return f"{name} {version}".strip() or None
 
 
-def default_engine_probe() -> str | None:
-    """wizard.docker_ops.engine_status when that adapter exists, else a reason."""
+def default_engine_probe(host: str | None = None) -> str | None:
+    """wizard.docker_ops.engine_status (for `host`, else the engine the Docker CLI would use) when that adapter
+    exists, else a reason."""
     try:
         from wizard.docker_ops import engine_status
     except ImportError:
         return "the Docker adapter (wizard.docker_ops) is not available"
     try:
-        return engine_status()
+        return engine_status(host=host)
     except Exception as exc:  # an adapter failure is a reason, never a crash of the wizard
         return str(exc) or type(exc).__name__
 

@@ -180,3 +180,29 @@ def test_unknown_host_key_is_refused(sshd, tmp_path):
 def test_unreachable_host_is_one_line(sshd, tmp_path):
     done = run_cli(sshd.env(port=free_port()), "commit", "some-container", "imgwizard-test/x:1")
     one_line_exit_3(done, "nothing listens at 127.0.0.1:", "connection refused")
+
+
+async def test_the_wizard_follows_the_engine_through_ssh(sshd, monkeypatch):
+    """The wizard with --host: the engine check after the first frame goes through SSH, the summary names the
+    engine, and the architecture pre-filled is the engine's (the laptop here pretends to be arm64)."""
+    from textual.widgets import Static
+
+    from screens.app import make_app
+    from wizard.host import HostFacts, detect_arch
+
+    monkeypatch.setenv("HOME", str(sshd.home))
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    engine_arch = detect_arch()
+    pretend = "arm64" if engine_arch == "amd64" else "amd64"
+    url = f"ssh://root@127.0.0.1:{sshd.port}"
+    before = logins(sshd)
+    app = make_app(host=HostFacts(arch=pretend, distro="Laptop OS 1"), probe_engine=True, docker_host=url)
+    async with app.run_test(size=(150, 42)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        summary = str(app.screen.query_one("#summary", Static).render())
+    assert f"Docker engine at {url} (from --host): ready (F5 builds there" in summary
+    assert app.session.value("image.arch") == engine_arch
+    assert app.hints["image.arch"]("en") == f"From the Docker engine at {url} (from --host): {engine_arch}"
+    assert logins(sshd) > before
