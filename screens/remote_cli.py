@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-DOCKER_COMMANDS = ("build", "export", "import", "commit", "check", "push")
+DOCKER_COMMANDS = ("build", "export", "import", "commit", "check", "push", "answers", "layers")  # absent ones skipped
 
 
 def host_value(value: str) -> str:

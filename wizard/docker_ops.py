@@ -67,7 +67,7 @@ def engine_status(client_factory: Callable[[], Any] | None = None, host: str | N
         from wizard.engine import EngineError, client_for
 
         try:
-            client_for(host)
+            client_for(host)[0].close()  # an SSH session is not left open behind the answer
         except EngineError as exc:
             return str(exc)
         return None
