@@ -206,3 +206,33 @@ async def test_the_wizard_follows_the_engine_through_ssh(sshd, monkeypatch):
     assert app.session.value("image.arch") == engine_arch
     assert app.hints["image.arch"]("en") == f"From the Docker engine at {url} (from --host): {engine_arch}"
     assert logins(sshd) > before
+
+
+def test_cancel_stops_a_build_through_ssh(sshd, docker_client, tmp_path, monkeypatch):
+    """Esc in the wizard / Ctrl-C in the CLI: the build stream over SSH is shut and the engine stops the step."""
+    import threading
+    import uuid
+
+    from wizard.docker_ops import docker_builder
+    from wizard.engine import Endpoint, connect
+
+    monkeypatch.setenv("HOME", str(sshd.home))
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    client = connect(Endpoint(f"ssh://root@127.0.0.1:{sshd.port}", "the test"))
+    marker = uuid.uuid4().hex
+    (tmp_path / "Dockerfile").write_text(f"FROM debian:bookworm-slim\nRUN echo started && sleep 120 && echo {marker}\n")
+    cancel, events = threading.Event(), []
+    start = time.monotonic()
+    try:
+        for ev in docker_builder(client)(tmp_path, "imgwizard-test/remote-cancelled:latest", cancel):
+            events.append(ev)
+            if ev.kind == "output" and ev.text == "started":
+                threading.Timer(1.0, cancel.set).start()
+    finally:
+        client.close()
+    assert time.monotonic() - start < 40
+    assert events[0].kind == "upload" and events[-1].text == "build cancelled"
+    deadline = time.monotonic() + 20
+    while any(marker in " ".join(c.attrs["Config"]["Cmd"] or []) for c in docker_client.containers.list(all=True)):
+        assert time.monotonic() < deadline, "the cancelled build's container is still there"
+        time.sleep(0.5)
