@@ -120,9 +120,9 @@ def test_bad_docker_host_is_one_line_exit_3(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DOCKER_HOST", "gpu-server")
     assert main(["export", "a:b", "-o", str(tmp_path / "x.tar")]) == 3
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"imgwizard: DOCKER_HOST 'gpu-server' is not a Docker engine address; accepted: "
-                   f"ssh://[USER@]HOST[:PORT], tcp://HOST:PORT or unix:///PATH (e.g. ssh://root@gpu-server or "
-                   f"tcp://10.0.0.5:2376)"]
+    assert err == ["imgwizard: DOCKER_HOST 'gpu-server' is not a Docker engine address; accepted: "
+                   "ssh://[USER@]HOST[:PORT], tcp://HOST:PORT or unix:///PATH (e.g. ssh://root@gpu-server or "
+                   "tcp://10.0.0.5:2376)"]
 
 
 def test_a_closed_port_is_refused_at_once(capsys):
