@@ -25,8 +25,10 @@ from textual.widgets import ListView, Static
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from screens.build import BuildScreen
-from screens.modals import ConfirmModal, MessageModal, SaveModal, TagModal
+from screens.folders import save_base, source_root
+from screens.modals import ConfirmModal, JumpModal, MessageModal, SaveModal, TagModal
 from screens.recovery import Recovery, default_dirs, save_recovery
+from screens.review import Blocker, auth_off, blocker, review_text
 from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList
 from wizard import tree
 from wizard.build_events import Builder
@@ -49,6 +51,7 @@ HELP = T(
     "  F4           中文 / English\n"
     "  Ctrl+S       save the build context (asks the folder, shows what it overwrites, keeps NAME.bak)\n"
     "  F5           build the image with Docker (saves first; Esc cancels the build)\n"
+    "  F6           go to the step whose answer keeps Save and Build waiting\n"
     "  F1           this help\n"
     "  Ctrl+Q       quit (asks when there are unsaved changes)\n\n"
     "⌂ marks values detected on this host; they are only suggestions.",
@@ -63,6 +66,7 @@ HELP = T(
     "  F4           中文 / English\n"
     "  Ctrl+S       保存构建目录（询问目录，显示将覆盖的文件，保留 NAME.bak 备份）\n"
     "  F5           用 Docker 构建镜像（先保存；Esc 取消构建）\n"
+    "  F6           前往让保存和构建无法进行的那一步\n"
     "  F1           帮助\n"
     "  Ctrl+Q       退出（有未保存的修改时会询问）\n\n"
     "⌂ 表示从本机检测到的值，仅作建议。",
@@ -79,6 +83,7 @@ class WizardScreen(Screen):
         Binding("f3", "next_file", "Files"),
         Binding("ctrl+s", "save", "Save"),
         Binding("f5", "build", "Build"),
+        Binding("f6", "fix", "Go to the problem"),
         Binding("f4", "language", "中文/English"),
         Binding("f1", "help", "Help"),
     ]
@@ -142,12 +147,23 @@ class WizardScreen(Screen):
         self.query_one(StepsList).show(session, app.lang)
         if self.preview is not None:
             self.preview.show(session, app.lang)
-        line = summary(session.answers, app.lang)
-        if app.engine_note is not None:
-            line += "  ·  ⌂ " + app.engine_note(app.lang)
-        self.query_one("#summary", Static).update(Text(line, style="italic"))
+        self.query_one("#summary", Static).update(self._summary())
         self.refresh_bindings()
         self._lint_if_shown()
+
+    def _summary(self) -> Text:
+        """The answers in one line, the engine hint, authentication turned off, and why Save waits."""
+        app = self.wizard
+        line = summary(app.session.answers, app.lang)
+        if app.engine_note is not None:
+            line += "  ·  ⌂ " + app.engine_note(app.lang)
+        out = Text(line, style="italic")
+        for _key, warning in auth_off(app.session.answers):
+            out.append("\n" + warning(app.lang), style="bold red")
+        blocked = blocker(app.session, app.lang)
+        if blocked is not None:
+            out.append("\n" + blocked.line(app.lang), style="bold yellow")
+        return out
 
     def _lint_if_shown(self) -> None:
         """hadolint runs only while the lint tab is open: typing stays fast everywhere else."""
@@ -198,8 +214,8 @@ class WizardScreen(Screen):
             return session.can_next()
         if action == "back":
             return session.can_back()
-        if action in ("save", "build"):
-            return session.valid
+        if action == "fix":
+            return not session.valid
         return True
 
     def _refuse(self) -> None:
@@ -233,11 +249,30 @@ class WizardScreen(Screen):
         self.app.push_screen(MessageModal(T("imgwizard keys", "imgwizard 按键")(self.wizard.lang),
                                           HELP(self.wizard.lang), modal_id="help"))
 
+    async def action_fix(self) -> None:
+        """Go to the step holding the first problem (F6, or Enter in the dialog a blocked Save/Build shows)."""
+        blocked = blocker(self.wizard.session, self.wizard.lang)
+        if blocked is not None and self.wizard.session.go_to(blocked.step.id):
+            await self.show_step()
+            if blocked.key is not None:
+                self.query_one(StepPane).focus_key(blocked.key)
+
+    def _offer_jump(self, blocked: Blocker, action: str) -> None:
+        """Save or Build pressed while an answer is not accepted: say why, and offer to go to its step."""
+        lang = self.wizard.lang
+
+        async def answered(go: bool | None) -> None:
+            if go:
+                await self.action_fix()
+
+        self.app.push_screen(JumpModal(action, blocked, lang), answered)
+
     def action_save(self, then: Callable[[Path], None] | None = None) -> None:
         app = self.wizard
         session = app.session
-        if not session.valid:
-            self._refuse_invalid()
+        blocked = blocker(session, app.lang)
+        if blocked is not None:
+            self._offer_jump(blocked, "build" if then else "save")
             return
 
         def saved(result: tuple[Path, WriteReport] | None) -> None:
@@ -252,16 +287,15 @@ class WizardScreen(Screen):
             if then is not None:
                 then(folder)
 
-        self.app.push_screen(SaveModal(session.context, session.default_folder(app.output), app.lang), saved)
-
-    def _refuse_invalid(self) -> None:
-        session = self.wizard.session
-        lines = [session.message(k, self.wizard.lang) or k for k, _ in session.problems] or [session.render_error or ""]
-        self.notify("\n".join(lines), title=T("Some answers are not accepted", "有答案不被接受")(self.wizard.lang),
-                    severity="error")
+        self.app.push_screen(SaveModal(session.context, app.default_folder(), app.lang,
+                                       review=lambda folder: review_text(session, app.lang, folder, with_files=False)), saved)
 
     def action_build(self) -> None:
         app = self.wizard
+        blocked = blocker(app.session, app.lang)
+        if blocked is not None:
+            self._offer_jump(blocked, "build")
+            return
         problem = app.engine_problem()
         if problem is not None:
             app.push_screen(MessageModal(T("Cannot build", "无法构建")(app.lang), engine_help(problem)(app.lang),
@@ -298,8 +332,11 @@ class WizardApp(App[int]):
     def __init__(self, session: Session, lang: str = "en", output: Path | None = None,
                  builder: Builder | None = None, host: HostFacts | None = None,
                  engine: Callable[[], str | None] | None = None, clock: Callable[[], float] = time.monotonic,
-                 probe_engine: bool = False, recovery_dirs: list[Path] | None = None) -> None:
+                 probe_engine: bool = False, recovery_dirs: list[Path] | None = None,
+                 base: Path = Path(".")) -> None:
         super().__init__()
+        self.base = base  # where a context goes by default: base / image.name (screens.folders.save_base)
+        self.picked: Path | None = None  # a folder the user chose in the save dialog: the default from then on
         self.recovery_dirs = default_dirs() if recovery_dirs is None else recovery_dirs
         self.crash: Recovery | None = None  # set when an unexpected error ended the app
         self.probe_engine = probe_engine  # check the engine after the first frame and show it as a hint
@@ -344,8 +381,17 @@ class WizardApp(App[int]):
         self._exception_event.set()  # what Textual's own sets: a Pilot stops waiting on the pump that died
         self.exit(None, return_code=1)
 
+    def default_folder(self) -> Path:
+        """The folder the save dialog offers: -o/--output, else the one the user picked, else base/<image name>
+        (it follows the image name until the user picks a folder)."""
+        if self.output is not None:
+            return self.output
+        return self.picked or self.base / str(self.session.answers.get("image.name", "myapp"))
+
     def saved(self, folder: Path, report: WriteReport) -> None:
         """The save dialog wrote the context into `folder`: the answers are no longer unsaved."""
+        if folder != self.default_folder():
+            self.picked = folder
         self.session.mark_saved(folder)
         self.reports.append((folder, report))
 
@@ -371,14 +417,15 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
              builder: Builder | None = None, host: HostFacts | None = None, snippets: Path | None = None,
              engine: Callable[[], str | None] | None = None, base_dir: Path = Path("."),
              clock: Callable[[], float] = time.monotonic, probe_engine: bool = False,
-             recovery_dirs: list[Path] | None = None) -> WizardApp:
+             recovery_dirs: list[Path] | None = None, base: Path = Path(".")) -> WizardApp:
     """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it);
     `probe_engine` checks the Docker engine after the first frame and shows the result as a hint;
-    `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs)."""
+    `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs);
+    `base`: the folder new contexts go into (run_app: screens.folders.save_base)."""
     facts = host or HostFacts()
     session = Session({**prefill(facts), **dict(given or {})}, base_dir=base_dir, snippets=snippets)
     return WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
-                     probe_engine=probe_engine, recovery_dirs=recovery_dirs)
+                     probe_engine=probe_engine, recovery_dirs=recovery_dirs, base=base)
 
 
 def finish(app: WizardApp, err: TextIO) -> int:
@@ -394,6 +441,7 @@ def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = No
     from wizard.host import detect
 
     # The Docker probe runs after the first frame (it can take seconds when no engine answers).
-    app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True)
+    base = save_base(Path.cwd(), source_root(), Path.home())
+    app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True, base=base)
     app.run()
     return finish(app, sys.stderr)

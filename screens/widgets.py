@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Label, ListItem, ListView, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from screens.review import AUTH_OFF
 from wizard import tree
 from wizard.answers import BY_KEY, Choice, Field
 from wizard.session import PREVIEW_FILES, Session, changed_lines, display, first_changed_line
@@ -99,6 +100,8 @@ class FieldBox(Vertical):
         else:
             yield Input(id=f"input-{f.key.replace('.', '-')}", classes="text")
         yield Static("", classes="field-error")
+        if f.key in AUTH_OFF:
+            yield Static("", classes="field-warning")
 
     def first_focusable(self):
         return self.query_one(f"#input-{self.field.key.replace('.', '-')}")
@@ -130,6 +133,10 @@ class FieldBox(Vertical):
         message = session.message(f.key, self.lang)
         error.update(Text(f"✗ {message}", style="bold red") if message else "")
         self.set_class(bool(message), "-invalid")
+        if f.key in AUTH_OFF:
+            off = session.answers.get(f.key) is False
+            self.query_one(".field-warning", Static).update(Text(AUTH_OFF[f.key](self.lang), style="bold red")
+                                                            if off else "")
 
     def _option(self, choice: Choice) -> Option:
         text = Text(choice.label(self.lang) or "''")
@@ -206,6 +213,13 @@ class StepPane(VerticalScroll):
         boxes = self.boxes()
         if boxes:
             boxes[0].first_focusable().focus()
+
+    def focus_key(self, key: str) -> None:
+        """Focus the question asking `key` (when the step shows it)."""
+        for box in self.boxes():
+            if box.field.key == key:
+                box.first_focusable().focus()
+                self.call_after_refresh(self.scroll_to_widget, box, animate=False)
 
     def _box_of(self, widget) -> FieldBox | None:
         node = widget
