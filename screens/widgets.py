@@ -10,7 +10,7 @@ import asyncio
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -25,7 +25,16 @@ from wizard.session import PREVIEW_FILES, Session, changed_lines, display, first
 from wizard.text import T
 
 YES_NO = (Choice("true", T("Yes", "是")), Choice("false", T("No", "否")))
-FREE_HINT = T("or type another value (a mirror URL, a version)", "或输入其他值（镜像地址、版本号）")
+# The placeholder of a choice field's free-text input: what else it takes.
+FREE_HINTS = {
+    "gpu.pytorch": T("or type another release, e.g. 2.5.1", "或输入其他版本，如 2.5.1"),
+    "mirror.apt": T("or type a mirror URL, e.g. https://mirrors.example.org", "或输入镜像地址，如 https://mirrors.example.org"),
+}
+MIRROR_HINT = FREE_HINTS["mirror.apt"]
+FREE_HINT = T("or type another value", "或输入其他值")
+FILTER_HELP = T("Backspace erases, Esc clears", "Backspace 删除，Esc 清除")
+NO_TYPING = T("↑ ↓ choose here (the highlighted one is the answer); typed letters pick nothing",
+              "此处用 ↑ ↓ 选择（高亮的即为答案）；输入字母不会选择")
 
 
 class QuietFooter(Footer):
@@ -48,13 +57,65 @@ class QuietFooter(Footer):
             self.call_after_refresh(self.recompose)
 
 
+class FieldInput(Input):
+    """An Input that runs its own editing keys (Ctrl+U, Backspace...) in the order they arrive.
+
+    Textual dispatches a key binding after the printable keys already queued behind it: typed fast, the text
+    that follows Ctrl+U was inserted first and then erased by it (issue 14). Handled in `_on_key`, which sees the
+    keys in order, the field and what validation got always agree."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        bindings = self._bindings.key_to_bindings.get(event.key)
+        if bindings and not event.is_printable:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(bindings[0].action)
+            return
+        await super()._on_key(event)
+
+
 class ChoiceList(OptionList):
-    """An OptionList that also moves with j/k (vi keys), as the issue asks."""
+    """An OptionList that also moves with j/k (vi keys); a long list filters as you type (j and k move until a
+    filter is started); a short one (Yes/No) never picks by a typed letter and says how to choose."""
+
+    FILTER_FROM = 8  # lists with this many choices filter as you type
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
+
+    class Filter(Message):
+        """The typed filter changed (`text` is None for a typed letter in a list that does not filter)."""
+
+        def __init__(self, choice_list: "ChoiceList", text: str | None) -> None:
+            super().__init__()
+            self.choice_list = choice_list
+            self.text = text
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filter_text = ""
+        self.filterable = False  # set by the FieldBox from the number of choices
+
+    def _set_filter(self, text: str | None) -> None:
+        if text is not None:
+            self.filter_text = text
+        self.post_message(self.Filter(self, text))
+
+    async def _on_key(self, event: events.Key) -> None:
+        char = event.character if event.is_printable else None
+        if char and (self.filter_text or char not in "jk"):
+            self._set_filter(self.filter_text + char if self.filterable else None)
+        elif event.key == "backspace" and self.filter_text:
+            self._set_filter(self.filter_text[:-1])
+        elif event.key == "escape" and self.filter_text:
+            self._set_filter("")
+        else:
+            await super()._on_key(event)
+            return
+        event.stop()
+        event.prevent_default()
 
 
 def _choices(field: Field, answers: dict[str, Any]) -> tuple[Choice, ...]:
@@ -95,10 +156,12 @@ class FieldBox(Vertical):
         yield Static(head, classes="field-head")
         if self.is_choice:
             yield ChoiceList(id=f"input-{f.key.replace('.', '-')}", classes="choice")
+            yield Static("", classes="choice-filter")
             if f.free:
-                yield Input(placeholder=FREE_HINT(self.lang), id=f"free-{f.key.replace('.', '-')}", classes="free")
+                hint = FREE_HINTS.get(f.key, MIRROR_HINT if f.section == "mirror" else FREE_HINT)
+                yield FieldInput(placeholder=hint(self.lang), id=f"free-{f.key.replace('.', '-')}", classes="free")
         else:
-            yield Input(id=f"input-{f.key.replace('.', '-')}", classes="text")
+            yield FieldInput(id=f"input-{f.key.replace('.', '-')}", classes="text")
         yield Static("", classes="field-error")
         if f.key in AUTH_OFF:
             yield Static("", classes="field-warning")
@@ -112,7 +175,9 @@ class FieldBox(Vertical):
         value = session.value(f.key)
         if self.is_choice:
             ol = self.query_one(ChoiceList)
-            choices = _choices(f, session.answers)
+            every = _choices(f, session.answers)
+            ol.filterable = len(every) >= ChoiceList.FILTER_FROM
+            choices = self._filtered(every, ol.filter_text)
             if choices != self.choices:
                 self.choices = choices
                 ol.set_options([self._option(c) for c in choices])
@@ -137,6 +202,51 @@ class FieldBox(Vertical):
             off = session.answers.get(f.key) is False
             self.query_one(".field-warning", Static).update(Text(AUTH_OFF[f.key](self.lang), style="bold red")
                                                             if off else "")
+
+    def _filtered(self, choices: tuple[Choice, ...], text: str) -> tuple[Choice, ...]:
+        """The choices whose value or label holds `text` (any case)."""
+        want = text.casefold()
+        return tuple(c for c in choices if want in c.value.casefold() or want in c.label(self.lang).casefold())
+
+    @on(ChoiceList.Filter)
+    def _filter(self, event: ChoiceList.Filter) -> None:
+        """Show the list filtered by what was typed (the first match becomes the highlighted answer when the
+        answer is filtered out), or say how a short list is chosen."""
+        event.stop()
+        line = self.query_one(".choice-filter", Static)
+        if event.text is None:
+            line.update(Text(NO_TYPING(self.lang), style="yellow"))
+            return
+        ol = event.choice_list
+        every = _choices(self.field, self.session_answers())
+        shown = self._filtered(every, event.text)
+        self.choices = shown
+        ol.set_options([self._option(c) for c in shown])
+        current = _choice_id(self.field, self.session_value())
+        ids = [c.value for c in shown]
+        if ids:
+            ol.highlighted = ids.index(current) if current in ids else 0
+        if not event.text:
+            line.update("")
+            return
+        count = T(f"{len(shown)} of {len(every)}", f"{len(every)} 个中的 {len(shown)} 个")(self.lang) if shown else \
+            T("nothing matches", "没有匹配项")(self.lang)
+        line.update(Text(f"{T('Filter', '筛选')(self.lang)}: {event.text} — {count} ({FILTER_HELP(self.lang)})",
+                         style="bold cyan"))
+
+    def session_answers(self) -> dict[str, Any]:
+        pane = self._pane()
+        return pane.session.answers if pane and pane.session else {}
+
+    def session_value(self) -> Any:
+        pane = self._pane()
+        return pane.session.value(self.field.key) if pane and pane.session else None
+
+    def _pane(self) -> "StepPane | None":
+        node = self.parent
+        while node is not None and not isinstance(node, StepPane):
+            node = node.parent
+        return node
 
     def _option(self, choice: Choice) -> Option:
         text = Text(choice.label(self.lang) or "''")
@@ -169,6 +279,7 @@ class StepPane(VerticalScroll):
         # rebuilds can overlap when keys come fast. One at a time, each for the step current when it starts
         # (else both mount the same ids: DuplicateIds).
         self._rebuilding = asyncio.Lock()
+        self._sent: dict[str, Any] = {}  # key -> the last value posted in Changed (see _post)
 
     async def show(self, session: Session, lang: str, hints: dict[str, T]) -> None:
         """Rebuild for a new step or language, then update values and messages."""
@@ -176,6 +287,7 @@ class StepPane(VerticalScroll):
         async with self._rebuilding:
             if session.step != self.step_id or lang != self.lang:
                 self.step_id, self.lang = session.step, lang
+                self._sent.clear()
                 step = tree.BY_ID[session.step]
                 await self.remove_children()
                 boxes = [FieldBox(BY_KEY[k], lang,
@@ -235,12 +347,9 @@ class StepPane(VerticalScroll):
         if box is None or self.session is None or box.choices is None:
             return
         value = _option_value(box.field, box.choices[event.option_index].value)
-        if self.session.value(box.field.key) != value:
-            if box.field.free:
-                free = box.query_one(Input)
-                if free.value:
-                    return  # a typed value wins over the highlight
-            self.post_message(self.Changed(box.field.key, value))
+        if box.field.free and box.query_one(Input).value:
+            return  # a typed value wins over the highlight
+        self._post(box.field, value)
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
@@ -255,8 +364,17 @@ class StepPane(VerticalScroll):
             value = event.value.strip()
             if not value and box.choices and ol.highlighted is not None:
                 value = _option_value(field, box.choices[ol.highlighted].value)
-        # Setting an input from the session also fires Changed: only a different text is the user's.
-        if display(field, value) != display(field, self.session.value(field.key)):
+        self._post(field, value)
+
+    def _post(self, field: Field, value: Any) -> None:
+        """Post Changed when `value` differs from the last one posted for the field (else from the session's).
+        Setting an input from the session also fires Changed: only a different text is the user's. Compared with
+        what was posted, not with the session, which lags while keys come faster than the screen handles them:
+        Ctrl+U then the same text again was once dropped, leaving the field and its validation apart."""
+        session = self.session
+        last = self._sent.get(field.key, session.value(field.key) if session else None)
+        if display(field, value) != display(field, last):
+            self._sent[field.key] = value
             self.post_message(self.Changed(field.key, value))
 
     @on(OptionList.OptionSelected)
@@ -277,6 +395,16 @@ class StepsList(ListView):
     """The steps, left: current highlighted, answered ticked, not applicable dimmed."""
 
     MARKS = {"current": "▶", "done": "✓", "todo": " ", "skip": "–"}
+    BINDINGS = [
+        Binding("home", "edge(True)", "First step", show=False),
+        Binding("end", "edge(False)", "Last step", show=False),
+    ]
+
+    def action_edge(self, first: bool) -> None:
+        """Home/End: highlight the first or the last step that applies (Enter goes there)."""
+        items = [i for i, item in enumerate(self.query(ListItem)) if not item.disabled]
+        if items:
+            self.index = items[0] if first else items[-1]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(*[ListItem(Label(""), id=f"step-{s.id}") for s in tree.STEPS], **kwargs)
