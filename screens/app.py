@@ -28,6 +28,7 @@ from screens.build import BuildScreen
 from screens.folders import save_base, source_root
 from screens.modals import ConfirmModal, JumpModal, MessageModal, SaveModal, TagModal
 from screens.recovery import Recovery, default_dirs, save_recovery
+from screens.settings import Settings, default_path
 from screens.review import Blocker, auth_off, blocker, review_text
 from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList
 from wizard import tree
@@ -52,6 +53,7 @@ HELP = T(
     "  Ctrl+S       save the build context (asks the folder, shows what it overwrites, keeps NAME.bak)\n"
     "  F5           build the image with Docker (saves first; Esc cancels the build)\n"
     "  F6           go to the step whose answer keeps Save and Build waiting\n"
+    "  F7           preview: wrap long lines or scroll them sideways (remembered)\n"
     "  F1           this help\n"
     "  Ctrl+Q       quit (asks when there are unsaved changes)\n\n"
     "⌂ marks values detected on this host; they are only suggestions.",
@@ -67,6 +69,7 @@ HELP = T(
     "  Ctrl+S       保存构建目录（询问目录，显示将覆盖的文件，保留 NAME.bak 备份）\n"
     "  F5           用 Docker 构建镜像（先保存；Esc 取消构建）\n"
     "  F6           前往让保存和构建无法进行的那一步\n"
+    "  F7           预览：长行换行或左右滚动（会记住）\n"
     "  F1           帮助\n"
     "  Ctrl+Q       退出（有未保存的修改时会询问）\n\n"
     "⌂ 表示从本机检测到的值，仅作建议。",
@@ -84,6 +87,7 @@ class WizardScreen(Screen):
         Binding("ctrl+s", "save", "Save"),
         Binding("f5", "build", "Build"),
         Binding("f6", "fix", "Go to the problem"),
+        Binding("f7", "wrap", "Wrap/scroll"),
         Binding("f4", "language", "中文/English"),
         Binding("f1", "help", "Help"),
     ]
@@ -114,6 +118,7 @@ class WizardScreen(Screen):
             await self.query_one("#main", Horizontal).mount(PreviewPane(id="preview"))
         except MountError:  # the app quit before its first frame was followed by a second
             return
+        self.query_one(PreviewPane).set_wrap(self.wizard.settings.preview_wrap)
         self.refresh_state()
 
     @property
@@ -237,6 +242,17 @@ class WizardScreen(Screen):
     def action_steps(self) -> None:
         self.query_one(StepsList).focus()
 
+    def action_wrap(self) -> None:
+        """F7: the preview wraps long lines or scrolls them sideways; the choice is remembered."""
+        settings = self.wizard.settings
+        settings.preview_wrap = not settings.preview_wrap
+        if self.preview is not None:
+            self.preview.set_wrap(settings.preview_wrap)
+        problem = settings.save()
+        if problem is not None:
+            self.notify(problem, severity="warning",
+                        title=T("The choice holds for this run only", "此设置仅本次有效")(self.wizard.lang))
+
     def action_next_file(self) -> None:
         if self.preview is not None:
             self.preview.next_tab()
@@ -333,8 +349,9 @@ class WizardApp(App[int]):
                  builder: Builder | None = None, host: HostFacts | None = None,
                  engine: Callable[[], str | None] | None = None, clock: Callable[[], float] = time.monotonic,
                  probe_engine: bool = False, recovery_dirs: list[Path] | None = None,
-                 base: Path = Path(".")) -> None:
+                 base: Path = Path("."), settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings or Settings()
         self.base = base  # where a context goes by default: base / image.name (screens.folders.save_base)
         self.picked: Path | None = None  # a folder the user chose in the save dialog: the default from then on
         self.recovery_dirs = default_dirs() if recovery_dirs is None else recovery_dirs
@@ -417,15 +434,18 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
              builder: Builder | None = None, host: HostFacts | None = None, snippets: Path | None = None,
              engine: Callable[[], str | None] | None = None, base_dir: Path = Path("."),
              clock: Callable[[], float] = time.monotonic, probe_engine: bool = False,
-             recovery_dirs: list[Path] | None = None, base: Path = Path(".")) -> WizardApp:
+             recovery_dirs: list[Path] | None = None, base: Path = Path("."),
+             settings: Settings | None = None) -> WizardApp:
     """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it);
     `probe_engine` checks the Docker engine after the first frame and shows the result as a hint;
     `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs);
-    `base`: the folder new contexts go into (run_app: screens.folders.save_base)."""
+    `base`: the folder new contexts go into (run_app: screens.folders.save_base); `settings`: the wizard's own
+    remembered settings (run_app: screens.settings.default_path; default: nothing remembered)."""
     facts = host or HostFacts()
     session = Session({**prefill(facts), **dict(given or {})}, base_dir=base_dir, snippets=snippets)
     return WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
-                     probe_engine=probe_engine, recovery_dirs=recovery_dirs, base=base)
+                     probe_engine=probe_engine, recovery_dirs=recovery_dirs, base=base,
+                     settings=settings)
 
 
 def finish(app: WizardApp, err: TextIO) -> int:
@@ -442,6 +462,7 @@ def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = No
 
     # The Docker probe runs after the first frame (it can take seconds when no engine answers).
     base = save_base(Path.cwd(), source_root(), Path.home())
-    app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True, base=base)
+    app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True, base=base,
+                   settings=Settings.load(default_path()))
     app.run()
     return finish(app, sys.stderr)

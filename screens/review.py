@@ -78,7 +78,7 @@ def _shown_value(field: Field, value: Any, answers: Mapping[str, Any], lang: str
     for choice in field.choices_for(answers) if field.kind == "choice" else ():
         if choice.value == value:
             return choice.label(lang) or repr(value)
-    return display(field, value) or "''"
+    return display(field, value) or T("(empty)", "（空）")(lang)
 
 
 def _what_it_changes(field: Field, value: Any, answers: Mapping[str, Any], lang: str) -> str:

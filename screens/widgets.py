@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import ScrollableContainer, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Input, Label, ListItem, ListView, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
@@ -429,6 +429,14 @@ class PreviewPane(Vertical):
         self.painted: dict[int, tuple[str | None, str]] = {}  # tab -> (text, lang) it shows
         self.lang = "en"
         self.error: str | None = None
+        self.wrap = False  # long lines wrap at the pane's width, else scroll sideways (the user's choice, F7)
+
+    def set_wrap(self, wrap: bool) -> None:
+        """Wrap long lines or scroll them sideways; repaints the open file."""
+        self.wrap = wrap
+        self.set_class(wrap, "-wrap")
+        self.painted.clear()
+        self._paint_active()
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="preview-tabs"):
@@ -437,7 +445,7 @@ class PreviewPane(Vertical):
     def _panes(self) -> ComposeResult:
         for index, (name, _lexer) in enumerate(PREVIEW_FILES):
             with TabPane(name, id=f"tab-{index}"):
-                with VerticalScroll(id=f"scroll-{index}", classes="preview-scroll"):
+                with ScrollableContainer(id=f"scroll-{index}", classes="preview-scroll"):
                     yield Static("", id=f"file-{index}", classes="preview-file")
         with TabPane("lint", id="tab-lint"):
             with VerticalScroll(classes="preview-scroll"):
@@ -482,11 +490,11 @@ class PreviewPane(Vertical):
         old = before[0] if before else None
         from rich.syntax import Syntax  # pygments: imported when the preview first paints, after the first frame
 
-        static.update(Syntax(text, lexer, line_numbers=True, word_wrap=False, theme="ansi_dark",
+        static.update(Syntax(text, lexer, line_numbers=True, word_wrap=self.wrap, theme="ansi_dark",
                              highlight_lines=changed_lines(old, text) if old else set()))
         line = first_changed_line(old, text) if old else None
         if line is not None:
-            scroll = self.query_one(f"#scroll-{index}", VerticalScroll)
+            scroll = self.query_one(f"#scroll-{index}", ScrollableContainer)
             self.call_after_refresh(scroll.scroll_to, y=max(0, line - 3), animate=False)
 
     def show_lint(self, findings: list, lang: str) -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 from screens.app import make_app
 from screens.folders import OUTSIDE, save_base, source_root
 from screens.scenarios import LAPTOP, TEST_KEY
+from screens.settings import Settings, default_path
+from screens.widgets import PreviewPane
 from wizard.host import HostFacts
 
 SIZE = (160, 50)
@@ -140,3 +142,71 @@ async def test_started_from_the_checkout_saves_outside_it(tmp_path: Path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.query_one("#save-folder").value == str(tmp_path / "home" / OUTSIDE / "myapp")
+
+
+async def preview_scroll(pilot):
+    await pilot.pause()
+    await pilot.pause()
+    return pilot.app.screen.query_one("#scroll-0")
+
+
+async def test_preview_wraps_or_scrolls_long_lines_and_the_choice_is_remembered(tmp_path: Path):
+    path = tmp_path / "config" / "imgwizard" / "settings.toml"
+    given = {"mirror.apt": "tuna"}  # the mirror's sed line is longer than the pane
+    app = make_app(host=LAPTOP, given=given, settings=Settings.load(path))
+    async with app.run_test(size=SIZE) as pilot:
+        scroll = await preview_scroll(pilot)
+        assert "sed -i" in app.screen.query_one(PreviewPane).texts["Dockerfile"]
+        assert scroll.max_scroll_x > 0  # by default long lines scroll sideways
+        await pilot.press("f7")
+        scroll = await preview_scroll(pilot)
+        assert scroll.max_scroll_x == 0 and app.screen.query_one(PreviewPane).wrap
+    assert "preview_wrap = true" in path.read_text()
+    again = make_app(host=LAPTOP, given=given, settings=Settings.load(path))
+    async with again.run_test(size=SIZE) as pilot:
+        scroll = await preview_scroll(pilot)
+        assert again.screen.query_one(PreviewPane).wrap and scroll.max_scroll_x == 0  # remembered
+
+
+def test_settings_path_follows_xdg_config_home(tmp_path: Path):
+    assert default_path({"XDG_CONFIG_HOME": str(tmp_path)}) == tmp_path / "imgwizard" / "settings.toml"
+    assert default_path({"HOME": str(tmp_path)}) == tmp_path / ".config" / "imgwizard" / "settings.toml"
+    bad = tmp_path / "bad.toml"
+    bad.write_text("preview_wrap = [")
+    assert Settings.load(bad).preview_wrap is False  # unreadable: the defaults
+
+
+async def test_review_page_before_save_every_answer_by_step_warnings_files_and_enter_saves(tmp_path: Path):
+    out = tmp_path / "pycharm"
+    app = make_app(host=LAPTOP, output=out,
+                   given={"app.type": "desktop", "app.name": "jetbrains", "desktop.auth": False})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SaveModal"
+        review = text_of(app, "#review")
+        for step in ("Kind of app", "Desktop", "The app", "Base system", "Image name"):
+            assert f"{step}\n" in review, step
+        assert "Desktop password on: no" in review
+        assert "Desktop password OFF" in review.split("Every answer")[0]  # among the warnings, above the answers
+        # what an answer changes: the reason of the choice taken
+        assert "noVNC" in review
+        plan = text_of(app, "#save-plan")
+        assert "Still to place there: pycharm-community-2024.2.1.tar.gz" in plan  # the file to add
+        await pilot.press("enter")  # Enter saves
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert (out / "Dockerfile").is_file() and app.reports[-1][0] == out
+
+
+async def test_review_page_in_chinese():
+    app = make_app(host=LAPTOP, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        review = text_of(app, "#review")
+        assert "全部答案（按步骤）" in review and "应用类型\n" in review and "警告" in review
+        assert "桌面模板\n" not in review  # a shell image: the desktop step does not apply and is not listed
+        assert "时区: （空）" in review
