@@ -10,6 +10,7 @@ times the previous build.log recorded for each step ("[12.3s] Step 3/10 : ...").
 from __future__ import annotations
 
 import re
+import shlex
 import threading
 import time
 from pathlib import Path
@@ -80,10 +81,11 @@ def cause_lines(lines: list[str]) -> list[str]:
 def next_steps(folder: Path, tag: str) -> list[tuple[T, str]]:
     """What to do with a built image: run it as run.sh does, check its services, export it to a tar file."""
     tar = tag.replace("/", "_").replace(":", "-") + ".tar"
+    where, image = shlex.quote(str(folder)), shlex.quote(tag)
     return [
-        (T("Run it", "运行"), f"cd {folder} && ./run.sh"),
-        (T("Check that its services answer", "检查服务是否响应"), f"imgwizard check {tag} --context {folder}"),
-        (T("Export it to a tar file", "导出为 tar 文件"), f"imgwizard export {tag} -o {tar}"),
+        (T("Run it", "运行"), f"cd {where} && ./run.sh"),
+        (T("Check that its services answer", "检查服务是否响应"), f"imgwizard check {image} --context {where}"),
+        (T("Export it to a tar file", "导出为 tar 文件"), f"imgwizard export {image} -o {shlex.quote(tar)}"),
     ]
 
 

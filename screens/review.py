@@ -47,8 +47,10 @@ class Blocker:
     key: str | None = None  # the answer not accepted (None when the context cannot be made)
 
     def line(self, lang: str) -> str:
-        return T(f"✗ Save and build wait for step “{self.step.title('en')}”: {self.message} — F6 goes there",
-                 f"✗ 保存和构建要等“{self.step.title('zh')}”这一步改好：{self.message} —— 按 F6 前往")(lang)
+        """One short line for the summary (the full message is under the field and in the dialog)."""
+        what = f"{BY_KEY[self.key].label(lang)} ({self.key})" if self.key in BY_KEY else self.message[:60]
+        return T(f"✗ Save and build wait for step “{self.step.title('en')}”: {what} — F6 goes there",
+                 f"✗ 保存和构建要等“{self.step.title('zh')}”这一步改好：{what} —— 按 F6 前往")(lang)
 
 
 def blocker(session: Session, lang: str) -> Blocker | None:
