@@ -140,7 +140,8 @@ class FieldBox(Vertical):
         self.field = field
         self.lang = lang
         self.hint = hint
-        self.choices: tuple[Choice, ...] | None = None
+        self.choices: tuple[Choice, ...] | None = None  # the choices shown (after the typed filter)
+        self.session: Session | None = None  # the one last shown (update)
 
     @property
     def is_choice(self) -> bool:
@@ -172,6 +173,7 @@ class FieldBox(Vertical):
     def update(self, session: Session) -> None:
         """Show the session's value, choices and message for this field."""
         f = self.field
+        self.session = session
         value = session.value(f.key)
         if self.is_choice:
             ol = self.query_one(ChoiceList)
@@ -217,12 +219,14 @@ class FieldBox(Vertical):
         if event.text is None:
             line.update(Text(NO_TYPING(self.lang), style="yellow"))
             return
-        ol = event.choice_list
-        every = _choices(self.field, self.session_answers())
+        ol, session = event.choice_list, self.session
+        if session is None:
+            return
+        every = _choices(self.field, session.answers)
         shown = self._filtered(every, event.text)
         self.choices = shown
         ol.set_options([self._option(c) for c in shown])
-        current = _choice_id(self.field, self.session_value())
+        current = _choice_id(self.field, session.value(self.field.key))
         ids = [c.value for c in shown]
         if ids:
             ol.highlighted = ids.index(current) if current in ids else 0
@@ -233,20 +237,6 @@ class FieldBox(Vertical):
             T("nothing matches", "没有匹配项")(self.lang)
         line.update(Text(f"{T('Filter', '筛选')(self.lang)}: {event.text} — {count} ({FILTER_HELP(self.lang)})",
                          style="bold cyan"))
-
-    def session_answers(self) -> dict[str, Any]:
-        pane = self._pane()
-        return pane.session.answers if pane and pane.session else {}
-
-    def session_value(self) -> Any:
-        pane = self._pane()
-        return pane.session.value(self.field.key) if pane and pane.session else None
-
-    def _pane(self) -> "StepPane | None":
-        node = self.parent
-        while node is not None and not isinstance(node, StepPane):
-            node = node.parent
-        return node
 
     def _option(self, choice: Choice) -> Option:
         text = Text(choice.label(self.lang) or "''")
