@@ -215,8 +215,8 @@ class WizardScreen(Screen):
     # ------------------------------------------------------------------ actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.wizard.session
-        if action == "next":
-            return session.can_next()
+        if action == "next":  # shown while there is a next step; a wrong answer is said when it is pressed
+            return tree.next_step(session.step, session.answers) is not None
         if action == "back":
             return session.can_back()
         if action == "fix":
