@@ -226,3 +226,20 @@ def test_estimate_without_a_previous_build_goes_by_the_steps_done():
 def test_cause_lines_pick_the_error_lines_else_the_last_ones():
     assert cause_lines(["Reading", "E: Unable to locate package x", "done"]) == ["E: Unable to locate package x"]
     assert cause_lines([f"line {i}" for i in range(10)]) == [f"line {i}" for i in range(4, 10)]
+
+
+async def test_a_link_in_place_of_build_log_is_refused_and_the_build_goes_on(tmp_path: Path):
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me\n")
+    (ctx / "build.log").symlink_to(elsewhere)
+    app = make_app(host=LAPTOP, output=ctx, builder=replay("docker_build_ok.jsonl"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_build(pilot, app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.state == "done"
+        log = "\n".join(str(line.text) for line in screen.query_one("#build-log").lines)
+        assert "No build.log" in log and "symbolic link" in log
+    assert elsewhere.read_text() == "keep me\n"
