@@ -25,8 +25,11 @@ from textual.widgets import ListView, Static
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from screens.build import BuildScreen
-from screens.modals import ConfirmModal, MessageModal, SaveModal, TagModal
+from screens.folders import save_base, source_root
+from screens.modals import ConfirmModal, JumpModal, MessageModal, SaveModal, TagModal
 from screens.recovery import Recovery, default_dirs, save_recovery
+from screens.settings import Settings, default_path
+from screens.review import Blocker, auth_off, blocker, review_text
 from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList
 from wizard import tree
 from wizard.build_events import Builder
@@ -49,6 +52,8 @@ HELP = T(
     "  F4           中文 / English\n"
     "  Ctrl+S       save the build context (asks the folder, shows what it overwrites, keeps NAME.bak)\n"
     "  F5           build the image with Docker (saves first; Esc cancels the build)\n"
+    "  F6           go to the step whose answer keeps Save and Build waiting\n"
+    "  F7           preview: wrap long lines or scroll them sideways (remembered)\n"
     "  F1           this help\n"
     "  Ctrl+Q       quit (asks when there are unsaved changes)\n\n"
     "⌂ marks values detected on this host; they are only suggestions.",
@@ -63,6 +68,8 @@ HELP = T(
     "  F4           中文 / English\n"
     "  Ctrl+S       保存构建目录（询问目录，显示将覆盖的文件，保留 NAME.bak 备份）\n"
     "  F5           用 Docker 构建镜像（先保存；Esc 取消构建）\n"
+    "  F6           前往让保存和构建无法进行的那一步\n"
+    "  F7           预览：长行换行或左右滚动（会记住）\n"
     "  F1           帮助\n"
     "  Ctrl+Q       退出（有未保存的修改时会询问）\n\n"
     "⌂ 表示从本机检测到的值，仅作建议。",
@@ -79,6 +86,8 @@ class WizardScreen(Screen):
         Binding("f3", "next_file", "Files"),
         Binding("ctrl+s", "save", "Save"),
         Binding("f5", "build", "Build"),
+        Binding("f6", "fix", "Go to the problem"),
+        Binding("f7", "wrap", "Wrap/scroll"),
         Binding("f4", "language", "中文/English"),
         Binding("f1", "help", "Help"),
     ]
@@ -109,6 +118,7 @@ class WizardScreen(Screen):
             await self.query_one("#main", Horizontal).mount(PreviewPane(id="preview"))
         except MountError:  # the app quit before its first frame was followed by a second
             return
+        self.query_one(PreviewPane).set_wrap(self.wizard.settings.preview_wrap)
         self.refresh_state()
 
     @property
@@ -152,12 +162,23 @@ class WizardScreen(Screen):
         self.query_one(StepsList).show(session, app.lang)
         if self.preview is not None:
             self.preview.show(session, app.lang)
-        line = summary(session.answers, app.lang)
-        if app.engine_note is not None:
-            line += "  ·  ⌂ " + app.engine_note(app.lang)
-        self.query_one("#summary", Static).update(Text(line, style="italic"))
+        self.query_one("#summary", Static).update(self._summary())
         self.refresh_bindings()
         self._lint_if_shown()
+
+    def _summary(self) -> Text:
+        """The answers in one line, the engine hint, authentication turned off, and why Save waits."""
+        app = self.wizard
+        line = summary(app.session.answers, app.lang)
+        if app.engine_note is not None:
+            line += "  ·  ⌂ " + app.engine_note(app.lang)
+        out = Text(line, style="italic")
+        for _key, warning in auth_off(app.session.answers):
+            out.append("\n" + warning(app.lang), style="bold red")
+        blocked = blocker(app.session, app.lang)
+        if blocked is not None:
+            out.append("\n" + blocked.line(app.lang), style="bold yellow")
+        return out
 
     def _lint_if_shown(self) -> None:
         """hadolint runs only while the lint tab is open: typing stays fast everywhere else."""
@@ -204,12 +225,12 @@ class WizardScreen(Screen):
     # ------------------------------------------------------------------ actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.wizard.session
-        if action == "next":
-            return session.can_next()
+        if action == "next":  # shown while there is a next step; a wrong answer is said when it is pressed
+            return tree.next_step(session.step, session.answers) is not None
         if action == "back":
             return session.can_back()
-        if action in ("save", "build"):
-            return session.valid
+        if action == "fix":
+            return not session.valid
         return True
 
     def _refuse(self) -> None:
@@ -231,6 +252,17 @@ class WizardScreen(Screen):
     def action_steps(self) -> None:
         self.query_one(StepsList).focus()
 
+    def action_wrap(self) -> None:
+        """F7: the preview wraps long lines or scrolls them sideways; the choice is remembered."""
+        settings = self.wizard.settings
+        settings.preview_wrap = not settings.preview_wrap
+        if self.preview is not None:
+            self.preview.set_wrap(settings.preview_wrap)
+        problem = settings.save()
+        if problem is not None:
+            self.notify(problem, severity="warning",
+                        title=T("The choice holds for this run only", "此设置仅本次有效")(self.wizard.lang))
+
     def action_next_file(self) -> None:
         if self.preview is not None:
             self.preview.next_tab()
@@ -243,11 +275,30 @@ class WizardScreen(Screen):
         self.app.push_screen(MessageModal(T("imgwizard keys", "imgwizard 按键")(self.wizard.lang),
                                           HELP(self.wizard.lang), modal_id="help"))
 
+    async def action_fix(self) -> None:
+        """Go to the step holding the first problem (F6, or Enter in the dialog a blocked Save/Build shows)."""
+        blocked = blocker(self.wizard.session, self.wizard.lang)
+        if blocked is not None and self.wizard.session.go_to(blocked.step.id):
+            await self.show_step()
+            if blocked.key is not None:
+                self.query_one(StepPane).focus_key(blocked.key)
+
+    def _offer_jump(self, blocked: Blocker, action: str) -> None:
+        """Save or Build pressed while an answer is not accepted: say why, and offer to go to its step."""
+        lang = self.wizard.lang
+
+        async def answered(go: bool | None) -> None:
+            if go:
+                await self.action_fix()
+
+        self.app.push_screen(JumpModal(action, blocked, lang), answered)
+
     def action_save(self, then: Callable[[Path], None] | None = None) -> None:
         app = self.wizard
         session = app.session
-        if not session.valid:
-            self._refuse_invalid()
+        blocked = blocker(session, app.lang)
+        if blocked is not None:
+            self._offer_jump(blocked, "build" if then else "save")
             return
 
         def saved(result: tuple[Path, WriteReport] | None) -> None:
@@ -262,16 +313,15 @@ class WizardScreen(Screen):
             if then is not None:
                 then(folder)
 
-        self.app.push_screen(SaveModal(session.context, session.default_folder(app.output), app.lang), saved)
-
-    def _refuse_invalid(self) -> None:
-        session = self.wizard.session
-        lines = [session.message(k, self.wizard.lang) or k for k, _ in session.problems] or [session.render_error or ""]
-        self.notify("\n".join(lines), title=T("Some answers are not accepted", "有答案不被接受")(self.wizard.lang),
-                    severity="error")
+        self.app.push_screen(SaveModal(session.context, app.default_folder(), app.lang,
+                                       review=lambda folder: review_text(session, app.lang, folder, with_files=False)), saved)
 
     def action_build(self) -> None:
         app = self.wizard
+        blocked = blocker(app.session, app.lang)
+        if blocked is not None:
+            self._offer_jump(blocked, "build")
+            return
         problem = app.engine_problem()
         if problem is not None:
             app.push_screen(MessageModal(T("Cannot build", "无法构建")(app.lang), engine_help(problem)(app.lang),
@@ -309,9 +359,13 @@ class WizardApp(App[int]):
                  builder: Builder | None = None, host: HostFacts | None = None,
                  engine: Callable[[], str | None] | None = None, clock: Callable[[], float] = time.monotonic,
                  probe_engine: bool = False, recovery_dirs: list[Path] | None = None,
-                 engine_facts: Callable[[], HostFacts | None] | None = None, docker_host: str | None = None) -> None:
+                 engine_facts: Callable[[], HostFacts | None] | None = None, docker_host: str | None = None,
+                 base: Path = Path("."), settings: Settings | None = None) -> None:
         super().__init__()
         self.docker_host = docker_host  # --host: the engine F5, the hint and the pre-fill use (None: as docker does)
+        self.settings = settings or Settings()
+        self.base = base  # where a context goes by default: base / image.name (screens.folders.save_base)
+        self.picked: Path | None = None  # a folder the user chose in the save dialog: the default from then on
         self.recovery_dirs = default_dirs() if recovery_dirs is None else recovery_dirs
         self.crash: Recovery | None = None  # set when an unexpected error ended the app
         self.probe_engine = probe_engine  # check the engine after the first frame and show it as a hint
@@ -358,8 +412,17 @@ class WizardApp(App[int]):
         self._exception_event.set()  # what Textual's own sets: a Pilot stops waiting on the pump that died
         self.exit(None, return_code=1)
 
+    def default_folder(self) -> Path:
+        """The folder the save dialog offers: -o/--output, else the one the user picked, else base/<image name>
+        (it follows the image name until the user picks a folder)."""
+        if self.output is not None:
+            return self.output
+        return self.picked or self.base / str(self.session.answers.get("image.name", "myapp"))
+
     def saved(self, folder: Path, report: WriteReport) -> None:
         """The save dialog wrote the context into `folder`: the answers are no longer unsaved."""
+        if folder != self.default_folder():
+            self.picked = folder
         self.session.mark_saved(folder)
         self.reports.append((folder, report))
 
@@ -410,17 +473,20 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
              clock: Callable[[], float] = time.monotonic, probe_engine: bool = False,
              recovery_dirs: list[Path] | None = None,
              engine_facts: Callable[[], HostFacts | None] | None = None,
-             docker_host: str | None = None) -> WizardApp:
+             docker_host: str | None = None, base: Path = Path("."),
+             settings: Settings | None = None) -> WizardApp:
     """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it);
     `probe_engine` checks the Docker engine after the first frame and shows the result as a hint;
     `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs);
     `engine_facts`: the remote engine's host facts, which replace the pre-filled ones (default: asked of the
-    engine DOCKER_HOST / the docker context names, when it is remote)."""
+    engine DOCKER_HOST / the docker context names, when it is remote); `base`: the folder new contexts go into
+    (run_app: screens.folders.save_base); `settings`: the wizard's own remembered settings (run_app:
+    screens.settings.default_path; default: nothing remembered)."""
     facts = host or HostFacts()
     session = Session({**prefill(facts), **dict(given or {})}, base_dir=base_dir, snippets=snippets)
     app = WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
                     probe_engine=probe_engine, recovery_dirs=recovery_dirs, engine_facts=engine_facts,
-                    docker_host=docker_host)
+                    docker_host=docker_host, base=base, settings=settings)
     app.suggested = {k: v for k, v in prefill(facts).items() if k not in (given or {})}
     return app
 
@@ -439,7 +505,8 @@ def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = No
     from wizard.host import detect
 
     # The Docker probe runs after the first frame (it can take seconds when no engine answers).
+    base = save_base(Path.cwd(), source_root(), Path.home())
     app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True,
-                   docker_host=docker_host)
+                   docker_host=docker_host, base=base, settings=Settings.load(default_path()))
     app.run()
     return finish(app, sys.stderr)

@@ -1,24 +1,92 @@
-"""The build screen: streams an injected builder's events (wizard.build_events) with "step N/M", the elapsed
-time and the outcome. The builder runs in a thread worker; Esc sets the cancel Event, which stops it."""
+"""The build screen: streams an injected builder's events (wizard.build_events) with a progress bar, the elapsed
+time and an estimate, keeps the full log in build.log beside the context, and ends with the outcome: after a
+failure the failing step and the output lines that say why, after success the next steps (run, check, export).
+The builder runs in a thread worker; Esc sets the cancel Event, which stops it.
+
+The estimate comes from the step count and, when this context was built before from the wizard, from the
+times the previous build.log recorded for each step ("[12.3s] Step 3/10 : ...").
+"""
 
 from __future__ import annotations
 
+import re
+import shlex
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TextIO
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import RichLog, Static
+from textual.widgets import ProgressBar, RichLog, Static
 
 from screens.widgets import QuietFooter
 from wizard.build_events import BuildEvent, Builder
+from wizard.safeio import TEXT_LIMIT, SafeIOError, open_new_log, read_text
 from wizard.text import T
+
+LOG_NAME = "build.log"
+_TIMED = re.compile(r"\[(\d+(?:\.\d+)?)s\] (?:Step (\d+)/(\d+) :|built )")
+# Output lines that name the cause of a failed step (apt, pip, the shell, compilers, curl/wget...).
+_CAUSE = re.compile(r"^(E:|ERROR|Error|error|fatal|FATAL)|No matching distribution|not found|No such file|"
+                    r"Unable to|cannot|Could not|Permission denied|returned a non-zero|failed")
+CAUSE_LINES = 6  # at most this many lines of the failing step are shown under the failure
+
+
+def clock_text(seconds: float) -> str:
+    s = max(0, int(seconds))
+    return f"{s // 60:d}:{s % 60:02d}"
+
+
+def previous_times(log_text: str) -> tuple[dict[int, float], float | None, int]:
+    """From a previous build.log: when each step started, when the build ended (None if it did not), and its
+    step count (0 when the log holds no times)."""
+    starts: dict[int, float] = {}
+    end, total = None, 0
+    for found in _TIMED.finditer(log_text):
+        at, step, steps = found.groups()
+        if step is None:
+            end = float(at)
+        else:
+            starts[int(step)], total = float(at), int(steps)
+    return starts, end, total
+
+
+def remaining(step: int, total: int, elapsed: float, step_elapsed: float,
+              before: tuple[dict[int, float], float | None, int]) -> float | None:
+    """Seconds left, estimated: from the previous build of this context when it had the same steps and
+    finished, else from the mean time of the steps done so far; None before there is anything to go by."""
+    starts, end, previous_total = before
+    if end is not None and previous_total == total and step in starts:
+        return max(0.0, end - starts[step] - step_elapsed)
+    if 1 < step <= total:
+        per_step = (elapsed - step_elapsed) / (step - 1)
+        return max(0.0, per_step * (total - step + 1) - step_elapsed)
+    return None
+
+
+def cause_lines(lines: list[str]) -> list[str]:
+    """The lines of a failed step's output that say why (the last few that look like an error), else its last
+    lines."""
+    clean = [" ".join(line.split()) for line in lines if line.strip()]
+    causes = [line for line in clean if _CAUSE.search(line)]
+    return (causes or clean)[-CAUSE_LINES:]
+
+
+def next_steps(folder: Path, tag: str) -> list[tuple[T, str]]:
+    """What to do with a built image: run it as run.sh does, check its services, export it to a tar file."""
+    tar = tag.replace("/", "_").replace(":", "-") + ".tar"
+    where, image = shlex.quote(str(folder)), shlex.quote(tag)
+    return [
+        (T("Run it", "运行"), f"cd {where} && ./run.sh"),
+        (T("Check that its services answer", "检查服务是否响应"), f"imgwizard check {image} --context {where}"),
+        (T("Export it to a tar file", "导出为 tar 文件"), f"imgwizard export {image} -o {shlex.quote(tar)}"),
+    ]
 
 
 class BuildScreen(Screen[str]):
@@ -44,25 +112,68 @@ class BuildScreen(Screen[str]):
         self.cancel = threading.Event()
         self.state = "running"  # running | done | failed | cancelled
         self.step, self.total, self.step_text = 0, 0, ""
+        self.step_output: list[str] = []  # the current step's output lines
         self.error = ""
         self.upload = ""  # "sending the build context: X of Y" until the first step
         self.started = 0.0
+        self.step_started = 0.0
         self.ended: float | None = None
+        self.log_path = context_dir / LOG_NAME
+        self.log_file: TextIO | None = None
+        self.before: tuple[dict[int, float], float | None, int] = ({}, None, 0)
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(T(f"Building {self.tag} from {self.context_dir}",
-                            f"正在从 {self.context_dir} 构建 {self.tag}")(self.lang), style="bold"), id="build-title")
-        yield Static("", id="build-progress")
-        yield RichLog(id="build-log", wrap=True, max_lines=5000)
+        yield Static(Text(T(f"Building {self.tag} from {self.context_dir} (full log: {self.log_path})",
+                            f"正在从 {self.context_dir} 构建 {self.tag}（完整日志：{self.log_path}）")(self.lang),
+                          style="bold"), id="build-title")
+        with Horizontal(id="build-bar"):
+            yield ProgressBar(total=None, show_eta=False, show_percentage=True, id="build-meter")
+            yield Static("", id="build-progress")
+        with Horizontal(id="build-body"):  # room beside the log for the layer chart
+            yield RichLog(id="build-log", wrap=True, max_lines=5000)
         yield Static("", id="build-status")
         yield QuietFooter()
 
     def on_mount(self) -> None:
-        self.started = self.clock()
+        self.started = self.step_started = self.clock()
+        self._open_log()
         self._show_progress()
         self.timer = self.set_interval(0.5, self._show_progress)
         self.run_build()
 
+    # ------------------------------------------------------------------ build.log
+    def _open_log(self) -> None:
+        """Read the previous build's step times, then start a new build.log (a link or a special file there is
+        refused: the build goes on without a log, and the screen says why)."""
+        try:
+            self.before = previous_times(read_text(self.log_path, TEXT_LIMIT))
+        except (OSError, SafeIOError):
+            pass  # no previous log (or not a readable one): the estimate goes by the step count
+        try:
+            self.log_file = open_new_log(self.log_path)
+        except SafeIOError as error:
+            self.query_one(RichLog).write(Text(T(f"No build.log: {error}", f"不写 build.log：{error}")(self.lang),
+                                               style="yellow"))
+
+    def _log(self, line: str) -> None:
+        if self.log_file is None:
+            return
+        try:
+            self.log_file.write(line + "\n")
+            self.log_file.flush()
+        except OSError as error:  # a full disk: the build goes on, the log stops
+            self._close_log()
+            self.query_one(RichLog).write(Text(f"build.log: {error.strerror or error}", style="yellow"))
+
+    def _close_log(self) -> None:
+        if self.log_file is not None:
+            self.log_file.close()
+            self.log_file = None
+
+    def _at(self) -> str:
+        return f"[{self.clock() - self.started:.1f}s]"
+
+    # ------------------------------------------------------------------ the build
     @work(exclusive=True, exit_on_error=False, thread=True)
     def run_build(self) -> None:
         try:
@@ -83,16 +194,22 @@ class BuildScreen(Screen[str]):
                 log.write(Text(ev.text, style="dim"))
         elif ev.kind == "step":
             self.step, self.total, self.step_text = ev.step, ev.total, ev.text
+            self.step_output, self.step_started = [], self.clock()
+            self._log(f"{self._at()} Step {ev.step}/{ev.total} : {ev.text}")
             log.write(Text(f"Step {ev.step}/{ev.total} : {ev.text}", style="bold cyan"))
         elif ev.kind == "output":
+            self.step_output.append(ev.text)
+            self._log(ev.text.rstrip("\n"))
             log.write(Text.from_ansi(ev.text.rstrip("\n")))
         elif ev.kind == "error":
             self.state = "cancelled" if self.cancel.is_set() else "failed"  # a cut stream after Esc is the cancel
             self.error = ev.text
+            self._log(f"ERROR: {ev.text}")
             log.write(Text(ev.text, style="bold red"))
         elif ev.kind == "done":
             if self.state == "running":
                 self.state = "done"
+            self._log(f"{self._at()} built {ev.text} as {self.tag}")
             log.write(Text(ev.text, style="green"))
         self._show_progress()
 
@@ -100,27 +217,53 @@ class BuildScreen(Screen[str]):
         if self.state == "running":
             self.state = "cancelled" if self.cancel.is_set() else "failed"
             self.error = self.error or "the builder stopped without saying the image was built"
+            self._log(f"ERROR: {self.error}")
+        self._close_log()
         self.ended = self.clock()
         self.timer.stop()
         self._show_progress()
-        t = self.lang
-        status = self.query_one("#build-status", Static)
-        if self.state == "done":
-            status.update(Text(T(f"✓ Built {self.tag}. q closes.", f"✓ 已构建 {self.tag}。按 q 关闭。")(t), style="bold green"))
-        elif self.state == "cancelled":
-            status.update(Text(T("Build cancelled: the engine stopped at the current step. q closes.",
-                                 "构建已取消。按 q 关闭。")(t), style="bold yellow"))
-        else:
-            where = f"step {self.step}/{self.total}: {self.step_text}" if self.step else "before the first step"
-            status.update(Text(T(f"✗ Failed at {where}\n{self.error}\nThe output above shows why. q closes.",
-                                 f"✗ 失败于 {where}\n{self.error}\n原因见上方输出。按 q 关闭。")(t), style="bold red"))
+        self.query_one("#build-status", Static).update(self._outcome())
         self.refresh_bindings()
 
+    def _outcome(self) -> Text:
+        t = self.lang
+        if self.state == "done":
+            out = Text(T(f"✓ Built {self.tag}. Next:\n", f"✓ 已构建 {self.tag}。接下来：\n")(t), style="bold green")
+            for what, command in next_steps(self.context_dir, self.tag):
+                out.append(f"  {what(t)}: ", style="bold")
+                out.append(command + "\n", style="cyan")
+            out.append(T("q closes.", "按 q 关闭。")(t))
+            return out
+        if self.state == "cancelled":
+            return Text(T("Build cancelled: the engine stopped at the current step. q closes.",
+                          "构建已取消：引擎停在当前步骤。按 q 关闭。")(t), style="bold yellow")
+        return self._failure()
+
+    def _failure(self) -> Text:
+        t = self.lang
+        where = (T(f"step {self.step}/{self.total}: {self.step_text}", f"第 {self.step}/{self.total} 步：{self.step_text}")
+                 if self.step else T("before the first step", "第一步之前"))(t)
+        out = Text(T(f"✗ Failed at {where}\n", f"✗ 失败于 {where}\n")(t), style="bold red")
+        for line in cause_lines(self.step_output):
+            out.append(f"  | {line}\n", style="red")
+        out.append(f"{self.error}\n", style="bold red")
+        out.append(T(f"Full log: {self.log_path}. q closes.", f"完整日志：{self.log_path}。按 q 关闭。")(t))
+        return out
+
     def _show_progress(self) -> None:
-        elapsed = (self.ended if self.ended is not None else self.clock()) - self.started
-        step = f"step {self.step}/{self.total}" if self.total else (self.upload or "step -/-")
-        self.query_one("#build-progress", Static).update(
-            Text(f"{step} · {int(elapsed)}s · {self.state}", style="bold"))
+        now = self.ended if self.ended is not None else self.clock()
+        elapsed = now - self.started
+        bar = self.query_one("#build-meter", ProgressBar)
+        if self.total:
+            bar.update(total=self.total, progress=self.total if self.state == "done" else max(0, self.step - 1))
+        parts = [f"step {self.step}/{self.total}" if self.total else (self.upload or "step -/-"),
+                 T(f"elapsed {clock_text(elapsed)}", f"已用 {clock_text(elapsed)}")(self.lang)]
+        if self.state == "running":
+            left = remaining(self.step, self.total, elapsed, now - self.step_started, self.before)
+            parts.append(T(f"about {clock_text(left)} left", f"约剩 {clock_text(left)}")(self.lang) if left is not None
+                         else T("estimate after the first step", "第一步后估计剩余时间")(self.lang))
+        parts.append(self.state)
+        self.query_one("#build-progress", Static).update(Text(" · ".join(parts), style="bold"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
@@ -135,4 +278,5 @@ class BuildScreen(Screen[str]):
         self.refresh_bindings()
 
     def action_close(self) -> None:
+        self._close_log()
         self.dismiss(self.state)

@@ -26,3 +26,22 @@ def why_not(folder: Path | str, error: OSError | SafeIOError) -> str:
     else:
         why = str(error)
     return " ".join(why.split())
+
+
+# ------------------------------------------------------------------ where a new context goes by default
+OUTSIDE = "imgwizard-contexts"  # under the home folder, when the wizard runs inside its own source checkout
+
+
+def source_root(here: Path | None = None) -> Path | None:
+    """The imgwizard source checkout this code runs from (a git work tree with pyproject.toml), None when
+    imgwizard is installed as a package."""
+    root = (here or Path(__file__)).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() and (root / ".git").exists() else None
+
+
+def save_base(cwd: Path, root: Path | None, home: Path) -> Path:
+    """The folder new contexts go into: the working folder (`.`), except inside the source checkout (the README
+    starts the wizard there), where a save would mix a build context into the source tree: ~/imgwizard-contexts."""
+    if root is not None and cwd.resolve().is_relative_to(root.resolve()):
+        return home / OUTSIDE
+    return Path(".")

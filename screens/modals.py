@@ -90,18 +90,24 @@ class SaveModal(ModalScreen[tuple[Path, WriteReport] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, ctx: BuildContext, folder: Path, lang: str) -> None:
+    def __init__(self, ctx: BuildContext, folder: Path, lang: str,
+                 review: Callable[[Path | None], Text] | None = None) -> None:
         super().__init__()
         self.ctx, self.folder, self.lang = ctx, folder, lang
+        self.review = review  # the review page for a folder (screens.review.review_text): shown under the plan
         self.saving = False
 
     def compose(self) -> ComposeResult:
         t = self.lang
-        with Vertical(id="dialog", classes="dialog"):
-            yield Label(T("Save the build context", "保存构建目录")(t), classes="dialog-title")
+        with Vertical(id="dialog", classes="dialog review" if self.review else "dialog"):
+            yield Label(T("Review and save the build context (Enter saves)", "检查并保存构建目录（回车保存）")(t),
+                        classes="dialog-title")
             yield Label(T("Folder:", "目录：")(t))
             yield Input(str(self.folder), id="save-folder")
             yield Static(T("Looking at the folder...", "正在查看目录...")(t), id="save-plan")
+            if self.review is not None:
+                with VerticalScroll(id="review-scroll"):
+                    yield Static(self.review(self.folder), id="review")
             with Horizontal(classes="buttons"):
                 yield Button(T("Save", "保存")(t), variant="primary", id="save-ok")
                 yield Button(T("Cancel", "取消")(t), id="save-cancel")
@@ -159,6 +165,28 @@ class SaveModal(ModalScreen[tuple[Path, WriteReport] | None]):
     @on(Button.Pressed, "#save-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class JumpModal(ModalScreen[bool]):
+    """Save or Build pressed while an answer is not accepted: why, and Enter goes to the step that fixes it."""
+
+    BINDINGS = [Binding("enter", "answer(True)", "Go there"), Binding("escape", "answer(False)", "Stay")]
+
+    def __init__(self, action: str, blocked, lang: str) -> None:  # blocked: screens.review.Blocker
+        super().__init__(id="blocked")
+        self.action, self.blocked, self.lang = action, blocked, lang
+
+    def compose(self) -> ComposeResult:
+        t, step = self.lang, self.blocked.step
+        what = {"save": T("Cannot save yet", "还不能保存"), "build": T("Cannot build yet", "还不能构建")}[self.action]
+        with Vertical(id="dialog", classes="dialog"):
+            yield Label(what(t), classes="dialog-title")
+            yield Static(Text(self.blocked.message, style="bold red"), id="blocked-why")
+            yield Static(T(f"Enter: go to step “{step.title('en')}”   Esc: stay here",
+                           f"回车：前往“{step.title('zh')}”这一步   Esc：留在这里")(t), classes="dim")
+
+    def action_answer(self, go: bool) -> None:
+        self.dismiss(go)
 
 
 class TagModal(ModalScreen[str | None]):

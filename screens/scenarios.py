@@ -29,6 +29,7 @@ class Scenario:
     host: HostFacts = LAPTOP
     expect: dict[str, str] = field(default_factory=dict)  # saved file -> a line it must contain
     answers: dict[str, object] = field(default_factory=dict)  # answers the state must hold
+    lang: str = "en"  # the wizard's language at launch (from LANG)
 
     @property
     def keystrokes(self) -> int:
@@ -64,6 +65,14 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         expect={"Dockerfile": "download.pytorch.org/whl/cu126", "run.sh": "--gpus"},  # 2.14.1: its cu130 needs 580
     ),
     Scenario(
+        "novnc-nvidia-tuna-zh (the guide's PyCharm on noVNC, NVIDIA host, TUNA mirror, Chinese, zh UI)",
+        ("up", "up", NEXT, NEXT, NEXT, NEXT, "down", NEXT, "up", SAVE, OK),
+        host=GPU_SERVER, lang="zh",
+        answers={"app.type": "desktop", "app.name": "jetbrains", "desktop.engine": "novnc", "gpu.vendor": "nvidia",
+                 "mirror.apt": "tuna", "mirror.pip": "tuna", "locale.chinese": True},
+        expect={"Dockerfile": "mirrors.tuna.tsinghua.edu.cn", "run.sh": "--gpus"},
+    ),
+    Scenario(
         "kasm-desktop (PyCharm on KASM)",
         ("up", "up", NEXT, "down", NEXT, SAVE, OK),
         answers={"app.type": "desktop", "desktop.engine": "kasm"},
@@ -81,7 +90,7 @@ async def play(scenario: Scenario, output: Path, size: tuple[int, int] = (160, 5
     """Run the app headless with the scenario's host, press its keys, return the app (for its state)."""
     from screens.app import make_app
 
-    app = make_app(host=scenario.host, output=output)
+    app = make_app(host=scenario.host, output=output, lang=scenario.lang)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         for key in scenario.keys:

@@ -10,21 +10,31 @@ import asyncio
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import ScrollableContainer, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Input, Label, ListItem, ListView, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from screens.review import AUTH_OFF
 from wizard import tree
 from wizard.answers import BY_KEY, Choice, Field
 from wizard.session import PREVIEW_FILES, Session, changed_lines, display, first_changed_line
 from wizard.text import T
 
 YES_NO = (Choice("true", T("Yes", "是")), Choice("false", T("No", "否")))
-FREE_HINT = T("or type another value (a mirror URL, a version)", "或输入其他值（镜像地址、版本号）")
+# The placeholder of a choice field's free-text input: what else it takes.
+FREE_HINTS = {
+    "gpu.pytorch": T("or type another release, e.g. 2.5.1", "或输入其他版本，如 2.5.1"),
+    "mirror.apt": T("or type a mirror URL, e.g. https://mirrors.example.org", "或输入镜像地址，如 https://mirrors.example.org"),
+}
+MIRROR_HINT = FREE_HINTS["mirror.apt"]
+FREE_HINT = T("or type another value", "或输入其他值")
+FILTER_HELP = T("Backspace erases, Esc clears", "Backspace 删除，Esc 清除")
+NO_TYPING = T("↑ ↓ choose here (the highlighted one is the answer); typed letters pick nothing",
+              "此处用 ↑ ↓ 选择（高亮的即为答案）；输入字母不会选择")
 
 
 class QuietFooter(Footer):
@@ -47,13 +57,65 @@ class QuietFooter(Footer):
             self.call_after_refresh(self.recompose)
 
 
+class FieldInput(Input):
+    """An Input that runs its own editing keys (Ctrl+U, Backspace...) in the order they arrive.
+
+    Textual dispatches a key binding after the printable keys already queued behind it: typed fast, the text
+    that follows Ctrl+U was inserted first and then erased by it (issue 14). Handled in `_on_key`, which sees the
+    keys in order, the field and what validation got always agree."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        bindings = self._bindings.key_to_bindings.get(event.key)
+        if bindings and not event.is_printable:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(bindings[0].action)
+            return
+        await super()._on_key(event)
+
+
 class ChoiceList(OptionList):
-    """An OptionList that also moves with j/k (vi keys), as the issue asks."""
+    """An OptionList that also moves with j/k (vi keys); a long list filters as you type (j and k move until a
+    filter is started); a short one (Yes/No) never picks by a typed letter and says how to choose."""
+
+    FILTER_FROM = 8  # lists with this many choices filter as you type
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
+
+    class Filter(Message):
+        """The typed filter changed (`text` is None for a typed letter in a list that does not filter)."""
+
+        def __init__(self, choice_list: "ChoiceList", text: str | None) -> None:
+            super().__init__()
+            self.choice_list = choice_list
+            self.text = text
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filter_text = ""
+        self.filterable = False  # set by the FieldBox from the number of choices
+
+    def _set_filter(self, text: str | None) -> None:
+        if text is not None:
+            self.filter_text = text
+        self.post_message(self.Filter(self, text))
+
+    async def _on_key(self, event: events.Key) -> None:
+        char = event.character if event.is_printable else None
+        if char and (self.filter_text or char not in "jk"):
+            self._set_filter(self.filter_text + char if self.filterable else None)
+        elif event.key == "backspace" and self.filter_text:
+            self._set_filter(self.filter_text[:-1])
+        elif event.key == "escape" and self.filter_text:
+            self._set_filter("")
+        else:
+            await super()._on_key(event)
+            return
+        event.stop()
+        event.prevent_default()
 
 
 def _choices(field: Field, answers: dict[str, Any]) -> tuple[Choice, ...]:
@@ -78,7 +140,8 @@ class FieldBox(Vertical):
         self.field = field
         self.lang = lang
         self.hint = hint
-        self.choices: tuple[Choice, ...] | None = None
+        self.choices: tuple[Choice, ...] | None = None  # the choices shown (after the typed filter)
+        self.session: Session | None = None  # the one last shown (update)
 
     @property
     def is_choice(self) -> bool:
@@ -94,11 +157,15 @@ class FieldBox(Vertical):
         yield Static(head, classes="field-head")
         if self.is_choice:
             yield ChoiceList(id=f"input-{f.key.replace('.', '-')}", classes="choice")
+            yield Static("", classes="choice-filter")
             if f.free:
-                yield Input(placeholder=FREE_HINT(self.lang), id=f"free-{f.key.replace('.', '-')}", classes="free")
+                hint = FREE_HINTS.get(f.key, MIRROR_HINT if f.section == "mirror" else FREE_HINT)
+                yield FieldInput(placeholder=hint(self.lang), id=f"free-{f.key.replace('.', '-')}", classes="free")
         else:
-            yield Input(id=f"input-{f.key.replace('.', '-')}", classes="text")
+            yield FieldInput(id=f"input-{f.key.replace('.', '-')}", classes="text")
         yield Static("", classes="field-error")
+        if f.key in AUTH_OFF:
+            yield Static("", classes="field-warning")
 
     def first_focusable(self):
         return self.query_one(f"#input-{self.field.key.replace('.', '-')}")
@@ -106,10 +173,13 @@ class FieldBox(Vertical):
     def update(self, session: Session) -> None:
         """Show the session's value, choices and message for this field."""
         f = self.field
+        self.session = session
         value = session.value(f.key)
         if self.is_choice:
             ol = self.query_one(ChoiceList)
-            choices = _choices(f, session.answers)
+            every = _choices(f, session.answers)
+            ol.filterable = len(every) >= ChoiceList.FILTER_FROM
+            choices = self._filtered(every, ol.filter_text)
             if choices != self.choices:
                 self.choices = choices
                 ol.set_options([self._option(c) for c in choices])
@@ -130,6 +200,43 @@ class FieldBox(Vertical):
         message = session.message(f.key, self.lang)
         error.update(Text(f"✗ {message}", style="bold red") if message else "")
         self.set_class(bool(message), "-invalid")
+        if f.key in AUTH_OFF:
+            off = session.answers.get(f.key) is False
+            self.query_one(".field-warning", Static).update(Text(AUTH_OFF[f.key](self.lang), style="bold red")
+                                                            if off else "")
+
+    def _filtered(self, choices: tuple[Choice, ...], text: str) -> tuple[Choice, ...]:
+        """The choices whose value or label holds `text` (any case)."""
+        want = text.casefold()
+        return tuple(c for c in choices if want in c.value.casefold() or want in c.label(self.lang).casefold())
+
+    @on(ChoiceList.Filter)
+    def _filter(self, event: ChoiceList.Filter) -> None:
+        """Show the list filtered by what was typed (the first match becomes the highlighted answer when the
+        answer is filtered out), or say how a short list is chosen."""
+        event.stop()
+        line = self.query_one(".choice-filter", Static)
+        if event.text is None:
+            line.update(Text(NO_TYPING(self.lang), style="yellow"))
+            return
+        ol, session = event.choice_list, self.session
+        if session is None:
+            return
+        every = _choices(self.field, session.answers)
+        shown = self._filtered(every, event.text)
+        self.choices = shown
+        ol.set_options([self._option(c) for c in shown])
+        current = _choice_id(self.field, session.value(self.field.key))
+        ids = [c.value for c in shown]
+        if ids:
+            ol.highlighted = ids.index(current) if current in ids else 0
+        if not event.text:
+            line.update("")
+            return
+        count = T(f"{len(shown)} of {len(every)}", f"{len(every)} 个中的 {len(shown)} 个")(self.lang) if shown else \
+            T("nothing matches", "没有匹配项")(self.lang)
+        line.update(Text(f"{T('Filter', '筛选')(self.lang)}: {event.text} — {count} ({FILTER_HELP(self.lang)})",
+                         style="bold cyan"))
 
     def _option(self, choice: Choice) -> Option:
         text = Text(choice.label(self.lang) or "''")
@@ -162,6 +269,7 @@ class StepPane(VerticalScroll):
         # rebuilds can overlap when keys come fast. One at a time, each for the step current when it starts
         # (else both mount the same ids: DuplicateIds).
         self._rebuilding = asyncio.Lock()
+        self._sent: dict[str, Any] = {}  # key -> the last value posted in Changed (see _post)
 
     async def show(self, session: Session, lang: str, hints: dict[str, T]) -> None:
         """Rebuild for a new step or language, then update values and messages."""
@@ -169,6 +277,7 @@ class StepPane(VerticalScroll):
         async with self._rebuilding:
             if session.step != self.step_id or lang != self.lang:
                 self.step_id, self.lang = session.step, lang
+                self._sent.clear()
                 step = tree.BY_ID[session.step]
                 await self.remove_children()
                 boxes = [FieldBox(BY_KEY[k], lang,
@@ -207,6 +316,13 @@ class StepPane(VerticalScroll):
         if boxes:
             boxes[0].first_focusable().focus()
 
+    def focus_key(self, key: str) -> None:
+        """Focus the question asking `key` (when the step shows it)."""
+        for box in self.boxes():
+            if box.field.key == key:
+                box.first_focusable().focus()
+                self.call_after_refresh(self.scroll_to_widget, box, animate=False)
+
     def _box_of(self, widget) -> FieldBox | None:
         node = widget
         while node is not None and not isinstance(node, FieldBox):
@@ -221,12 +337,9 @@ class StepPane(VerticalScroll):
         if box is None or self.session is None or box.choices is None:
             return
         value = _option_value(box.field, box.choices[event.option_index].value)
-        if self.session.value(box.field.key) != value:
-            if box.field.free:
-                free = box.query_one(Input)
-                if free.value:
-                    return  # a typed value wins over the highlight
-            self.post_message(self.Changed(box.field.key, value))
+        if box.field.free and box.query_one(Input).value:
+            return  # a typed value wins over the highlight
+        self._post(box.field, value)
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
@@ -241,8 +354,17 @@ class StepPane(VerticalScroll):
             value = event.value.strip()
             if not value and box.choices and ol.highlighted is not None:
                 value = _option_value(field, box.choices[ol.highlighted].value)
-        # Setting an input from the session also fires Changed: only a different text is the user's.
-        if display(field, value) != display(field, self.session.value(field.key)):
+        self._post(field, value)
+
+    def _post(self, field: Field, value: Any) -> None:
+        """Post Changed when `value` differs from the last one posted for the field (else from the session's).
+        Setting an input from the session also fires Changed: only a different text is the user's. Compared with
+        what was posted, not with the session, which lags while keys come faster than the screen handles them:
+        Ctrl+U then the same text again was once dropped, leaving the field and its validation apart."""
+        session = self.session
+        last = self._sent.get(field.key, session.value(field.key) if session else None)
+        if display(field, value) != display(field, last):
+            self._sent[field.key] = value
             self.post_message(self.Changed(field.key, value))
 
     @on(OptionList.OptionSelected)
@@ -263,6 +385,16 @@ class StepsList(ListView):
     """The steps, left: current highlighted, answered ticked, not applicable dimmed."""
 
     MARKS = {"current": "▶", "done": "✓", "todo": " ", "skip": "–"}
+    BINDINGS = [
+        Binding("home", "edge(True)", "First step", show=False),
+        Binding("end", "edge(False)", "Last step", show=False),
+    ]
+
+    def action_edge(self, first: bool) -> None:
+        """Home/End: highlight the first or the last step that applies (Enter goes there)."""
+        items = [i for i, item in enumerate(self.query(ListItem)) if not item.disabled]
+        if items:
+            self.index = items[0] if first else items[-1]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(*[ListItem(Label(""), id=f"step-{s.id}") for s in tree.STEPS], **kwargs)
@@ -287,6 +419,14 @@ class PreviewPane(Vertical):
         self.painted: dict[int, tuple[str | None, str]] = {}  # tab -> (text, lang) it shows
         self.lang = "en"
         self.error: str | None = None
+        self.wrap = False  # long lines wrap at the pane's width, else scroll sideways (the user's choice, F7)
+
+    def set_wrap(self, wrap: bool) -> None:
+        """Wrap long lines or scroll them sideways; repaints the open file."""
+        self.wrap = wrap
+        self.set_class(wrap, "-wrap")
+        self.painted.clear()
+        self._paint_active()
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="preview-tabs"):
@@ -295,7 +435,7 @@ class PreviewPane(Vertical):
     def _panes(self) -> ComposeResult:
         for index, (name, _lexer) in enumerate(PREVIEW_FILES):
             with TabPane(name, id=f"tab-{index}"):
-                with VerticalScroll(id=f"scroll-{index}", classes="preview-scroll"):
+                with ScrollableContainer(id=f"scroll-{index}", classes="preview-scroll"):
                     yield Static("", id=f"file-{index}", classes="preview-file")
         with TabPane("lint", id="tab-lint"):
             with VerticalScroll(classes="preview-scroll"):
@@ -340,11 +480,11 @@ class PreviewPane(Vertical):
         old = before[0] if before else None
         from rich.syntax import Syntax  # pygments: imported when the preview first paints, after the first frame
 
-        static.update(Syntax(text, lexer, line_numbers=True, word_wrap=False, theme="ansi_dark",
+        static.update(Syntax(text, lexer, line_numbers=True, word_wrap=self.wrap, theme="ansi_dark",
                              highlight_lines=changed_lines(old, text) if old else set()))
         line = first_changed_line(old, text) if old else None
         if line is not None:
-            scroll = self.query_one(f"#scroll-{index}", VerticalScroll)
+            scroll = self.query_one(f"#scroll-{index}", ScrollableContainer)
             self.call_after_refresh(scroll.scroll_to, y=max(0, line - 3), animate=False)
 
     def show_lint(self, findings: list, lang: str) -> None:

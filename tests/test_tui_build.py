@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from screens.app import make_app
-from screens.build import BuildScreen
+from screens.build import BuildScreen, cause_lines, previous_times, remaining
 from screens.scenarios import LAPTOP
 from wizard.docker_ops import parse_stream
 
@@ -152,3 +152,94 @@ async def test_build_asks_for_the_files_the_user_must_add_before_starting(tmp_pa
         assert "pycharm-community-2024.2.1.tar.gz: the Dockerfile COPYs it" in text
     assert calls == []  # no build started
     assert (tmp_path / "ctx" / "Dockerfile").exists()  # but the context was saved
+
+
+# docker_build_apt_fail.jsonl: recorded the same way (Docker engine on this machine, legacy builder, nocache) for
+# FROM debian:bookworm-slim / RUN echo preparing / RUN apt-get update -qq && apt-get install -y nosuchpkg-xyz.
+async def test_failed_build_shows_the_cause_line_and_keeps_build_log(tmp_path: Path):
+    app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_apt_fail.jsonl"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_build(pilot, app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.state == "failed"
+        status = str(screen.query_one("#build-status").render())
+        assert "Failed at step 3/4: RUN apt-get update" in status
+        assert "| E: Unable to locate package nosuchpkg-xyz" in status  # the cause, not only the exit code
+        assert "Reading package lists" not in status  # only the lines that say why
+        assert str(tmp_path / "ctx" / "build.log") in status
+    log = (tmp_path / "ctx" / "build.log").read_text()
+    assert "E: Unable to locate package nosuchpkg-xyz" in log
+    assert "ERROR: The command '/bin/sh -c apt-get update" in log
+    ignore = (tmp_path / "ctx" / ".dockerignore").read_text().splitlines()
+    assert "*" in ignore and "!build.log" not in ignore  # the log is never sent to the engine
+
+
+async def test_success_shows_next_steps_a_full_bar_and_a_timed_log(tmp_path: Path):
+    ticks = iter(range(0, 10_000, 5))  # every look at the clock: 5 s later
+    app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_ok.jsonl"),
+                   clock=lambda: float(next(ticks)))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_build(pilot, app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.state == "done"
+        assert screen.query_one("#build-meter").percentage == 1.0
+        status = str(screen.query_one("#build-status").render())
+        ctx = tmp_path / "ctx"
+        assert f"cd {ctx} && ./run.sh" in status
+        assert f"imgwizard check myapp:latest --context {ctx}" in status
+        assert "imgwizard export myapp:latest -o myapp-latest.tar" in status
+    starts, end, total = previous_times((tmp_path / "ctx" / "build.log").read_text())
+    assert total == 4 and sorted(starts) == [1, 2, 3, 4] and end is not None and end > starts[4]
+
+
+async def test_second_build_estimates_from_the_last_builds_times(tmp_path: Path):
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "build.log").write_text("[0.0s] Step 1/4 : FROM x\n[2.0s] Step 2/4 : RUN a\n[50.0s] Step 3/4 : RUN b\n"
+                                   "[90.0s] Step 4/4 : CMD c\n[91.0s] built abc as myapp:latest\n")
+    now = [0.0]
+    app = make_app(host=LAPTOP, output=ctx, builder=replay("docker_build_ok.jsonl", delay=0.4),
+                   clock=lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_build(pilot, app)
+        assert screen.before[1] == 91.0  # the previous build.log was read before the new one replaced it
+        while screen.step < 2 and screen.state == "running":
+            await pilot.pause(0.05)
+        now[0] = 10.0
+        screen._show_progress()
+        progress = str(screen.query_one("#build-progress").render())
+        # step 2 started at 0 s in this run; last time steps 2..end took 89 s: 89 - 10 = 79 s = 1:19 left
+        assert "about 1:19 left" in progress, progress
+        screen.action_cancel()
+        await app.workers.wait_for_complete()
+
+
+def test_estimate_without_a_previous_build_goes_by_the_steps_done():
+    assert remaining(1, 10, 3.0, 3.0, ({}, None, 0)) is None  # nothing to go by yet
+    assert remaining(3, 10, 25.0, 5.0, ({}, None, 0)) == 10 * 8 - 5  # 10 s a step, 8 steps from this one
+    assert remaining(3, 10, 25.0, 5.0, ({1: 0.0, 3: 20.0}, None, 10)) == 75.0  # the last build never finished
+    assert remaining(3, 12, 25.0, 5.0, ({3: 20.0}, 80.0, 10)) is not None  # other steps: by the mean
+
+
+def test_cause_lines_pick_the_error_lines_else_the_last_ones():
+    assert cause_lines(["Reading", "E: Unable to locate package x", "done"]) == ["E: Unable to locate package x"]
+    assert cause_lines([f"line {i}" for i in range(10)]) == [f"line {i}" for i in range(4, 10)]
+
+
+async def test_a_link_in_place_of_build_log_is_refused_and_the_build_goes_on(tmp_path: Path):
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me\n")
+    (ctx / "build.log").symlink_to(elsewhere)
+    app = make_app(host=LAPTOP, output=ctx, builder=replay("docker_build_ok.jsonl"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_build(pilot, app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.state == "done"
+        log = "\n".join(str(line.text) for line in screen.query_one("#build-log").lines)
+        assert "No build.log" in log and "symbolic link" in log
+    assert elsewhere.read_text() == "keep me\n"

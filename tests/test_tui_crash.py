@@ -83,7 +83,7 @@ async def test_tilde_user_in_the_ssh_key_field_is_a_message_not_a_crash(tmp_path
         message = str(app.screen.query_one("#box-ssh-authorized_key .field-error").render())
         assert message.startswith("✗ Authorized public key (ssh.authorized_key): ")
         assert field.value == "~r"
-        assert not app.session.valid and app.screen.check_action("save", ()) is False
+        assert not app.session.valid and app.screen.check_action("fix", ()) is True  # Save waits for this step
         await pilot.press("home", "ctrl+k", *"ssh-ed25519")  # the user goes on typing: still alive
         await settle(pilot)
         assert app.is_running and app.session.given["ssh.authorized_key"] == "ssh-ed25519"
