@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 
+from wizard import checks
+
 
 @functools.cache
 def table(name: str) -> dict:
@@ -97,6 +99,21 @@ def java_home(family: str, version: str, arch: str) -> str:
 def arch_names(arch: str) -> dict:
     """{'uname': 'x86_64', 'deb': 'amd64'} for arch 'amd64'."""
     return table("apps")["arch"][arch]
+
+
+def nvidia_run_name(arch: str, version: str) -> str:
+    """The NVIDIA driver installer's file name as NVIDIA publishes it: NVIDIA-Linux-x86_64-550.135.run."""
+    return f"NVIDIA-Linux-{arch_names(arch)['uname']}-{version}.run"
+
+
+def nvidia_run(name: str) -> tuple[str, str] | None:
+    """(arch, driver version) of an installer's file name (the inverse of nvidia_run_name), else None."""
+    for arch in table("apps")["arch"]:
+        prefix = nvidia_run_name(arch, "")[:-len(".run")]
+        version = name[len(prefix):-len(".run")] if name.startswith(prefix) and name.endswith(".run") else ""
+        if version and checks.driver_version(version) is None:
+            return arch, version
+    return None
 
 
 # ---------------------------------------------------------------- mirrors
