@@ -1,8 +1,20 @@
-"""Bilingual texts: every user-facing string of the tree exists in English and Chinese."""
+"""Bilingual texts: one table per language (EN, ZH) keyed by message id, plus `T` for the tree's own texts.
+
+- `tr(id, lang, **params)` formats a message of the table in a language.
+- `Msg(id, **params)` is a message built in wizard/ (a validation message, what an answer accepts): it IS the
+  English text (a str), so the CLI, the answers-file messages and every test read it as before, and it keeps
+  its id and parameters so a UI shows it in the user's language with `in_lang(text, lang)`. A parameter that
+  is itself a Msg is translated too; any other value (a quoted answer, a file name) is shown as it is.
+- `T(en, zh)` holds the texts that belong to one field, choice or step (answers.py, tree.py).
+
+tests/test_text.py fails when an id lacks a language, when the two languages disagree on an id's parameters,
+or when a screen's key (its Footer description) has no entry `key.<description>`.
+"""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import string
+from typing import Any, NamedTuple
 
 LANGS = ("en", "zh")
 
@@ -13,6 +25,205 @@ class T(NamedTuple):
 
     def __call__(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en
+
+
+EN: dict[str, str] = {
+    # ---- what a value of an answer is refused for (wizard/answers.py coerce)
+    "refused.bool": "{value} is not accepted; accepted: true or false",
+    "refused.text": "{value} is not accepted; accepted: text in quotes",
+    "refused.list": "{value} is not accepted; accepted: a list of strings like [\"a\", \"b\"]",
+    "refused.value": "{value} is not accepted; accepted: {accepted}",
+    "refused.choice": "{value} is not available here; accepted: {accepted}",
+    "refused.whole": "{value} is not a whole number; accepted: {low}-{high}",
+    "refused.range": "{value} is outside {low}-{high}; accepted: {low}-{high}",
+    "refused.control": "{value} has a {control}; accepted: one line of printable text",
+    "refused.long": "{value} is too long; accepted: at most {max} characters",
+    "refused.binary": "{value} is not accepted for a binary; accepted: {accepted}",
+    "control": "control character U+{code} at position {position}",
+    "choice.empty": "'' ({label})",
+    "field.problem": "{label} ({key}): {problem}",
+    # ---- what an answer accepts (wizard/checks.py and the fields' own checks)
+    "accepted.image_name": "lower-case letters, digits and . _ - separators, path parts split by / (e.g. my-app or team/pycharm)",
+    "accepted.image_tag": "1-128 characters of letters, digits, _ . - not starting with . or - (e.g. latest, 1.0)",
+    "accepted.apt": "a package name: lower-case letters, digits and + . - (e.g. htop, libgl1)",
+    "accepted.pip": "a pip requirement: name[extras] with optional version (e.g. ray==2.9.0, ray[client]>=2.9)",
+    "accepted.timezone": "an IANA time zone like Asia/Shanghai or UTC (see zoneinfo.available_timezones())",
+    "accepted.driver": "an NVIDIA driver version like 550.135 or 535.171.04 (empty: no driver in the image)",
+    "accepted.devices": "all, or device numbers separated by commas (e.g. 0 or 0,1)",
+    "accepted.python": "a Python version from 3.8 to 3.14 (e.g. 3.11)",
+    "accepted.torch_version": "a torch version like 2.4.0 (empty: no PyTorch)",
+    "accepted.absolute_path": "an absolute path of letters, digits and . _ - / (e.g. /root or /home/ubuntu)",
+    "accepted.file_name": "a file name in the build folder: letters, digits and . _ + - (no folders)",
+    "accepted.binary_path": "a path inside the build folder: names of letters, digits and . _ + - joined by / "
+                            "(e.g. app, bin/server, target/release/app); not absolute, no . or .. parts",
+    "accepted.command": "a command and its arguments separated by single spaces, each of letters, digits and "
+                        "@ % + = : , . / _ - (e.g. xterm or firefox-esr --kiosk)",
+    "accepted.mirror": "one of {named}, or an http(s) URL such as http://mirrors.example.com",
+    "accepted.image_ref": "an image reference like registry.example.com/debian:bookworm-slim (empty: the wizard's choice)",
+    "accepted.archive": "the JetBrains Linux archive's name as downloaded, e.g. pycharm-community-2024.2.1.tar.gz, "
+                        "pycharm-2025.1.tar.gz, goland-2024.3.tar.gz, idea-2025.3-aarch64.tar.gz (known: pycharm, idea, "
+                        "ideaIC, ideaIU, WebStorm, goland, CLion, PhpStorm, datagrip, dataspell, RustRover, RubyMine, "
+                        "JetBrains.Rider)",
+    "accepted.torch": "a torch release from wizard/data/pytorch.toml ({known}) or a minor like 2.4; empty for none",
+    # ---- the plain flow (screens/plain.py)
+    "plain.interrupted": "\nInterrupted: nothing was written.",
+    "plain.no_terminal": "imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a terminal",
+    "plain.nothing_written": "Nothing was written.",
+    "plain.overwrite": "  will overwrite {name} (the old one is kept as {backup})",
+    "plain.write": "Write {count} files to {folder}?",
+    "plain.cannot_write": "Cannot write into {folder}: {why}",
+    "plain.wrote": "Wrote {files} in {folder}",
+    "plain.nothing_new": "nothing new",
+    "plain.todo": "To do: put {name} in {folder} ({what})",
+    "plain.build_it": "Build it: docker build -t {image} {folder}",
+    "plain.save_in": "Save the build context in:",
+    "plain.cannot_save": "  ✗ Cannot save there: {why}; pick another folder",
+    "plain.other": "Other (type it)",
+    "plain.empty": "(empty)",
+    "plain.yes": "Yes",
+    "plain.no": "No",
+    "plain.back": "← Back",
+    "plain.back_hint": "(< and Enter: back) ",
+    "plain.first": "  This is the first question: there is nothing to go back to.",
+    "plain.only": "  {label}: {value} (the only choice here)",
+    "plain.found": "Found in this folder (pre-filled, change them as you like):",
+    "plain.found_line": "  ⌂ {key} = {value}: {why}",
+    # ---- key descriptions in the Textual Footer: key.<the Binding's description>
+    "key.Next": "Next",
+    "key.Back": "Back",
+    "key.Steps": "Steps",
+    "key.Files": "Files",
+    "key.Save": "Save",
+    "key.Build": "Build",
+    "key.中文/English": "中文/English",
+    "key.Help": "Help",
+    "key.Quit": "Quit",
+    "key.Cancel build": "Cancel build",
+    "key.Close": "Close",
+    "key.Cancel": "Cancel",
+    "key.Yes": "Yes",
+    "key.No": "No",
+    "key.Down": "Down",
+    "key.Up": "Up",
+}
+
+ZH: dict[str, str] = {
+    "refused.bool": "不接受 {value}；可接受：true 或 false",
+    "refused.text": "不接受 {value}；可接受：加引号的文本",
+    "refused.list": "不接受 {value}；可接受：字符串列表，如 [\"a\", \"b\"]",
+    "refused.value": "不接受 {value}；可接受：{accepted}",
+    "refused.choice": "此处没有 {value} 这一项；可选：{accepted}",
+    "refused.whole": "{value} 不是整数；可接受：{low}-{high}",
+    "refused.range": "{value} 超出 {low}-{high}；可接受：{low}-{high}",
+    "refused.control": "{value} 含有{control}；可接受：一行可打印的文本",
+    "refused.long": "{value} 太长；可接受：最多 {max} 个字符",
+    "refused.binary": "二进制程序不接受 {value}；可接受：{accepted}",
+    "control": "第 {position} 个字符处的控制字符 U+{code}",
+    "choice.empty": "''（{label}）",
+    "field.problem": "{label}（{key}）：{problem}",
+    "accepted.image_name": "小写字母、数字，用 . _ - 连接，各段之间用 / 分隔（如 my-app 或 team/pycharm）",
+    "accepted.image_tag": "1-128 个字母、数字或 _ . -，不能以 . 或 - 开头（如 latest、1.0）",
+    "accepted.apt": "软件包名：小写字母、数字和 + . -（如 htop、libgl1）",
+    "accepted.pip": "pip 依赖：包名[附加项]，可带版本（如 ray==2.9.0、ray[client]>=2.9）",
+    "accepted.timezone": "IANA 时区名，如 Asia/Shanghai 或 UTC（见 zoneinfo.available_timezones()）",
+    "accepted.driver": "NVIDIA 驱动版本，如 550.135 或 535.171.04（留空：镜像内不装驱动）",
+    "accepted.devices": "all，或用逗号分隔的设备编号（如 0 或 0,1）",
+    "accepted.python": "3.8 到 3.14 之间的 Python 版本（如 3.11）",
+    "accepted.torch_version": "torch 版本，如 2.4.0（留空：不安装 PyTorch）",
+    "accepted.absolute_path": "由字母、数字和 . _ - / 组成的绝对路径（如 /root 或 /home/ubuntu）",
+    "accepted.file_name": "构建目录中的文件名：字母、数字和 . _ + -（不含子目录）",
+    "accepted.binary_path": "构建目录内的路径：由字母、数字和 . _ + - 组成的名称，用 / 连接"
+                            "（如 app、bin/server、target/release/app）；不能是绝对路径，不能含 . 或 ..",
+    "accepted.command": "命令及其参数，用单个空格分隔，每一项由字母、数字和 @ % + = : , . / _ - 组成"
+                        "（如 xterm 或 firefox-esr --kiosk）",
+    "accepted.mirror": "{named} 之一，或 http(s) 地址，如 http://mirrors.example.com",
+    "accepted.image_ref": "镜像引用，如 registry.example.com/debian:bookworm-slim（留空：由向导选择）",
+    "accepted.archive": "下载得到的 JetBrains Linux 安装包文件名，如 pycharm-community-2024.2.1.tar.gz、"
+                        "pycharm-2025.1.tar.gz、goland-2024.3.tar.gz、idea-2025.3-aarch64.tar.gz（支持：pycharm、idea、"
+                        "ideaIC、ideaIU、WebStorm、goland、CLion、PhpStorm、datagrip、dataspell、RustRover、RubyMine、"
+                        "JetBrains.Rider）",
+    "accepted.torch": "wizard/data/pytorch.toml 中的 torch 版本（{known}），或 2.4 这样的小版本；留空表示不安装",
+    "plain.interrupted": "\n已中断：没有写入任何文件。",
+    "plain.no_terminal": "imgwizard --plain：没有可提问的终端：请用 `imgwizard render ANSWERS -o DIR`，或在终端中运行",
+    "plain.nothing_written": "没有写入任何文件。",
+    "plain.overwrite": "  将覆盖 {name}（旧文件保留为 {backup}）",
+    "plain.write": "写入 {count} 个文件到 {folder}？",
+    "plain.cannot_write": "无法写入 {folder}：{why}",
+    "plain.wrote": "已写入 {folder}：{files}",
+    "plain.nothing_new": "无变化",
+    "plain.todo": "待办：把 {name} 放入 {folder}（{what}）",
+    "plain.build_it": "构建：docker build -t {image} {folder}",
+    "plain.save_in": "构建目录保存到：",
+    "plain.cannot_save": "  ✗ 无法保存到这里：{why}；请换一个目录",
+    "plain.other": "其他（手动输入）",
+    "plain.empty": "（空）",
+    "plain.yes": "是",
+    "plain.no": "否",
+    "plain.back": "← 返回上一题",
+    "plain.back_hint": "（输入 < 并回车：返回上一题）",
+    "plain.first": "  这已经是第一题，无法再返回。",
+    "plain.only": "  {label}：{value}（此处只有这一个选项）",
+    "plain.found": "在当前目录发现以下内容（已预先填入，可随时修改）：",
+    "plain.found_line": "  ⌂ {key} = {value}：{why}",
+    "key.Next": "下一步",
+    "key.Back": "上一步",
+    "key.Steps": "步骤",
+    "key.Files": "文件",
+    "key.Save": "保存",
+    "key.Build": "构建",
+    "key.中文/English": "中文/English",
+    "key.Help": "帮助",
+    "key.Quit": "退出",
+    "key.Cancel build": "取消构建",
+    "key.Close": "关闭",
+    "key.Cancel": "取消",
+    "key.Yes": "是",
+    "key.No": "否",
+    "key.Down": "向下",
+    "key.Up": "向上",
+}
+
+TABLES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
+
+
+def tr(msg_id: str, lang: str = "en", /, **params: Any) -> str:
+    """The message `msg_id` of the table of `lang` (English for an unknown language), with its parameters."""
+    table = TABLES.get(lang, EN)
+    return table[msg_id].format(**{name: in_lang(value, lang) for name, value in params.items()})
+
+
+def in_lang(value: Any, lang: str) -> Any:
+    """A Msg or a T in `lang`; anything else unchanged."""
+    if isinstance(value, Msg):
+        return value.in_lang(lang)
+    return value(lang) if isinstance(value, T) else value
+
+
+def params_of(template: str) -> set[str]:
+    """The {names} a template uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+class Msg(str):
+    """A message of the tables that reads as its English text (see the module docstring)."""
+
+    msg_id: str
+    params: dict[str, Any]
+
+    def __new__(cls, msg_id: str, /, **params: Any) -> "Msg":
+        self = super().__new__(cls, tr(msg_id, "en", **params))
+        self.msg_id, self.params = msg_id, params
+        return self
+
+    def in_lang(self, lang: str) -> str:
+        return tr(self.msg_id, lang, **self.params)
+
+    def __reduce__(self) -> tuple:  # copy and pickle rebuild it from its id, not from its English text
+        return _rebuild, (self.msg_id, self.params)
+
+
+def _rebuild(msg_id: str, params: dict[str, Any]) -> Msg:
+    return Msg(msg_id, **params)
 
 
 def pick_lang(env: dict[str, str], override: str | None = None) -> str:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from wizard import checks, knowledge
+from wizard import checks, knowledge, safeio
 from wizard.answers import Answers, command_name, resolve, torch_build_for
 from wizard.checks import shown
+from wizard.text import Msg
 
 Problem = tuple[str, str]
 
@@ -57,9 +58,19 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
     out += _desktop_command(a)
     if family == "scratch" and app_type != "binary":
         out.append(("os.family", "scratch has no shell; accepted for this app type: ubuntu, debian, alpine"))
-    if app_type == "binary" and checks.file_name(a.get("app.command", "")):
-        out.append(("app.command", f"for a binary it is the file's name next to the Dockerfile; accepted: {checks.file_name('')}"))
+    out += _binary_path(a, base_dir)
     return out
+
+
+def _binary_path(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
+    """A binary's app.command: a path inside the build folder (bin/server), never one that leaves it."""
+    if a.get("app.type") != "binary":
+        return []
+    path = a.get("app.command", "")
+    if checks.relative_path(path):
+        return [("app.command", Msg("refused.binary", value=shown(path), accepted=checks.relative_path(path)))]
+    leaving = safeio.leaves(base_dir, path)
+    return [("app.command", leaving)] if leaving else []
 
 
 def _file_answers(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
