@@ -28,9 +28,10 @@ from screens.build import BuildScreen
 from screens.modals import ConfirmModal, MessageModal, SaveModal, TagModal
 from screens.recovery import Recovery, default_dirs, save_recovery
 from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList
-from wizard import tree
+from wizard import scan, tree
 from wizard.build_events import Builder
 from wizard.context import WriteReport
+from wizard.scan import Finding
 from wizard.host import HostFacts, default_engine_probe, engine_help, hints, prefill
 from wizard.render import copied_files, summary
 from wizard.session import Session
@@ -371,14 +372,18 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
              builder: Builder | None = None, host: HostFacts | None = None, snippets: Path | None = None,
              engine: Callable[[], str | None] | None = None, base_dir: Path = Path("."),
              clock: Callable[[], float] = time.monotonic, probe_engine: bool = False,
-             recovery_dirs: list[Path] | None = None) -> WizardApp:
+             recovery_dirs: list[Path] | None = None, found: list[Finding] | None = None) -> WizardApp:
     """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it);
     `probe_engine` checks the Docker engine after the first frame and shows the result as a hint;
-    `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs)."""
-    facts = host or HostFacts()
-    session = Session({**prefill(facts), **dict(given or {})}, base_dir=base_dir, snippets=snippets)
-    return WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
-                     probe_engine=probe_engine, recovery_dirs=recovery_dirs)
+    `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs);
+    `found`: what wizard.scan found in the folder the wizard runs in (pre-filled; the user's `given` win)."""
+    facts, found = host or HostFacts(), found or []
+    session = Session({**prefill(facts), **scan.given(found), **dict(given or {})}, base_dir=base_dir,
+                      snippets=snippets)
+    app = WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
+                    probe_engine=probe_engine, recovery_dirs=recovery_dirs)
+    app.hints.update(scan.hints(found))  # what the folder answered is shown under its field, never silently
+    return app
 
 
 def finish(app: WizardApp, err: TextIO) -> int:
@@ -394,6 +399,7 @@ def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = No
     from wizard.host import detect
 
     # The Docker probe runs after the first frame (it can take seconds when no engine answers).
-    app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True)
+    app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True,
+                   found=scan.scan(Path.cwd()))
     app.run()
     return finish(app, sys.stderr)
