@@ -24,6 +24,7 @@ from textual.widget import MountError
 from textual.widgets import ListView, Static
 from textual.worker import Worker, WorkerFailed, WorkerState
 
+from screens import keys
 from screens.build import BuildScreen
 from screens.modals import ConfirmModal, MessageModal, SaveModal, TagModal
 from screens.recovery import Recovery, default_dirs, save_recovery
@@ -228,6 +229,9 @@ class WizardScreen(Screen):
 
     async def action_language(self) -> None:
         self.wizard.lang = "zh" if self.wizard.lang == "en" else "en"
+        keys.in_lang(self, self.wizard.lang)
+        keys.in_lang(self.app, self.wizard.lang)
+        self.refresh_bindings()
         await self.show_step()
 
     def action_help(self) -> None:
@@ -317,7 +321,13 @@ class WizardApp(App[int]):
         self.builds: list[str] = []
         self.findings: list = []
 
+    def push_screen(self, screen, *args, **kwargs):  # every screen's Footer keys in the wizard's language
+        if isinstance(screen, Screen):
+            keys.in_lang(screen, self.lang)
+        return super().push_screen(screen, *args, **kwargs)
+
     def on_mount(self) -> None:
+        keys.in_lang(self, self.lang)
         self.push_screen(WizardScreen())
 
     async def action_quit(self) -> None:
