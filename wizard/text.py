@@ -65,9 +65,38 @@ EN: dict[str, str] = {
                         "ideaIC, ideaIU, WebStorm, goland, CLion, PhpStorm, datagrip, dataspell, RustRover, RubyMine, "
                         "JetBrains.Rider)",
     "accepted.torch": "a torch release from wizard/data/pytorch.toml ({known}) or a minor like 2.4; empty for none",
+    # ---- rules that join several answers (wizard/validate.py)
+    "cross.alpine_gpu": "{vendor} drivers need glibc; accepted on alpine: none (pick ubuntu or debian for a GPU)",
+    "cross.alpine_torch": "PyTorch publishes no musl (Alpine) wheels; accepted on alpine: empty (pick ubuntu or debian)",
+    "cross.alpine_web": "{app} is installed from glibc builds; accepted on alpine: none of the web apps (pick ubuntu "
+                        "or debian)",
+    "cross.kasmweb_ubuntu": "kasmweb core images are Ubuntu-based; accepted: ubuntu",
+    "cross.driver_differs": "{driver} differs from the host's {host}; the user-space driver must EQUAL the host's: accepted: "
+                            "the host's version, or empty to mount the host's driver",
+    "cross.port_used": "port {port} is already used by {by}; accepted: a free port 1-65535",
+    "cross.forward_same": "is the same as forward.listen; accepted: the port the app listens on, different from forward.listen",
+    "cross.scratch_shell": "scratch has no shell; accepted for this app type: ubuntu, debian, alpine",
+    "cross.archive_arch": "{archive} is the {built} build but image.arch is {arch}; accepted: the archive of the image's "
+                          "architecture (arm64 ones end -aarch64.tar.gz)",
+    "cross.jetbrains_alpine": "JetBrains IDEs run on their bundled Java runtime, built for glibc: it does not start on "
+                              "Alpine (musl); accepted on alpine: command (or pick ubuntu or debian for a JetBrains IDE)",
+    "cross.ascend_all": "Ascend NPUs are passed one by one (--device /dev/davinciN and ASCEND_VISIBLE_DEVICES); accepted "
+                        "for ascend: the device numbers `npu-smi info` shows on the host, e.g. 0 or 0,1",
+    "cross.base_family": "{ref} is an image of {other} but os.family is {family}; accepted: an image of {family} (e.g. "
+                         "{family}:{version}), or set os.family to match",
+    "cross.command_missing": "{name} is not installed in the image (the desktop bases ship no GUI program); accepted: "
+                             "a command installed by packages.apt (the package of the same name, if there is one, is "
+                             "the default of packages.apt)",
+    "cross.no_key_shell": "SSH is on by default for a shell image and key login needs your OpenSSH public key; accepted: "
+                          "[ssh] authorized_key = \"ssh-ed25519 AAAA...\" or the path of a .pub file (e.g. \"~/.ssh/id_ed25519.pub\"), "
+                          "or auth = \"password\" (SSH_PASSWORD at start), or enabled = false for no SSH",
+    "cross.no_key": "ssh.enabled is on and key login needs your OpenSSH public key; accepted: [ssh] authorized_key = "
+                    "\"ssh-ed25519 AAAA...\" or the path of a .pub file (e.g. \"~/.ssh/id_ed25519.pub\"), or auth = \"password\" "
+                    "(SSH_PASSWORD at start), or enabled = false for no SSH",
     # ---- the plain flow (screens/plain.py)
     "plain.interrupted": "\nInterrupted: nothing was written.",
-    "plain.no_terminal": "imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a terminal",
+    "plain.no_terminal": "imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a "
+                         "terminal",
     "plain.nothing_written": "Nothing was written.",
     "plain.overwrite": "  will overwrite {name} (the old one is kept as {backup})",
     "plain.write": "Write {count} files to {folder}?",
@@ -143,6 +172,27 @@ ZH: dict[str, str] = {
                         "ideaIC、ideaIU、WebStorm、goland、CLion、PhpStorm、datagrip、dataspell、RustRover、RubyMine、"
                         "JetBrains.Rider）",
     "accepted.torch": "wizard/data/pytorch.toml 中的 torch 版本（{known}），或 2.4 这样的小版本；留空表示不安装",
+    "cross.alpine_gpu": "{vendor} 驱动需要 glibc；alpine 上只能选：none（要用显卡请选 ubuntu 或 debian）",
+    "cross.alpine_torch": "PyTorch 没有发布 musl（Alpine）版本的 wheel；alpine 上只能留空（请选 ubuntu 或 debian）",
+    "cross.alpine_web": "{app} 只有 glibc 版本；alpine 上不能使用这些 Web 应用（请选 ubuntu 或 debian）",
+    "cross.kasmweb_ubuntu": "kasmweb 核心镜像基于 Ubuntu；可接受：ubuntu",
+    "cross.driver_differs": "{driver} 与宿主机的 {host} 不同；镜像内的用户态驱动必须与宿主机完全一致：可接受：宿主机的版本，或留空以挂载宿主机驱动",
+    "cross.port_used": "端口 {port} 已被 {by} 使用；可接受：1-65535 中未被占用的端口",
+    "cross.forward_same": "与 forward.listen 相同；可接受：应用实际监听的端口，且不同于 forward.listen",
+    "cross.scratch_shell": "scratch 没有 shell；此应用类型可接受：ubuntu、debian、alpine",
+    "cross.archive_arch": "{archive} 是 {built} 版本，而 image.arch 是 {arch}；可接受：与镜像架构一致的安装包（arm64 的以 -aarch64.tar.gz 结尾）",
+    "cross.jetbrains_alpine": "JetBrains IDE 使用自带的 Java 运行时，它为 glibc 构建，在 Alpine（musl）上无法启动；alpine 上可接受：command（或为 JetBrains "
+                              "IDE 选择 ubuntu 或 debian）",
+    "cross.ascend_all": "昇腾 NPU 需要逐个挂载（--device /dev/davinciN 和 ASCEND_VISIBLE_DEVICES）；昇腾可接受：宿主机 `npu-smi info` 显示的设备编号，"
+                        "如 0 或 0,1",
+    "cross.base_family": "{ref} 是 {other} 的镜像，而 os.family 是 {family}；可接受：{family} 的镜像（如 {family}:{version}），或把 os.family "
+                         "改成与之一致",
+    "cross.command_missing": "镜像中没有安装 {name}（桌面基础镜像不带任何图形程序）；可接受：由 packages.apt 安装的命令（若有同名软件包，它就是 packages.apt 的默认值）",
+    "cross.no_key_shell": "命令行镜像默认开启 SSH，公钥登录需要你的 OpenSSH 公钥；可接受：[ssh] authorized_key = \"ssh-ed25519 AAAA...\" 或 .pub "
+                          "文件的路径（如 \"~/.ssh/id_ed25519.pub\"），或 auth = \"password\"（启动时从 SSH_PASSWORD 读取），或 enabled = "
+                          "false 不使用 SSH",
+    "cross.no_key": "ssh.enabled 已开启，公钥登录需要你的 OpenSSH 公钥；可接受：[ssh] authorized_key = \"ssh-ed25519 AAAA...\" 或 .pub 文件的路径（如 "
+                    "\"~/.ssh/id_ed25519.pub\"），或 auth = \"password\"（启动时从 SSH_PASSWORD 读取），或 enabled = false 不使用 SSH",
     "plain.interrupted": "\n已中断：没有写入任何文件。",
     "plain.no_terminal": "imgwizard --plain：没有可提问的终端：请用 `imgwizard render ANSWERS -o DIR`，或在终端中运行",
     "plain.nothing_written": "没有写入任何文件。",
