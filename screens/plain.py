@@ -46,12 +46,11 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
     session = Session({**prefill(facts), **scan.given(found), **dict(given)})
     flow = _Flow(session, lang, {**hints(facts), **scan.hints(found)},
                  {k: v for k, v in (("input", input), ("output", output_stream)) if v is not None}, echo)
-    folder = session.default_folder(output)
     try:
         flow.say_found(found)
         folder, saved = flow.run(output)
     except EXPECTED as exc:  # the folder took the plan but not the files (a disk full, a race)
-        flow.say(tr("plain.cannot_write", lang, folder=folder, why=why_not(folder, exc)))
+        flow.say(tr("plain.cannot_write", lang, folder=flow.folder, why=why_not(flow.folder, exc)))
         return 1
     except KeyboardInterrupt:
         flow.say(tr("plain.interrupted", lang))
@@ -74,6 +73,7 @@ class _Flow:
     def __init__(self, session: Session, lang: str, found: dict[str, T], io: dict, echo: TextIO) -> None:
         self.session, self.lang, self.found, self.io, self.echo = session, lang, found, io, echo
         self.header: str | None = None  # the step whose title was printed last
+        self.folder: Path = session.default_folder()  # where the files go (the last folder the user gave)
 
     def say(self, text: str) -> None:
         print(text, file=self.echo)
@@ -169,7 +169,7 @@ class _Flow:
             if text == BACK_TEXT:
                 return None, None
             try:
-                folder = folder_of(text)
+                self.folder = folder = folder_of(text)
                 return folder, plan_write(self.session.context, folder)
             except EXPECTED as exc:
                 self.say(tr("plain.cannot_save", self.lang, why=why_not(text, exc)))

@@ -233,3 +233,24 @@ def test_found_files_are_listed_and_pre_filled(tmp_path: Path):
     assert "⌂ Found here: the JetBrains archive pycharm-community-2024.2.1.tar.gz" in said  # under the question
     assert 'archive = "pycharm-community-2024.2.1.tar.gz"' in (out / "imgwizard.toml").read_text()
     assert 'name = "pycharm"' in (out / "imgwizard.toml").read_text()
+
+
+def test_a_failed_write_names_the_folder_the_user_gave(tmp_path: Path, monkeypatch):
+    # a full disk cannot be made here (root, no quota): the write is replaced by one that fails like it
+    import errno
+    import screens.plain
+
+    def full(ctx, folder):
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / "Dockerfile"))
+
+    monkeypatch.setattr(screens.plain, "write", full)
+    out = tmp_path / "chosen"
+    given = prefill(LAPTOP)
+    typed = ENTER * prompts_before_image_step(given) + CLEAR + "my-tools" + ENTER + ENTER + ENTER
+    typed += CLEAR + str(out) + ENTER + ENTER
+    echo = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(typed)
+        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
+    assert code == 1
+    assert f"Cannot write into {out}: {out}/Dockerfile: No space left on device" in echo.getvalue()
