@@ -86,3 +86,13 @@ def test_validation_messages_follow_the_language():
     assert Session({"gpu.vendor": "nvidia", "gpu.cuda": "x", "gpu.pytorch": "2.5.1"}).message("gpu.cuda", "zh").count("按驱动自动选择") == 1
     control = Session({"image.tag": "a\tb"}).message("image.tag", "zh")
     assert control == "镜像标签（image.tag）：'a\\tb' 含有第 2 个字符处的控制字符 U+0009；可接受：一行可打印的文本"
+
+
+def test_pytorch_reasons_follow_the_language():
+    given = {"app.type": "web", "gpu.vendor": "nvidia", "gpu.pytorch": "2.5.1", "gpu.host_driver": "450.80"}
+    s = Session(given)
+    assert "没有适合驱动 450.80 的 CUDA 版本（cu118 需要 >= 520.61.05）" in s.message("gpu.pytorch", "zh")
+    assert "has no CUDA build for driver 450.80 (cu118 needs >= 520.61.05)" in s.message("gpu.pytorch", "en")
+    from wizard.answers import BY_KEY
+    why = {c.value: c.why for c in BY_KEY["gpu.pytorch"].choices_for(s.answers)}["2.5.1"]
+    assert why("en").startswith("torch 2.5.1 has no CUDA build") and why("zh").startswith("torch 2.5.1 没有适合驱动")

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 from wizard import checks, knowledge
 from wizard.checks import shown
-from wizard.text import LANGS, Msg, T, tr
+from wizard.text import LANGS, Msg, T, in_lang, tr
 
 Answers = dict[str, Any]
 Pred = Callable[[Mapping[str, Any]], bool]
@@ -216,7 +216,8 @@ def _variant_choice(a: Mapping[str, Any], rel: knowledge.TorchRelease | None, va
     if build is None or build.note[0] == variant:
         return _c(variant, variant, variant)
     en, zh = build.note if build.variant else (f"{variant} · refused", f"{variant} · 不可用")
-    return _c(variant, en, zh, build.reason or build.warning, build.reason or build.warning)
+    why = build.reason or build.warning
+    return _c(variant, en, zh, why, in_lang(why, "zh"))
 
 
 def torch_build_for(a: Mapping[str, Any], release: knowledge.TorchRelease | None = None) -> knowledge.TorchBuild | None:
@@ -238,7 +239,7 @@ def _torch_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
         build = torch_build_for({**a, "gpu.cuda": ""}, r)
         assert build is not None, "every release of the table has a build decision"
         return _c(r.torch, f"{r.torch} · {build.note[0]}", f"{r.torch} · {build.note[1]}", build.reason,
-                  build.reason)
+                  in_lang(build.reason, "zh"))
     return (_c("", "No PyTorch", "不安装 PyTorch"), *(choice(r) for r in reversed(knowledge.torch_releases())))
 
 

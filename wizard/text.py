@@ -93,6 +93,26 @@ EN: dict[str, str] = {
     "cross.no_key": "ssh.enabled is on and key login needs your OpenSSH public key; accepted: [ssh] authorized_key = "
                     "\"ssh-ed25519 AAAA...\" or the path of a .pub file (e.g. \"~/.ssh/id_ed25519.pub\"), or auth = \"password\" "
                     "(SSH_PASSWORD at start), or enabled = false for no SSH",
+    # ---- PyTorch builds (wizard/knowledge.py torch_build)
+    "torch.python": "torch {torch} has wheels for Python {lo}-{hi}, the image's Python is {python}; accepted: {fits}",
+    "torch.ascend": "PyTorch on Ascend needs torch_npu matched to the host's CANN, which imgwizard does not install; "
+                    "accepted with gpu.vendor = ascend: gpu.pytorch empty (install torch_npu per hiascend's docs in the "
+                    "container) or gpu.cuda = cpu for a CPU-only torch",
+    "torch.no_variant": "torch {torch} has no {variant} build; accepted: {variants} or empty",
+    "torch.no_aarch64": "torch {torch} {variant} has no aarch64 wheels (pip would fall back to PyPI's CPU torch); accepted "
+                        "on arm64: {variants}",
+    "torch.needs_nvidia": "{variant} needs an NVIDIA GPU; accepted without gpu.vendor = nvidia: cpu or empty",
+    "torch.driver_floor": "{variant} needs driver >= {floor} (CUDA minor-version compatibility) but the driver is {driver}; "
+                          "accepted: a lower CUDA variant, cpu or empty",
+    "torch.compat_only": "gpu.cuda {variant} wants driver >= {minimum}; driver {driver} runs it only by CUDA minor-version "
+                         "compatibility (kernels needing a newer driver, e.g. PTX JIT, fail): prefer a newer driver",
+    "torch.no_aarch64_cuda": "torch {torch} has no aarch64 CUDA wheels; accepted on arm64: a release with aarch64 CUDA "
+                             "wheels ({releases}) or gpu.cuda = cpu",
+    "torch.needs_driver": "the CUDA build of torch {torch} depends on the host's driver; accepted: the version nvidia-smi "
+                          "shows on the GPU host, or gpu.cuda = one of {variants}, cpu",
+    "torch.but_compat": "gpu.cuda = {variants} (runs only by CUDA minor-version compatibility) or cpu",
+    "torch.no_cuda_for_driver": "torch {torch} has no CUDA build for driver {driver} ({variant} needs >= {minimum}); "
+                                "accepted: an older release, a newer host driver, or {but}",
     # ---- the plain flow (screens/plain.py)
     "plain.interrupted": "\nInterrupted: nothing was written.",
     "plain.no_terminal": "imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a "
@@ -193,6 +213,20 @@ ZH: dict[str, str] = {
                           "false 不使用 SSH",
     "cross.no_key": "ssh.enabled 已开启，公钥登录需要你的 OpenSSH 公钥；可接受：[ssh] authorized_key = \"ssh-ed25519 AAAA...\" 或 .pub 文件的路径（如 "
                     "\"~/.ssh/id_ed25519.pub\"），或 auth = \"password\"（启动时从 SSH_PASSWORD 读取），或 enabled = false 不使用 SSH",
+    "torch.python": "torch {torch} 只有 Python {lo}-{hi} 的 wheel，而镜像的 Python 是 {python}；可接受：{fits}",
+    "torch.ascend": "昇腾上的 PyTorch 需要与宿主机 CANN 匹配的 torch_npu，imgwizard 不安装它；gpu.vendor = ascend 时可接受：gpu.pytorch 留空（在容器内按 "
+                    "hiascend 文档安装 torch_npu），或 gpu.cuda = cpu 使用仅 CPU 的 torch",
+    "torch.no_variant": "torch {torch} 没有 {variant} 版本；可接受：{variants} 或留空",
+    "torch.no_aarch64": "torch {torch} {variant} 没有 aarch64 的 wheel（pip 会退回 PyPI 上的 CPU 版 torch）；arm64 上可接受：{variants}",
+    "torch.needs_nvidia": "{variant} 需要 NVIDIA 显卡；gpu.vendor 不是 nvidia 时可接受：cpu 或留空",
+    "torch.driver_floor": "{variant} 需要驱动 >= {floor}（CUDA 小版本兼容），而驱动是 {driver}；可接受：更低的 CUDA 版本、cpu 或留空",
+    "torch.compat_only": "gpu.cuda {variant} 要求驱动 >= {minimum}；驱动 {driver} 只能靠 CUDA 小版本兼容运行它（需要更新驱动的内核会失败，如 PTX JIT）：建议升级驱动",
+    "torch.no_aarch64_cuda": "torch {torch} 没有 aarch64 的 CUDA wheel；arm64 上可接受：有 aarch64 CUDA wheel 的版本（{releases}），或 "
+                             "gpu.cuda = cpu",
+    "torch.needs_driver": "torch {torch} 的 CUDA 版本取决于宿主机驱动；可接受：GPU 宿主机上 nvidia-smi 显示的版本，或 gpu.cuda 取 {variants} 或 cpu",
+    "torch.but_compat": "gpu.cuda = {variants}（仅靠 CUDA 小版本兼容运行）或 cpu",
+    "torch.no_cuda_for_driver": "torch {torch} 没有适合驱动 {driver} 的 CUDA 版本（{variant} 需要 >= {minimum}）；可接受：更早的版本、更新的宿主机驱动，"
+                                "或 {but}",
     "plain.interrupted": "\n已中断：没有写入任何文件。",
     "plain.no_terminal": "imgwizard --plain：没有可提问的终端：请用 `imgwizard render ANSWERS -o DIR`，或在终端中运行",
     "plain.nothing_written": "没有写入任何文件。",
