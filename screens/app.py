@@ -36,7 +36,7 @@ from wizard.scan import Finding
 from wizard.host import HostFacts, default_engine_probe, engine_help, hints, prefill
 from wizard.render import copied_files, summary
 from wizard.session import Session
-from wizard.text import T
+from wizard.text import T, tr
 
 HELP = T(
     "Answer the questions in the middle; the build context on the right follows every change "
@@ -320,6 +320,7 @@ class WizardApp(App[int]):
         self.reports: list[tuple[Path, WriteReport]] = []
         self.builds: list[str] = []
         self.findings: list = []
+        self.found: list[Finding] = []  # what wizard.scan found in the folder (listed once at start)
 
     def push_screen(self, screen, *args, **kwargs):  # every screen's Footer keys in the wizard's language
         if isinstance(screen, Screen):
@@ -329,6 +330,9 @@ class WizardApp(App[int]):
     def on_mount(self) -> None:
         keys.in_lang(self, self.lang)
         self.push_screen(WizardScreen())
+        if self.found:  # never silently: the list once, and each one under its question
+            self.notify("\n".join(scan.described(self.found, self.lang)), title=tr("found.title", self.lang),
+                        timeout=15)
 
     async def action_quit(self) -> None:
         """Quit; with unsaved changes, ask first."""
@@ -392,6 +396,7 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
                       snippets=snippets)
     app = WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
                     probe_engine=probe_engine, recovery_dirs=recovery_dirs)
+    app.found = found
     app.hints.update(scan.hints(found))  # what the folder answered is shown under its field, never silently
     return app
 

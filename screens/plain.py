@@ -80,9 +80,9 @@ class _Flow:
 
     def say_found(self, found: list[Finding]) -> None:
         if found:
-            self.say(tr("plain.found", self.lang))
-        for f in found:
-            self.say(tr("plain.found_line", self.lang, key=f.key, value=_short(f.value), why=f.why))
+            self.say(tr("found.title", self.lang))
+        for line in scan.described(found, self.lang):
+            self.say(line)
 
     # -------------------------------------------------------------- the questions
     def run(self, output: Path | None) -> tuple[Path | None, WriteReport | None]:
@@ -192,11 +192,6 @@ class _Flow:
         for name, what in report.missing:
             self.say(tr("plain.todo", lang, name=name, folder=folder, what=what))
         self.say(tr("plain.build_it", lang, image=self.session.context.image, folder=folder))
-
-
-def _short(value: Any) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= 48 else text[:45] + "..."
 
 
 def _only_choice(session: Session, field: Field):

@@ -71,3 +71,13 @@ async def test_what_the_folder_answered_is_shown_under_its_field(tmp_path: Path)
         assert app.session.answers["image.name"] == "pycharm"
         head = str(app.screen.query_one("#box-image-name .field-head").render())
         assert "Found here: the JetBrains archive" in head, head
+
+
+async def test_the_findings_are_listed_once_at_start_in_the_language(tmp_path: Path):
+    (tmp_path / "NVIDIA-Linux-x86_64-550.135.run").write_bytes(b"")
+    app = make_app(host=LAPTOP, found=scan(tmp_path), lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        (note,) = [n for n in app._notifications if n.title.startswith("在当前目录发现")]
+        assert "⌂ gpu.driver = 550.135：NVIDIA 驱动安装包 NVIDIA-Linux-x86_64-550.135.run" in note.message
+        assert app.session.answers["gpu.vendor"] == "nvidia" and app.session.answers["gpu.driver"] == "550.135"

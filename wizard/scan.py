@@ -27,7 +27,7 @@ from typing import Any
 from wizard import checks, knowledge
 from wizard.load import read_given
 from wizard.plan import ASCEND_FILES
-from wizard.text import T
+from wizard.text import T, tr
 
 ANSWERS_FILE = "imgwizard.toml"
 MAX_ENTRIES = 2000  # a folder with more entries (a home folder, /usr/bin) is looked at this far only
@@ -53,6 +53,16 @@ def scan(folder: Path) -> list[Finding]:
 def given(findings: list[Finding]) -> dict[str, Any]:
     """The findings as given answers."""
     return {f.key: f.value for f in findings}
+
+
+def described(findings: list[Finding], lang: str) -> list[str]:
+    """One line per finding (key = value: why), for the list both UIs show when they start."""
+    return [tr("found.line", lang, key=f.key, value=_short(f.value), why=f.why) for f in findings]
+
+
+def _short(value: Any) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= 48 else text[:45] + "..."
 
 
 def hints(findings: list[Finding]) -> dict[str, T]:
