@@ -229,9 +229,8 @@ class WizardScreen(Screen):
 
     async def action_language(self) -> None:
         self.wizard.lang = "zh" if self.wizard.lang == "en" else "en"
-        keys.in_lang(self, self.wizard.lang)
+        keys.in_lang(self, self.wizard.lang)  # show_step refreshes the Footer
         keys.in_lang(self.app, self.wizard.lang)
-        self.refresh_bindings()
         await self.show_step()
 
     def action_help(self) -> None:
