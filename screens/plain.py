@@ -180,7 +180,8 @@ class _Flow:
         for name, backup in report.backups.items():
             self.say(tr("plain.overwrite", self.lang, name=name, backup=backup))
         answer = questionary.select(tr("plain.write", self.lang, count=len(report.written), folder=folder),
-                                    choices=_yes_no_back(self.lang), **self.io).unsafe_ask()
+                                    choices=_yes_no_back(self.lang), instruction=tr("plain.select_hint", self.lang),
+                                    **self.io).unsafe_ask()
         if answer is False:
             self.say(tr("plain.nothing_written", self.lang))
             return None
@@ -209,7 +210,7 @@ def _ask(session: Session, field: Field, lang: str, io: dict) -> Any:
     if field.kind == "bool":
         choices = _yes_no_back(lang)
         return questionary.select(f"{label} — {help_text}", choices=choices, default=choices[0 if value else 1],
-                                  **io).unsafe_ask()
+                                  instruction=tr("plain.select_hint", lang), **io).unsafe_ask()
     if field.kind == "choice":
         choices = [questionary.Choice(title=_title(c, lang), value=c.value) for c in field.choices_for(session.answers)]
         if field.free:
@@ -217,7 +218,7 @@ def _ask(session: Session, field: Field, lang: str, io: dict) -> Any:
         default = next((c for c in choices if c.value == value), None)
         back = questionary.Choice(title=tr("plain.back", lang), value=BACK)
         picked = questionary.select(f"{label} — {help_text}", choices=[*choices, back], default=default,
-                                    **io).unsafe_ask()
+                                    instruction=tr("plain.select_hint", lang), **io).unsafe_ask()
         if picked != OTHER:
             return picked
     text = questionary.text(f"{label} — {help_text}", default=display(field, value) if value is not None else "",
