@@ -96,3 +96,13 @@ def test_pytorch_reasons_follow_the_language():
     from wizard.answers import BY_KEY
     why = {c.value: c.why for c in BY_KEY["gpu.pytorch"].choices_for(s.answers)}["2.5.1"]
     assert why("en").startswith("torch 2.5.1 has no CUDA build") and why("zh").startswith("torch 2.5.1 没有适合驱动")
+
+
+def test_file_answer_messages_follow_the_language(tmp_path):
+    (tmp_path / "keys.pub").write_text("not a key\n")
+    (tmp_path / "ca.pem").write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+    s = Session({"ssh.authorized_key": str(tmp_path / "keys.pub"), "network.extra_ca": str(tmp_path / "ca.pem")},
+                base_dir=tmp_path)
+    assert "中不是每行一个 OpenSSH 公钥（第 1 行不是）；可接受：一行 OpenSSH 公钥" in s.message("ssh.authorized_key", "zh")
+    assert "does not hold OpenSSH public keys, one per line (line 1 is not one)" in s.message("ssh.authorized_key", "en")
+    assert "含有私钥，任何拿到镜像的人都能读到它" in s.message("network.extra_ca", "zh")

@@ -150,7 +150,7 @@ def image_ref(v: str) -> str | None:
 
 # ------------------------------------------------------------------ SSH public keys
 
-_KEY_ACCEPTED = "an OpenSSH public key line (ssh-ed25519 AAAA... comment) or the path of a .pub file"
+_KEY_ACCEPTED = Msg("sshkey.accepted")
 
 
 def _ssh_strings(data: bytes) -> list[bytes] | None:
@@ -201,8 +201,9 @@ def public_key_text(v: str) -> str | None:
         return _KEY_ACCEPTED
     inside = _key_blob_type(found.group(2))
     if inside != found.group(1):
-        return (f"the base64 after {found.group(1)} is not a key of that type"
-                + (f" (it holds {shown(inside)})" if inside else "") + f"; accepted: {_KEY_ACCEPTED}")
+        if inside:
+            return Msg("sshkey.blob_holds", type=found.group(1), inside=shown(inside), accepted=_KEY_ACCEPTED)
+        return Msg("sshkey.blob", type=found.group(1), accepted=_KEY_ACCEPTED)
     return None
 
 
@@ -223,8 +224,9 @@ def read_public_key(v: str, base: Path) -> tuple[str | None, str | None]:
     lines = [ln.strip() for ln in content.split("\n") if ln.strip()]
     wrong = [number for number, ln in enumerate(lines, start=1) if public_key_text(ln) is not None]
     if not lines or wrong:
-        why = f" (line {wrong[0]} is not one)" if wrong else " (it is empty)"
-        return None, f"{shown(text)} does not hold OpenSSH public keys, one per line{why}; accepted: {_KEY_ACCEPTED}"
+        if wrong:
+            return None, Msg("sshkey.file_line", value=shown(text), line=wrong[0], accepted=_KEY_ACCEPTED)
+        return None, Msg("sshkey.file_empty", value=shown(text), accepted=_KEY_ACCEPTED)
     return "\n".join(lines), None
 
 
@@ -245,14 +247,14 @@ def _read_user_file(text: str, base: Path, limit: int, binary: bool = False) -> 
 
 def _with_accepted(problem: str, accepted: str) -> str:
     """A file problem plus what the answer accepts, with one `accepted:` per line."""
-    return f"{problem} ({accepted})" if "; accepted: " in problem else f"{problem}; accepted: {accepted}"
+    return Msg("file.also" if "; accepted: " in problem else "file.accepted", problem=problem, accepted=accepted)
 
 
 # ------------------------------------------------------------------ CA certificates
 
 _PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
 _PRIVATE = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY")  # PKCS#8, RSA, EC, OpenSSH, encrypted, PGP
-_PEM_ACCEPTED = "a PEM file of CA certificates (-----BEGIN CERTIFICATE-----), no private key"
+_PEM_ACCEPTED = Msg("ca.accepted")
 
 
 def read_ca_bundle(v: str, base: Path) -> tuple[str | None, str | None]:
@@ -265,7 +267,7 @@ def read_ca_bundle(v: str, base: Path) -> tuple[str | None, str | None]:
         return None, _with_accepted(problem, _PEM_ACCEPTED)
     assert isinstance(data, bytes)
     certs, bad = _certificates(data)
-    return (certs, None) if bad is None else (None, f"{shown(v)} {bad}; accepted: {_PEM_ACCEPTED}")
+    return (certs, None) if bad is None else (None, Msg("ca.refused", value=shown(v), bad=bad, accepted=_PEM_ACCEPTED))
 
 
 @functools.lru_cache(maxsize=8)
@@ -273,8 +275,7 @@ def _certificates(data: bytes) -> tuple[str, str | None]:
     """(the CERTIFICATE blocks of a PEM file, None), or ("", what is wrong). Cached by content: the wizard
     validates on every change, and loading the ~140 certificates of a system bundle takes tens of ms."""
     if _PRIVATE.search(data):
-        return "", ("holds a private key, which would be readable by anyone with the image "
-                    "(copy the certificates alone into a new file)")
+        return "", Msg("ca.private")
     certs = []
     store = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # one store for every block
     for block in _PEM.finditer(data):
@@ -285,8 +286,8 @@ def _certificates(data: bytes) -> tuple[str, str | None]:
             store.load_verify_locations(cadata=pem)
         except (ssl.SSLError, ValueError):
             line = data[: block.start()].count(b"\n") + 1
-            return "", f"has a certificate at line {line} that is not valid X.509"
+            return "", Msg("ca.bad_cert", line=line)
         certs.append(pem.strip() + "\n")
     if not certs:
-        return "", "holds no PEM certificate"
+        return "", Msg("ca.none")
     return "".join(certs), None
