@@ -32,10 +32,13 @@ def test_an_nvidia_installer_gives_the_exact_driver(tmp_path):
     assert name == "NVIDIA-Linux-x86_64-550.135.run"
     (tmp_path / name).write_bytes(b"#!/bin/sh\n")
     got = found(tmp_path)
-    assert {k: got[k] for k in ("gpu.vendor", "gpu.driver", "gpu.host_driver", "image.arch")} == \
-        {"gpu.vendor": "nvidia", "gpu.driver": "550.135", "gpu.host_driver": "550.135", "image.arch": "amd64"}
+    assert {k: got[k] for k in ("gpu.vendor", "gpu.driver", "image.arch")} == \
+        {"gpu.vendor": "nvidia", "gpu.driver": "550.135", "image.arch": "amd64"}
     answers, problems = validate({**got, "ssh.enabled": False}, tmp_path)
-    assert problems == [] and answers["gpu.driver"] == "550.135"
+    assert problems == [] and answers["gpu.host_driver"] == "550.135"  # its default: the driver in the image
+    # a host whose nvidia-smi says otherwise keeps its version, and the pair is refused
+    _, problems = validate({"gpu.host_driver": "535.171.04", **got, "ssh.enabled": False}, tmp_path)
+    assert [k for k, _ in problems] == ["gpu.driver"]
     assert answers.get("gpu.driver") and knowledge.nvidia_run(name) == ("amd64", "550.135")
 
 

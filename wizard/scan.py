@@ -8,7 +8,8 @@ and show each one as found next to its field; nothing is taken silently. An entr
 Recognisers (each the same function the answers' checks use):
 - a JetBrains Linux archive (knowledge.jetbrains_archive): desktop + jetbrains + app.archive, its arch, and
   the image name from the product (pycharm);
-- an NVIDIA driver installer (knowledge.nvidia_run): gpu.vendor nvidia and gpu.driver (its exact version);
+- an NVIDIA driver installer (knowledge.nvidia_run): gpu.vendor nvidia and gpu.driver (its exact version; a
+  host's nvidia-smi version that differs is then refused by validate);
 - an Ascend driver folder ascend/ with the files the copy mode needs (plan.ASCEND_FILES): ascend + copy;
 - a public key file *.pub (checks.read_public_key): ssh.authorized_key (the key text);
 - an imgwizard.toml (load.read_given): every answer it holds;
@@ -121,8 +122,10 @@ def _nvidia(names: dict[str, int]) -> list[Finding]:
             continue
         arch, version = known
         why = T(f"the NVIDIA driver installer {name}", f"NVIDIA 驱动安装包 {name}")
+        # not gpu.host_driver: nvidia-smi's version (host.prefill) must stay, so a mismatch is refused; without
+        # it, gpu.host_driver defaults to gpu.driver
         return [Finding("gpu.vendor", "nvidia", why), Finding("gpu.driver", version, why),
-                Finding("gpu.host_driver", version, why), Finding("image.arch", arch, why)]
+                Finding("image.arch", arch, why)]
     return []
 
 
