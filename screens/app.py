@@ -32,9 +32,9 @@ from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList
 from wizard import scan, tree
 from wizard.build_events import Builder
 from wizard.context import WriteReport
-from wizard.scan import Finding
 from wizard.host import HostFacts, default_engine_probe, engine_help, hints, prefill
 from wizard.render import copied_files, summary
+from wizard.scan import Finding
 from wizard.session import Session
 from wizard.text import T, tr
 
