@@ -24,6 +24,7 @@ from textual.widget import MountError
 from textual.widgets import ListView, Static
 from textual.worker import Worker, WorkerFailed, WorkerState
 
+from screens import keys
 from screens.build import BuildScreen
 from screens.folders import save_base, source_root
 from screens.modals import ConfirmModal, JumpModal, MessageModal, SaveModal, TagModal
@@ -31,13 +32,14 @@ from screens.recovery import Recovery, default_dirs, save_recovery
 from screens.settings import Settings, default_path
 from screens.review import Blocker, auth_off, blocker, review_text
 from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList
-from wizard import tree
+from wizard import scan, tree
 from wizard.build_events import Builder
 from wizard.context import WriteReport
 from wizard.host import HostFacts, default_engine_probe, engine_help, hints, prefill
 from wizard.render import copied_files, summary
+from wizard.scan import Finding
 from wizard.session import Session
-from wizard.text import T
+from wizard.text import T, tr
 
 HELP = T(
     "Answer the questions in the middle; the build context on the right follows every change "
@@ -269,6 +271,8 @@ class WizardScreen(Screen):
 
     async def action_language(self) -> None:
         self.wizard.lang = "zh" if self.wizard.lang == "en" else "en"
+        keys.in_lang(self, self.wizard.lang)  # show_step refreshes the Footer
+        keys.in_lang(self.app, self.wizard.lang)
         await self.show_step()
 
     def action_help(self) -> None:
@@ -383,9 +387,19 @@ class WizardApp(App[int]):
         self.reports: list[tuple[Path, WriteReport]] = []
         self.builds: list[str] = []
         self.findings: list = []
+        self.found: list[Finding] = []  # what wizard.scan found in the folder (listed once at start)
+
+    def push_screen(self, screen, *args, **kwargs):  # every screen's Footer keys in the wizard's language
+        if isinstance(screen, Screen):
+            keys.in_lang(screen, self.lang)
+        return super().push_screen(screen, *args, **kwargs)
 
     def on_mount(self) -> None:
+        keys.in_lang(self, self.lang)
         self.push_screen(WizardScreen())
+        if self.found:  # never silently: the list once, and each one under its question
+            self.notify("\n".join(scan.described(self.found, self.lang)), title=tr("found.title", self.lang),
+                        timeout=15)
 
     async def action_quit(self) -> None:
         """Quit; with unsaved changes, ask first."""
@@ -474,20 +488,24 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
              recovery_dirs: list[Path] | None = None,
              engine_facts: Callable[[], HostFacts | None] | None = None,
              docker_host: str | None = None, base: Path = Path("."),
-             settings: Settings | None = None) -> WizardApp:
+             settings: Settings | None = None, found: list[Finding] | None = None) -> WizardApp:
     """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it);
     `probe_engine` checks the Docker engine after the first frame and shows the result as a hint;
     `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs);
     `engine_facts`: the remote engine's host facts, which replace the pre-filled ones (default: asked of the
     engine DOCKER_HOST / the docker context names, when it is remote); `base`: the folder new contexts go into
     (run_app: screens.folders.save_base); `settings`: the wizard's own remembered settings (run_app:
-    screens.settings.default_path; default: nothing remembered)."""
-    facts = host or HostFacts()
-    session = Session({**prefill(facts), **dict(given or {})}, base_dir=base_dir, snippets=snippets)
+    screens.settings.default_path; default: nothing remembered); `found`: what wizard.scan found in the folder
+    the wizard runs in (pre-filled; the user's `given` win)."""
+    facts, found = host or HostFacts(), found or []
+    from_folder = scan.given(found)
+    session = Session({**prefill(facts), **from_folder, **dict(given or {})}, base_dir=base_dir, snippets=snippets)
     app = WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
                     probe_engine=probe_engine, recovery_dirs=recovery_dirs, engine_facts=engine_facts,
                     docker_host=docker_host, base=base, settings=settings)
-    app.suggested = {k: v for k, v in prefill(facts).items() if k not in (given or {})}
+    app.suggested = {k: v for k, v in prefill(facts).items() if k not in (given or {}) and k not in from_folder}
+    app.found = found
+    app.hints.update(scan.hints(found))  # what the folder answered is shown under its field, never silently
     return app
 
 
@@ -507,6 +525,7 @@ def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = No
     # The Docker probe runs after the first frame (it can take seconds when no engine answers).
     base = save_base(Path.cwd(), source_root(), Path.home())
     app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True,
-                   docker_host=docker_host, base=base, settings=Settings.load(default_path()))
+                   docker_host=docker_host, base=base, settings=Settings.load(default_path()),
+                   found=scan.scan(Path.cwd()))
     app.run()
     return finish(app, sys.stderr)

@@ -161,7 +161,8 @@ def _wizard(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     if args.plain:
         from screens.plain import run_plain
-        return run_plain(given, lang=lang, output=args.output)
+        from wizard.scan import scan
+        return run_plain(given, lang=lang, output=args.output, found=scan(Path.cwd()))
     from screens.app import run_app
     return run_app(given, lang=lang, output=args.output, docker_host=args.wizard_host)
 

@@ -17,6 +17,7 @@ from textual.containers import ScrollableContainer, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Input, Label, ListItem, ListView, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
+from textual.widgets._footer import FooterKey
 
 from screens.review import AUTH_OFF
 from wizard import tree
@@ -52,8 +53,15 @@ class QuietFooter(Footer):
             return
         shown = tuple((b.key, b.description, enabled) for (_n, b, enabled, _t) in screen.active_bindings.values()
                       if b.show)
-        if shown != self._shown:
-            self._shown = shown
+        if shown == self._shown:
+            return
+        same_keys = self._shown is not None and [(k, on) for k, _d, on in shown] == [(k, on) for k, _d, on in self._shown]
+        self._shown = shown
+        if same_keys:  # only the descriptions changed (F4, the language): new labels in place, no rebuild
+            for item in self.query(FooterKey):
+                item.description = next((d for k, d, _on in shown if k == item.key), item.description)
+                item.refresh(layout=True)
+        else:
             self.call_after_refresh(self.recompose)
 
 

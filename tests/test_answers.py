@@ -88,7 +88,7 @@ def test_a_bad_value_is_refused_with_a_line_naming_the_key_and_what_is_accepted(
     ({"ssh.enabled": True, "ssh.auth": "key", "ssh.authorized_key": ""}, "ssh.authorized_key", "OpenSSH public key"),
     ({"ssh.enabled": True, "ssh.authorized_key": "not a key"}, "ssh.authorized_key", "OpenSSH public key"),
     ({"network.extra_ca": "/nonexistent.pem"}, "network.extra_ca", "PEM"),
-    ({"app.type": "binary", "app.command": "run me"}, "app.command", "file name"),
+    ({"app.type": "binary", "app.command": "run me"}, "app.command", "a path inside the build folder"),
     ({"app.type": "desktop", "app.name": "jetbrains", "app.archive": "eclipse.tar.gz"}, "app.archive", "JetBrains"),
 ])
 def test_impossible_combinations_name_the_key(given, key, words):

@@ -18,10 +18,16 @@ from wizard.session import Session
 ENTER, CLEAR, DOWN, CTRL_C = "\r", "\x15", "\x1b[B", "\x03"
 
 
+def asked(given: dict) -> list[str]:
+    """The keys the default walk asks, in order (a single-choice question is printed, not asked)."""
+    answers, _ = resolve(given)
+    return [f.key for s in tree.applicable(answers) for f in s.fields(answers)
+            if not (f.kind == "choice" and not f.free and len(f.choices_for(answers)) == 1)]
+
+
 def prompts_before_image_step(given: dict) -> int:
     """How many questions the default walk asks before the last step (image)."""
-    answers, _ = resolve(given)
-    return sum(len(s.fields(answers)) for s in tree.applicable(answers) if s.id != "image")
+    return asked(given).index("image.name")
 
 
 def test_debian_shell_with_ssh_defaults_then_saved(tmp_path: Path):
@@ -75,9 +81,7 @@ def test_defaults_are_what_the_walk_saves():
 
 def prompts_before(key: str, given: dict) -> int:
     """How many questions the default walk asks before `key`'s."""
-    answers, _ = resolve(given)
-    keys = [f.key for s in tree.applicable(answers) for f in s.fields(answers)]
-    return keys.index(key)
+    return asked(given).index(key)
 
 
 def test_tilde_user_at_the_key_prompt_is_refused_and_asked_again(tmp_path: Path):
@@ -136,3 +140,117 @@ def test_a_folder_that_cannot_take_the_context_is_one_line_and_asked_again(tmp_p
     said = [line for line in echo.getvalue().splitlines() if "Cannot save there" in line]
     assert len(said) == 2 and f"{bad}/Dockerfile" in said[0] and "~r/ctx" in said[1], said
     assert (bad / "Dockerfile").is_dir() and 'name = "my-tools"' in (out / "imgwizard.toml").read_text()
+
+
+# ------------------------------------------------------------------ single choices and back (issue 14 item 10)
+
+def select_back(field_key: str, given: dict) -> str:
+    """The keys that move a select from its default to "← Back" (the last entry) and pick it."""
+    answers, _ = resolve(given)
+    field = BY_KEY[field_key]
+    values = [c.value for c in field.choices_for(answers)] + (["other"] if field.free else [])
+    return DOWN * (len(values) - values.index(answers[field_key])) + ENTER
+
+
+def test_a_single_choice_is_printed_and_back_goes_to_the_previous_question(tmp_path: Path):
+    out = tmp_path / "ctx"
+    given = {**prefill(LAPTOP), "app.type": "binary"}
+    keys = asked(given)
+    assert keys[:3] == ["app.type", "app.command", "os.family"]  # app.name has one choice: not asked
+    typed = DOWN + ENTER  # app.type: shell -> binary
+    typed += CLEAR + "bin/server" + ENTER  # app.command
+    typed += select_back("os.family", given)  # back from the next step's select
+    typed += CLEAR + "target/release/app" + ENTER  # app.command asked again: changed
+    typed += ENTER * (keys.index("image.name") - keys.index("os.family"))
+    typed += CLEAR + "mybin" + ENTER + ENTER + ENTER + CLEAR + str(out) + ENTER + ENTER
+    echo = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(typed)
+        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
+    said = echo.getvalue()
+    assert code == 0, said
+    assert "  Which app?: The binary in app.command (the only choice here)" in said
+    assert said.count("== The app ==") == 2  # shown again when back led there
+    dockerfile = (out / "Dockerfile").read_text()
+    assert "COPY target/release/app /app/app\n" in dockerfile and "bin/server" not in dockerfile
+    assert "To do: put target/release/app in" in said
+
+
+def test_back_at_a_text_prompt_and_from_the_folder_prompt(tmp_path: Path):
+    out = tmp_path / "ctx"
+    given = prefill(LAPTOP)
+    keys = asked(given)
+    before = keys[keys.index("image.name") - 1]
+    typed = ENTER * keys.index("image.name")
+    typed += CLEAR + "<" + ENTER  # image.name: back to the question before it (in the previous step)
+    typed += ENTER  # that question again, kept
+    typed += CLEAR + "my-tools" + ENTER + ENTER + ENTER
+    typed += CLEAR + "<" + ENTER  # the folder: back to the last question (image.arch)
+    typed += ENTER + CLEAR + str(out) + ENTER + ENTER
+    echo = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(typed)
+        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
+    said = echo.getvalue()
+    assert code == 0, said
+    title = tree.BY_ID[tree.step_of(before)].title("en")
+    assert said.count(f"== {title} ==") == 2, said
+    assert 'name = "my-tools"' in (out / "imgwizard.toml").read_text()
+
+
+def test_back_at_the_first_question_says_so_and_asks_it_again(tmp_path: Path):
+    out = tmp_path / "ctx"
+    given = prefill(LAPTOP)
+    typed = select_back("app.type", given) + ENTER * prompts_before_image_step(given)
+    typed += CLEAR + "my-tools" + ENTER + ENTER + ENTER + CLEAR + str(out) + ENTER + ENTER
+    echo = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(typed)
+        code = run_plain({}, lang="zh", input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
+    said = echo.getvalue()
+    assert code == 0, said
+    assert "这已经是第一题，无法再返回。" in said
+    assert "哪个应用？：无应用（此处只有这一个选项）" in said  # the plain flow speaks the language
+
+
+def test_found_files_are_listed_and_pre_filled(tmp_path: Path):
+    from wizard.scan import scan
+    here = tmp_path / "work"
+    here.mkdir()
+    (here / "pycharm-community-2024.2.1.tar.gz").write_bytes(b"")
+    out = tmp_path / "ctx"
+    given = {**prefill(LAPTOP), **{"app.type": "desktop", "app.name": "jetbrains"}}
+    typed = ENTER * len(asked({**given, "image.name": "pycharm"}))  # every pre-filled answer kept
+    typed += CLEAR + str(out) + ENTER + ENTER
+    echo = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(typed)
+        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo, found=scan(here))
+    said = echo.getvalue()
+    assert code == 0, said
+    assert "Found in this folder" in said
+    assert "⌂ app.archive = pycharm-community-2024.2.1.tar.gz: the JetBrains archive" in said
+    assert "⌂ Found here: the JetBrains archive pycharm-community-2024.2.1.tar.gz" in said  # under the question
+    assert 'archive = "pycharm-community-2024.2.1.tar.gz"' in (out / "imgwizard.toml").read_text()
+    assert 'name = "pycharm"' in (out / "imgwizard.toml").read_text()
+
+
+def test_a_failed_write_names_the_folder_the_user_gave(tmp_path: Path, monkeypatch):
+    # a full disk cannot be made here (root, no quota): the write is replaced by one that fails like it
+    import errno
+    import screens.plain
+
+    def full(ctx, folder):
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / "Dockerfile"))
+
+    monkeypatch.setattr(screens.plain, "write", full)
+    out = tmp_path / "chosen"
+    given = prefill(LAPTOP)
+    typed = ENTER * prompts_before_image_step(given) + CLEAR + "my-tools" + ENTER + ENTER + ENTER
+    typed += CLEAR + str(out) + ENTER + ENTER
+    echo = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(typed)
+        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
+    assert code == 1
+    assert f"Cannot write into {out}: {out}/Dockerfile: No space left on device" in echo.getvalue()

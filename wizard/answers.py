@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 from wizard import checks, knowledge
 from wizard.checks import shown
-from wizard.text import T
+from wizard.text import LANGS, Msg, T, in_lang, tr
 
 Answers = dict[str, Any]
 Pred = Callable[[Mapping[str, Any]], bool]
@@ -216,7 +216,8 @@ def _variant_choice(a: Mapping[str, Any], rel: knowledge.TorchRelease | None, va
     if build is None or build.note[0] == variant:
         return _c(variant, variant, variant)
     en, zh = build.note if build.variant else (f"{variant} · refused", f"{variant} · 不可用")
-    return _c(variant, en, zh, build.reason or build.warning, build.reason or build.warning)
+    why = build.reason or build.warning
+    return _c(variant, en, zh, why, in_lang(why, "zh"))
 
 
 def torch_build_for(a: Mapping[str, Any], release: knowledge.TorchRelease | None = None) -> knowledge.TorchBuild | None:
@@ -238,7 +239,7 @@ def _torch_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
         build = torch_build_for({**a, "gpu.cuda": ""}, r)
         assert build is not None, "every release of the table has a build decision"
         return _c(r.torch, f"{r.torch} · {build.note[0]}", f"{r.torch} · {build.note[1]}", build.reason,
-                  build.reason)
+                  in_lang(build.reason, "zh"))
     return (_c("", "No PyTorch", "不安装 PyTorch"), *(choice(r) for r in reversed(knowledge.torch_releases())))
 
 
@@ -255,9 +256,7 @@ def _default_workdir(a: Mapping[str, Any]) -> str:
 
 def _check_archive(v: str) -> str | None:
     if checks.file_name(v) or knowledge.jetbrains_archive(v) is None:
-        return ("the JetBrains Linux archive's name as downloaded, e.g. pycharm-community-2024.2.1.tar.gz, "
-                "pycharm-2025.1.tar.gz, goland-2024.3.tar.gz, idea-2025.3-aarch64.tar.gz (known: pycharm, idea, ideaIC, "
-                "ideaIU, WebStorm, goland, CLion, PhpStorm, datagrip, dataspell, RustRover, RubyMine, JetBrains.Rider)")
+        return Msg("accepted.archive")
     return None
 
 
@@ -279,7 +278,7 @@ def _check_torch(v: str) -> str | None:
     if checks.torch_version(v) is None and knowledge.torch_release(v):
         return None
     known = ", ".join(r.torch for r in knowledge.torch_releases())
-    return f"a torch release from wizard/data/pytorch.toml ({known}) or a minor like 2.4; empty for none"
+    return Msg("accepted.torch", known=known)
 
 
 # ------------------------------------------------------------------ the fields, in resolution order
@@ -316,8 +315,9 @@ FIELDS: tuple[Field, ...] = (
           "pycharm-community-2024.2.1.tar.gz", check=_check_archive,
           when=lambda a: a.get("app.name") == "jetbrains"),
     Field("app.command", "text", T("Command", "启动命令"),
-          T("Desktop: the command the desktop starts. Binary: the file name of the binary next to the Dockerfile.",
-            "桌面：桌面启动的命令。二进制：放在 Dockerfile 同级目录的二进制文件名。"),
+          T("Desktop: the command the desktop starts. Binary: the binary's path in the build folder (app, bin/server, "
+            "target/release/app).",
+            "桌面：桌面启动的命令。二进制：二进制文件在构建目录中的路径（app、bin/server、target/release/app）。"),
           lambda a: "app" if a.get("app.type") == "binary" else "xterm",
           check=checks.command_line, max_len=1024,
           when=lambda a: a.get("app.type") == "binary" or a.get("app.name") == "command"),
@@ -512,7 +512,7 @@ def coerce(field: Field, value: Any, answers: Mapping[str, Any]) -> tuple[Any, s
     character and no more than the field's `max_len`, whatever the field's own check says."""
     kind = field.kind
     if kind == "bool":
-        return (value, None) if isinstance(value, bool) else (None, f"{shown(value)} is not accepted; accepted: true or false")
+        return (value, None) if isinstance(value, bool) else (None, Msg("refused.bool", value=shown(value)))
     if kind == "list" and isinstance(value, str):  # the wizard's text box: items separated by spaces
         value = [item for item in value.split(" ") if item]
     texts = value if kind == "list" and isinstance(value, list) else [value]
@@ -527,20 +527,20 @@ def coerce(field: Field, value: Any, answers: Mapping[str, Any]) -> tuple[Any, s
     if kind == "choice" and not field.free and isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        return None, f"{shown(value)} is not accepted; accepted: text in quotes"
+        return None, Msg("refused.text", value=shown(value))
     if kind == "choice":
         return _coerce_choice(field, value, answers)
     bad = field.check(value) if field.check else None
-    return (value, None) if bad is None else (None, f"{shown(value)} is not accepted; accepted: {bad}")
+    return (value, None) if bad is None else (None, Msg("refused.value", value=shown(value), accepted=bad))
 
 
 def _plain_text(field: Field, text: str) -> str | None:
     """Why `text` cannot be an answer of `field` at all (a control character, too long), or None."""
     control = checks.control_character(text)
     if control:
-        return f"{shown(text)} has a {control}; accepted: one line of printable text"
+        return Msg("refused.control", value=shown(text), control=control)
     if len(text) > field.max_len:
-        return f"{shown(text)} is too long; accepted: at most {field.max_len} characters"
+        return Msg("refused.long", value=shown(text), max=field.max_len)
     return None
 
 
@@ -552,19 +552,19 @@ def _coerce_int(field: Field, value: Any) -> tuple[Any, str | None]:
     if digits:
         value = int(digits.group(1))
     elif isinstance(value, bool) or not isinstance(value, int):
-        return None, f"{shown(value)} is not a whole number; accepted: {field.low}-{field.high}"
+        return None, Msg("refused.whole", value=shown(value), low=field.low, high=field.high)
     if not field.low <= value <= field.high:
-        return None, f"{shown(value)} is outside {field.low}-{field.high}; accepted: {field.low}-{field.high}"
+        return None, Msg("refused.range", value=shown(value), low=field.low, high=field.high)
     return value, None
 
 
 def _coerce_list(field: Field, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        return None, f"{shown(value)} is not accepted; accepted: a list of strings like [\"a\", \"b\"]"
+        return None, Msg("refused.list", value=shown(value))
     for item in value:
         bad = field.check(item) if field.check else None
         if bad:
-            return None, f"{shown(item)} is not accepted; accepted: {bad}"
+            return None, Msg("refused.value", value=shown(item), accepted=bad)
     return list(dict.fromkeys(value)), None
 
 
@@ -574,6 +574,9 @@ def _coerce_choice(field: Field, value: str, answers: Mapping[str, Any]) -> tupl
         return value, None
     if field.free and field.check:
         bad = field.check(value)
-        return (value, None) if bad is None else (None, f"{shown(value)} is not accepted; accepted: {bad}")
-    shown_choices = ", ".join("'' (" + c.label.en + ")" if c.value == "" else c.value for c in field.choices_for(answers))
-    return None, f"{shown(value)} is not available here; accepted: {shown_choices}"
+        return (value, None) if bad is None else (None, Msg("refused.value", value=shown(value), accepted=bad))
+    choices = field.choices_for(answers)
+    listed = T(*(", ".join(tr("choice.empty", lang, label=c.label(lang)) if c.value == "" else c.value for c in choices)
+                 for lang in LANGS))
+    return None, Msg("refused.choice", value=shown(value), accepted=listed)
+

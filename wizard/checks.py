@@ -17,6 +17,7 @@ import zoneinfo
 from pathlib import Path
 
 from wizard import safeio
+from wizard.text import Msg
 
 _NAME_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _IMAGE = re.compile(rf"{_NAME_PART}(?:/{_NAME_PART})*")
@@ -36,6 +37,7 @@ _KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa
 # type, base64 blob, optional comment of printable characters (no control characters, no line separators)
 _KEY = re.compile(r"(\S+) ([A-Za-z0-9+/]+={0,2})(?: [^\x00-\x1f\x7f-\x9f\u2028\u2029]*)?")
 _FILENAME = re.compile(r"[A-Za-z0-9._+-]+")
+_RELATIVE = re.compile(r"[A-Za-z0-9._+-]+(?:/[A-Za-z0-9._+-]+)*")  # file-name parts joined by single /
 _URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/%-]*)?")
 _SAFE_PATH = re.compile(r"/[A-Za-z0-9._/-]*")
 # a command line of plain words: every character is one the shell takes literally (shlex's safe set)
@@ -73,24 +75,23 @@ def control_character(v: str) -> str | None:
     found = _CONTROL.search(v)
     if found is None:
         return None
-    return f"control character U+{ord(found.group()):04X} at position {found.start() + 1}"
+    return Msg("control", code=f"{ord(found.group()):04X}", position=found.start() + 1)
 
 
 def image_name(v: str) -> str | None:
-    return None if _IMAGE.fullmatch(v) and len(v) <= 255 else \
-        "lower-case letters, digits and . _ - separators, path parts split by / (e.g. my-app or team/pycharm)"
+    return None if _IMAGE.fullmatch(v) and len(v) <= 255 else Msg("accepted.image_name")
 
 
 def image_tag(v: str) -> str | None:
-    return None if _TAG.fullmatch(v) else "1-128 characters of letters, digits, _ . - not starting with . or - (e.g. latest, 1.0)"
+    return None if _TAG.fullmatch(v) else Msg("accepted.image_tag")
 
 
 def apt_package(v: str) -> str | None:
-    return None if _APT.fullmatch(v) else "a package name: lower-case letters, digits and + . - (e.g. htop, libgl1)"
+    return None if _APT.fullmatch(v) else Msg("accepted.apt")
 
 
 def pip_package(v: str) -> str | None:
-    return None if _PIP.fullmatch(v) else "a pip requirement: name[extras] with optional version (e.g. ray==2.9.0, ray[client]>=2.9)"
+    return None if _PIP.fullmatch(v) else Msg("accepted.pip")
 
 
 @functools.cache
@@ -102,44 +103,45 @@ def _zones() -> frozenset[str]:
 def timezone(v: str) -> str | None:
     if _TZ.fullmatch(v) and (v in _zones() or not _zones()):
         return None
-    return "an IANA time zone like Asia/Shanghai or UTC (see zoneinfo.available_timezones())"
+    return Msg("accepted.timezone")
 
 
 def driver_version(v: str) -> str | None:
-    return None if _DRIVER.fullmatch(v) else "an NVIDIA driver version like 550.135 or 535.171.04 (empty: no driver in the image)"
+    return None if _DRIVER.fullmatch(v) else Msg("accepted.driver")
 
 
 def devices(v: str) -> str | None:
-    return None if _DEVICES.fullmatch(v) else "all, or device numbers separated by commas (e.g. 0 or 0,1)"
+    return None if _DEVICES.fullmatch(v) else Msg("accepted.devices")
 
 
 def python_version(v: str) -> str | None:
-    return None if _PYTHON.fullmatch(v) else "a Python version from 3.8 to 3.14 (e.g. 3.11)"
+    return None if _PYTHON.fullmatch(v) else Msg("accepted.python")
 
 
 def torch_version(v: str) -> str | None:
-    return None if v == "" or _TORCH.fullmatch(v) else "a torch version like 2.4.0 (empty: no PyTorch)"
+    return None if v == "" or _TORCH.fullmatch(v) else Msg("accepted.torch_version")
 
 
 def absolute_path(v: str) -> str | None:
-    return None if _SAFE_PATH.fullmatch(v) and "/../" not in v + "/" else \
-        "an absolute path of letters, digits and . _ - / (e.g. /root or /home/ubuntu)"
+    return None if _SAFE_PATH.fullmatch(v) and "/../" not in v + "/" else Msg("accepted.absolute_path")
 
 
 def file_name(v: str) -> str | None:
-    return None if _FILENAME.fullmatch(v) and v not in (".", "..") else \
-        "a file name in the build folder: letters, digits and . _ + - (no folders)"
+    return None if _FILENAME.fullmatch(v) and v not in (".", "..") else Msg("accepted.file_name")
+
+
+def relative_path(v: str) -> str | None:
+    """None for a path that stays inside the folder it is relative to, by its text alone (links: safeio.leaves)."""
+    inside = _RELATIVE.fullmatch(v) and not {".", ".."} & set(v.split("/")) and len(v) <= 255
+    return None if inside else Msg("accepted.binary_path")
 
 
 def command_line(v: str) -> str | None:
-    return None if _COMMAND.fullmatch(v) else \
-        "a command and its arguments separated by single spaces, each of letters, digits and @ % + = : , . / _ - " \
-        "(e.g. xterm or firefox-esr --kiosk)"
+    return None if _COMMAND.fullmatch(v) else Msg("accepted.command")
 
 
 def mirror(v: str, named: tuple[str, ...]) -> str | None:
-    return None if v in named or _URL.fullmatch(v) else \
-        f"one of {', '.join(named)}, or an http(s) URL such as http://mirrors.example.com"
+    return None if v in named or _URL.fullmatch(v) else Msg("accepted.mirror", named=", ".join(named))
 
 
 def index_url(v: str) -> str | None:
@@ -148,13 +150,12 @@ def index_url(v: str) -> str | None:
 
 
 def image_ref(v: str) -> str | None:
-    return None if REFERENCE.fullmatch(v) else \
-        "an image reference like registry.example.com/debian:bookworm-slim (empty: the wizard's choice)"
+    return None if REFERENCE.fullmatch(v) else Msg("accepted.image_ref")
 
 
 # ------------------------------------------------------------------ SSH public keys
 
-_KEY_ACCEPTED = "an OpenSSH public key line (ssh-ed25519 AAAA... comment) or the path of a .pub file"
+_KEY_ACCEPTED = Msg("sshkey.accepted")
 
 
 def _ssh_strings(data: bytes) -> list[bytes] | None:
@@ -205,8 +206,9 @@ def public_key_text(v: str) -> str | None:
         return _KEY_ACCEPTED
     inside = _key_blob_type(found.group(2))
     if inside != found.group(1):
-        return (f"the base64 after {found.group(1)} is not a key of that type"
-                + (f" (it holds {shown(inside)})" if inside else "") + f"; accepted: {_KEY_ACCEPTED}")
+        if inside:
+            return Msg("sshkey.blob_holds", type=found.group(1), inside=shown(inside), accepted=_KEY_ACCEPTED)
+        return Msg("sshkey.blob", type=found.group(1), accepted=_KEY_ACCEPTED)
     return None
 
 
@@ -227,8 +229,9 @@ def read_public_key(v: str, base: Path) -> tuple[str | None, str | None]:
     lines = [ln.strip() for ln in content.split("\n") if ln.strip()]
     wrong = [number for number, ln in enumerate(lines, start=1) if public_key_text(ln) is not None]
     if not lines or wrong:
-        why = f" (line {wrong[0]} is not one)" if wrong else " (it is empty)"
-        return None, f"{shown(text)} does not hold OpenSSH public keys, one per line{why}; accepted: {_KEY_ACCEPTED}"
+        if wrong:
+            return None, Msg("sshkey.file_line", value=shown(text), line=wrong[0], accepted=_KEY_ACCEPTED)
+        return None, Msg("sshkey.file_empty", value=shown(text), accepted=_KEY_ACCEPTED)
     return "\n".join(lines), None
 
 
@@ -249,14 +252,14 @@ def _read_user_file(text: str, base: Path, limit: int, binary: bool = False) -> 
 
 def _with_accepted(problem: str, accepted: str) -> str:
     """A file problem plus what the answer accepts, with one `accepted:` per line."""
-    return f"{problem} ({accepted})" if "; accepted: " in problem else f"{problem}; accepted: {accepted}"
+    return Msg("file.also" if "; accepted: " in problem else "file.accepted", problem=problem, accepted=accepted)
 
 
 # ------------------------------------------------------------------ CA certificates
 
 _PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
 _PRIVATE = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY")  # PKCS#8, RSA, EC, OpenSSH, encrypted, PGP
-_PEM_ACCEPTED = "a PEM file of CA certificates (-----BEGIN CERTIFICATE-----), no private key"
+_PEM_ACCEPTED = Msg("ca.accepted")
 
 
 def read_ca_bundle(v: str, base: Path) -> tuple[str | None, str | None]:
@@ -269,7 +272,7 @@ def read_ca_bundle(v: str, base: Path) -> tuple[str | None, str | None]:
         return None, _with_accepted(problem, _PEM_ACCEPTED)
     assert isinstance(data, bytes)
     certs, bad = _certificates(data)
-    return (certs, None) if bad is None else (None, f"{shown(v)} {bad}; accepted: {_PEM_ACCEPTED}")
+    return (certs, None) if bad is None else (None, Msg("ca.refused", value=shown(v), bad=bad, accepted=_PEM_ACCEPTED))
 
 
 @functools.lru_cache(maxsize=8)
@@ -277,8 +280,7 @@ def _certificates(data: bytes) -> tuple[str, str | None]:
     """(the CERTIFICATE blocks of a PEM file, None), or ("", what is wrong). Cached by content: the wizard
     validates on every change, and loading the ~140 certificates of a system bundle takes tens of ms."""
     if _PRIVATE.search(data):
-        return "", ("holds a private key, which would be readable by anyone with the image "
-                    "(copy the certificates alone into a new file)")
+        return "", Msg("ca.private")
     certs = []
     store = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # one store for every block
     for block in _PEM.finditer(data):
@@ -289,8 +291,8 @@ def _certificates(data: bytes) -> tuple[str, str | None]:
             store.load_verify_locations(cadata=pem)
         except (ssl.SSLError, ValueError):
             line = data[: block.start()].count(b"\n") + 1
-            return "", f"has a certificate at line {line} that is not valid X.509"
+            return "", Msg("ca.bad_cert", line=line)
         certs.append(pem.strip() + "\n")
     if not certs:
-        return "", "holds no PEM certificate"
+        return "", Msg("ca.none")
     return "".join(certs), None

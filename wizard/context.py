@@ -60,7 +60,8 @@ def plan_write(ctx: BuildContext, out: Path) -> WriteReport:
             report.backups[name] = _backup_name(target).name
             if stat.S_ISREG(st.st_mode) and not safeio.looks_like_text(_head(target)):
                 report.not_text.append(name)
-    report.missing = [(n, what) for n, what in ctx.plan.user_files if not (out / n).exists()]
+    report.missing = [(n, safeio.leaves(out, n) or what) for n, what in ctx.plan.user_files
+                      if not (out / n).exists() or safeio.leaves(out, n)]
     return report
 
 

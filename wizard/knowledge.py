@@ -11,6 +11,9 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 
+from wizard import checks
+from wizard.text import Msg, T
+
 
 @functools.cache
 def table(name: str) -> dict:
@@ -97,6 +100,21 @@ def java_home(family: str, version: str, arch: str) -> str:
 def arch_names(arch: str) -> dict:
     """{'uname': 'x86_64', 'deb': 'amd64'} for arch 'amd64'."""
     return table("apps")["arch"][arch]
+
+
+def nvidia_run_name(arch: str, version: str) -> str:
+    """The NVIDIA driver installer's file name as NVIDIA publishes it: NVIDIA-Linux-x86_64-550.135.run."""
+    return f"NVIDIA-Linux-{arch_names(arch)['uname']}-{version}.run"
+
+
+def nvidia_run(name: str) -> tuple[str, str] | None:
+    """(arch, driver version) of an installer's file name (the inverse of nvidia_run_name), else None."""
+    for arch in table("apps")["arch"]:
+        prefix = nvidia_run_name(arch, "")[:-len(".run")]
+        version = name[len(prefix):-len(".run")] if name.startswith(prefix) and name.endswith(".run") else ""
+        if version and checks.driver_version(version) is None:
+            return arch, version
+    return None
 
 
 # ---------------------------------------------------------------- mirrors
@@ -216,13 +234,11 @@ def torch_build(release: TorchRelease, choice: str, vendor: str, driver: str | N
         lo, hi = release.python
         fits = ", ".join(r.torch for r in torch_releases() if _python_fits(python, r.python))
         return TorchBuild(None, (f"no wheel for Python {python}", f"无 Python {python} 的 wheel"), "gpu.pytorch",
-                          f"torch {release.torch} has wheels for Python {lo}-{hi}, the image's Python is {python}; "
-                          f"accepted: {fits or 'another Python'}")
+                          Msg("torch.python", torch=release.torch, lo=lo, hi=hi, python=python,
+                              fits=fits or T("another Python", "其他 Python 版本")))
     if vendor == "ascend" and choice != "cpu":
         return TorchBuild(None, ("not for Ascend", "不适用于昇腾"), "gpu.pytorch",
-                          "PyTorch on Ascend needs torch_npu matched to the host's CANN, which imgwizard does not "
-                          "install; accepted with gpu.vendor = ascend: gpu.pytorch empty (install torch_npu per "
-                          "hiascend's docs in the container) or gpu.cuda = cpu for a CPU-only torch")
+                          Msg("torch.ascend"))
     if choice:
         return _chosen_build(release, choice, vendor, driver, arch)
     if vendor != "nvidia":
@@ -240,23 +256,20 @@ def _chosen_build(release: TorchRelease, variant: str, vendor: str, driver: str 
     def refuse(reason: str) -> TorchBuild:
         return TorchBuild(None, (f"no {variant}", f"无 {variant}"), "gpu.cuda", reason)
     if variant not in release.variants:
-        return refuse(f"torch {release.torch} has no {variant} build; accepted: {', '.join(release.variants)} or empty")
+        return refuse(Msg("torch.no_variant", torch=release.torch, variant=variant, variants=", ".join(release.variants)))
     if arch == "arm64" and variant not in release.aarch64:
-        return refuse(f"torch {release.torch} {variant} has no aarch64 wheels (pip would fall back to PyPI's CPU "
-                      f"torch); accepted on arm64: {', '.join(release.aarch64)}")
+        return refuse(Msg("torch.no_aarch64", torch=release.torch, variant=variant, variants=", ".join(release.aarch64)))
     if variant == "cpu":
         return TorchBuild("cpu", ("cpu", "cpu"))
     if vendor != "nvidia":
-        return refuse(f"{variant} needs an NVIDIA GPU; accepted without gpu.vendor = nvidia: cpu or empty")
+        return refuse(Msg("torch.needs_nvidia", variant=variant))
     if driver and not driver_can_run(driver, variant):
         floor = table("cuda")["minor_compat_floor"][variant[2:-1]]
-        return refuse(f"{variant} needs driver >= {floor} (CUDA minor-version compatibility) but the driver is "
-                      f"{driver}; accepted: a lower CUDA variant, cpu or empty")
+        return refuse(Msg("torch.driver_floor", variant=variant, floor=floor, driver=driver))
     if driver and not driver_supports(driver, variant):
         minimum = table("cuda")["minimum_driver"][variant]
-        return TorchBuild(variant, (f"{variant}, minor-version compat", f"{variant}，仅靠 CUDA 小版本兼容"), warning=(
-            f"gpu.cuda {variant} wants driver >= {minimum}; driver {driver} runs it only by CUDA minor-version "
-            "compatibility (kernels needing a newer driver, e.g. PTX JIT, fail): prefer a newer driver"))
+        return TorchBuild(variant, (f"{variant}, minor-version compat", f"{variant}，仅靠 CUDA 小版本兼容"), warning=Msg(
+            "torch.compat_only", variant=variant, minimum=minimum, driver=driver))
     return TorchBuild(variant, (variant, variant))
 
 
@@ -265,25 +278,21 @@ def _auto_build(release: TorchRelease, driver: str | None, arch: str) -> TorchBu
     cuda = [v for v in release.variants if v != "cpu" and (arch != "arm64" or v in release.aarch64)]
     if not cuda:
         return TorchBuild(None, ("no aarch64 CUDA build", "无 aarch64 CUDA 版本"), "gpu.pytorch",
-                          f"torch {release.torch} has no aarch64 CUDA wheels; accepted on arm64: a release with "
-                          f"aarch64 CUDA wheels ({', '.join(r.torch for r in torch_releases() if len(r.aarch64) > 1)}) "
-                          "or gpu.cuda = cpu")
+                          Msg("torch.no_aarch64_cuda", torch=release.torch,
+                              releases=", ".join(r.torch for r in torch_releases() if len(r.aarch64) > 1)))
     if not driver:
         return TorchBuild(None, ("set the host driver", "请填写宿主机驱动版本"), "gpu.host_driver",
-                          f"the CUDA build of torch {release.torch} depends on the host's driver; accepted: the "
-                          f"version nvidia-smi shows on the GPU host, or gpu.cuda = one of {', '.join(cuda)}, cpu")
+                          Msg("torch.needs_driver", torch=release.torch, variants=", ".join(cuda)))
     full = [v for v in cuda if driver_supports(driver, v)]
     if full:
         return TorchBuild(full[-1], (full[-1], full[-1]))
     compat = [v for v in cuda if driver_can_run(driver, v)]
-    but = f"gpu.cuda = {' / '.join(compat)} (runs only by CUDA minor-version compatibility) or cpu" if compat \
-        else "gpu.cuda = cpu"
+    but = Msg("torch.but_compat", variants=" / ".join(compat)) if compat else "gpu.cuda = cpu"
     note = (f"{'/'.join(compat)} by minor-version compat only", f"{'/'.join(compat)} 仅靠 CUDA 小版本兼容") if compat \
         else (f"cpu only for driver {driver}", f"驱动 {driver} 只能用 cpu")
     return TorchBuild(None, note, "gpu.pytorch",
-                      f"torch {release.torch} has no CUDA build for driver {driver} ({cuda[0]} needs >= "
-                      f"{table('cuda')['minimum_driver'][cuda[0]]}); accepted: an older release, a newer host driver, "
-                      f"or {but}")
+                      Msg("torch.no_cuda_for_driver", torch=release.torch, driver=driver, variant=cuda[0],
+                          minimum=table("cuda")["minimum_driver"][cuda[0]], but=but))
 
 
 # ---------------------------------------------------------------- apps

@@ -70,6 +70,7 @@ class Plan:
     home: str
     login_user: str
     jetbrains: dict[str, str] | None
+    binary: dict[str, str] | None  # src: its path in the build folder (bin/server), path: where the image has it
     code_server: dict[str, str] | None
     miniconda_url: str | None
     authorized_keys: str | None
@@ -185,7 +186,7 @@ def _python(c: _Facts) -> dict[str, Any]:
             "torch": c.torch, "cuda": cuda, "torch_index": torch_index}
 
 
-_ASCEND_FILES = (("ascend/dcmi", "copied from the host's /usr/local/dcmi"),
+ASCEND_FILES = (("ascend/dcmi", "copied from the host's /usr/local/dcmi"),
                  ("ascend/npu-smi", "copied from the host's /usr/local/bin/npu-smi"),
                  ("ascend/common", "the host's /usr/local/Ascend/driver/lib64/common"),
                  ("ascend/driver", "the host's /usr/local/Ascend/driver/lib64/driver"),
@@ -203,13 +204,13 @@ def _gpu(c: _Facts) -> dict[str, Any]:
     a = c.a
     nvidia_run, nvidia_flags = None, []
     if a.get("gpu.vendor") == "nvidia" and a.get("gpu.driver"):
-        nvidia_run = f"NVIDIA-Linux-{c.arch['uname']}-{a['gpu.driver']}.run"
+        nvidia_run = knowledge.nvidia_run_name(a["image.arch"], a["gpu.driver"])
         nvidia_flags = knowledge.nvidia_installer_flags(a["gpu.driver"])
         c.user_files.append((nvidia_run, "the NVIDIA driver installer of the host's exact version"))
     ascend = a.get("gpu.vendor") == "ascend"
     ascend_copy = ascend and a.get("gpu.ascend_driver") == "copy"
     if ascend_copy:
-        c.user_files.extend(_ASCEND_FILES)
+        c.user_files.extend(ASCEND_FILES)
     return {"nvidia_run": nvidia_run, "nvidia_flags": nvidia_flags, "ascend": ascend, "ascend_copy": ascend_copy,
             # validation takes device numbers only for Ascend ("all" is refused: the guide names each NPU)
             "ascend_devices": a["gpu.devices"].split(",") if ascend else [],
@@ -228,13 +229,24 @@ def _apps(c: _Facts) -> dict[str, Any]:
         jetbrains = {"product": product, "folder": f"/opt/{product}", "bin": info.get("launcher", product),
                      "launcher": f"/usr/local/bin/{product}", "title": info["title"], "archive": a["app.archive"]}
         c.user_files.append((a["app.archive"], "the JetBrains Linux archive you downloaded"))
-    if c.app_type == "binary":
-        c.user_files.append((a["app.command"], "the binary (statically linked for scratch)"))
+    binary = _binary(c)
+    if binary:
+        c.user_files.append((binary["src"], "the binary (statically linked for scratch)"))
     if c.app_name == "code-server":
         info = knowledge.code_server()
         code_server = {"version": info["version"],
                        "url": info["url"].format(version=info["version"], arch=c.arch["deb"])}
-    return {"jetbrains": jetbrains, "code_server": code_server}
+    return {"jetbrains": jetbrains, "code_server": code_server, "binary": binary}
+
+
+def _binary(c: _Facts) -> dict[str, str] | None:
+    """A binary app's file: from its path in the build folder (bin/server) to /app/server on scratch, else to
+    /usr/local/bin/server (on PATH)."""
+    if c.app_type != "binary":
+        return None
+    src = c.a["app.command"]
+    folder = "/app" if c.family == "scratch" else "/usr/local/bin"
+    return {"src": src, "path": f"{folder}/{src.rsplit('/', 1)[-1]}"}
 
 
 def _authorized_keys(a: Mapping[str, Any], base_dir: Path) -> str | None:
@@ -260,11 +272,10 @@ def _start(c: _Facts) -> dict[str, Any]:
         cmd = ["/usr/sbin/sshd", "-D", "-e"]
     else:
         cmd = ["sleep", "infinity"]
-    if app_type == "binary" and c.family == "scratch":
-        entrypoint = [f"/app/{a['app.command']}"]  # no shell: the tree never asks for SSH or forwarding there
-    elif app_type == "binary":
-        # the wrapper starts sshd / socat, then execs the binary with the container's arguments
-        binary = [f"/usr/local/bin/{a['app.command']}"]
+    if app_type == "binary":
+        # scratch has no shell (the tree never asks for SSH or forwarding there); elsewhere the wrapper starts
+        # sshd / socat, then execs the binary with the container's arguments
+        binary = [_binary(c)["path"]]
         entrypoint = ["/bin/sh", WRAPPER, *binary] if wrapper else binary
     elif wrapper:
         entrypoint = ["/bin/sh", WRAPPER, *c.base.entrypoint]

@@ -138,6 +138,19 @@ def looks_like_text(data: bytes) -> bool:
     return True
 
 
+def leaves(folder: Path, relative: str) -> str | None:
+    """Why `relative` (a path checked by checks.relative_path) reaches outside `folder` through a symbolic link,
+    or None when it stays inside or is not there yet. Docker sends links as links, so such a file never builds."""
+    path = folder / relative
+    if not os.path.lexists(path):
+        return None
+    points_to = Path(os.path.realpath(path))
+    if points_to.is_relative_to(Path(os.path.realpath(folder))):
+        return None
+    return (f"{relative} in {folder} is a symbolic link to {points_to}, outside the build folder, which Docker "
+            f"cannot send; accepted: the file itself (or a link inside the folder)")
+
+
 def check_target(path: Path, folder: Path) -> os.stat_result | None:
     """How `path`, a name in `folder` that is about to be replaced, stands: None when nothing is there, else its
     lstat (a regular file, or a symbolic link that stays inside `folder`: the link itself gets replaced).

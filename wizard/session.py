@@ -15,6 +15,7 @@ from typing import Any
 from wizard import tree
 from wizard.answers import BY_KEY, Field
 from wizard.render import BuildContext, render
+from wizard.text import tr
 from wizard.validate import validate
 
 # The files the preview shows, in tab order: (file name in the context, Rich lexer name).
@@ -111,7 +112,7 @@ class Session:
         """The message `key` would get with `value`, nothing recorded (the plain flow's prompt validator)."""
         _, problems = self._validate({**self.given, key: value}, key)
         found = next((m for k, m in problems if k == key), None)
-        return None if found is None else f"{BY_KEY[key].label(lang)} ({key}): {found}"
+        return None if found is None else tr("field.problem", lang, label=BY_KEY[key].label(lang), key=key, problem=found)
 
     def _validate(self, given: dict[str, Any], suspect: str | None) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """wizard.validate; a check that raises on a value nobody foresaw becomes a problem of the key holding
@@ -142,7 +143,7 @@ class Session:
     def message(self, key: str, lang: str = "en") -> str | None:
         """The line shown under a field: its label, then what is wrong and what is accepted."""
         found = self.problem(key)
-        return None if found is None else f"{BY_KEY[key].label(lang)} ({key}): {found}"
+        return None if found is None else tr("field.problem", lang, label=BY_KEY[key].label(lang), key=key, problem=found)
 
     def step_problems(self, step_id: str | None = None) -> list[tuple[str, str]]:
         step = tree.BY_ID[step_id or self.step]

@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from wizard import checks, knowledge
+from wizard import checks, knowledge, safeio
 from wizard.answers import Answers, command_name, resolve, torch_build_for
 from wizard.checks import shown
+from wizard.text import Msg
 
 Problem = tuple[str, str]
 
@@ -28,17 +29,16 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
     app_type = a.get("app.type")
     if family == "alpine":
         if a.get("gpu.vendor") in ("nvidia", "ascend"):
-            out.append(("gpu.vendor", f"{a['gpu.vendor']} drivers need glibc; accepted on alpine: none (pick ubuntu or debian for a GPU)"))
+            out.append(("gpu.vendor", Msg("cross.alpine_gpu", vendor=a["gpu.vendor"])))
         if a.get("gpu.pytorch"):
-            out.append(("gpu.pytorch", "PyTorch publishes no musl (Alpine) wheels; accepted on alpine: empty (pick ubuntu or debian)"))
+            out.append(("gpu.pytorch", Msg("cross.alpine_torch")))
         if a.get("app.name") in ("jupyter", "code-server"):
-            out.append(("app.name", f"{a['app.name']} is installed from glibc builds; accepted on alpine: none of the web apps (pick ubuntu or debian)"))
+            out.append(("app.name", Msg("cross.alpine_web", app=a["app.name"])))
     if app_type == "desktop" and a.get("desktop.engine") == "kasmweb" and family != "ubuntu":
-        out.append(("os.family", "kasmweb core images are Ubuntu-based; accepted: ubuntu"))
+        out.append(("os.family", Msg("cross.kasmweb_ubuntu")))
     if a.get("gpu.vendor") == "nvidia" and a.get("gpu.driver") and a.get("gpu.host_driver") \
             and a["gpu.driver"] != a["gpu.host_driver"]:
-        out.append(("gpu.driver", f"{a['gpu.driver']} differs from the host's {a['gpu.host_driver']}; the user-space driver "
-                                  "must EQUAL the host's: accepted: the host's version, or empty to mount the host's driver"))
+        out.append(("gpu.driver", Msg("cross.driver_differs", driver=a["gpu.driver"], host=a["gpu.host_driver"])))
     build = torch_build_for(a) if family != "alpine" else None
     if build and build.variant is None:
         out.append((build.key, build.reason))
@@ -46,20 +46,30 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
     seen: dict[int, str] = {}
     for key, port in ports:
         if port in seen:
-            out.append((key, f"port {port} is already used by {seen[port]}; accepted: a free port 1-65535"))
+            out.append((key, Msg("cross.port_used", port=port, by=seen[port])))
         seen.setdefault(port, key)
     if a.get("forward.enabled") and a.get("forward.target") == a.get("forward.listen"):
-        out.append(("forward.target", "is the same as forward.listen; accepted: the port the app listens on, different from forward.listen"))
+        out.append(("forward.target", Msg("cross.forward_same")))
     out += _file_answers(a, base_dir)
     out += _base_facts(a)
     out += _device_answers(a)
     out += _base_image_family(a)
     out += _desktop_command(a)
     if family == "scratch" and app_type != "binary":
-        out.append(("os.family", "scratch has no shell; accepted for this app type: ubuntu, debian, alpine"))
-    if app_type == "binary" and checks.file_name(a.get("app.command", "")):
-        out.append(("app.command", f"for a binary it is the file's name next to the Dockerfile; accepted: {checks.file_name('')}"))
+        out.append(("os.family", Msg("cross.scratch_shell")))
+    out += _binary_path(a, base_dir)
     return out
+
+
+def _binary_path(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
+    """A binary's app.command: a path inside the build folder (bin/server), never one that leaves it."""
+    if a.get("app.type") != "binary":
+        return []
+    path = a.get("app.command", "")
+    if checks.relative_path(path):
+        return [("app.command", Msg("refused.binary", value=shown(path), accepted=checks.relative_path(path)))]
+    leaving = safeio.leaves(base_dir, path)
+    return [("app.command", leaving)] if leaving else []
 
 
 def _file_answers(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
@@ -95,28 +105,22 @@ def _base_facts(a: Mapping[str, Any]) -> list[Problem]:
         out.append(("desktop.auth", f"{auth_always}; accepted on {engine}: true (the password comes from DESKTOP_PASSWORD)"))
     archive = knowledge.jetbrains_archive(a.get("app.archive", "")) if a.get("app.name") == "jetbrains" else None
     if archive and archive[1] != a.get("image.arch"):
-        out.append(("app.archive", f"{shown(a['app.archive'])} is the {archive[1]} build but image.arch is {a.get('image.arch')}; "
-                                   "accepted: the archive of the image's architecture (arm64 ones end -aarch64.tar.gz)"))
+        out.append(("app.archive", Msg("cross.archive_arch", archive=shown(a["app.archive"]), built=archive[1], arch=a.get("image.arch"))))
     if a.get("app.name") == "jetbrains" and a.get("os.family") == "alpine":
-        out.append(("app.name", "JetBrains IDEs run on their bundled Java runtime, built for glibc: it does not start on "
-                                "Alpine (musl); accepted on alpine: command (or pick ubuntu or debian for a JetBrains IDE)"))
+        out.append(("app.name", Msg("cross.jetbrains_alpine")))
     return out
 
 
 def _device_answers(a: Mapping[str, Any]) -> list[Problem]:
     """Ascend devices are passed one by one (the guide's --device=/dev/davinciN): `all` must be a list."""
     if a.get("gpu.vendor") == "ascend" and a.get("gpu.devices") == "all":
-        return [("gpu.devices", "Ascend NPUs are passed one by one (--device /dev/davinciN and ASCEND_VISIBLE_DEVICES); "
-                                "accepted for ascend: the device numbers `npu-smi info` shows on the host, e.g. 0 or 0,1")]
+        return [("gpu.devices", Msg("cross.ascend_all"))]
     return []
 
 
-def _no_key(a: Mapping[str, Any]) -> str:
+def _no_key(a: Mapping[str, Any]) -> Msg:
     """What to do when key login has no key: give one, log in by password, or turn SSH off."""
-    why = "SSH is on by default for a shell image" if a.get("app.type") == "shell" else "ssh.enabled is on"
-    return (f"{why} and key login needs your OpenSSH public key; accepted: [ssh] authorized_key = "
-            "\"ssh-ed25519 AAAA...\" or the path of a .pub file (e.g. \"~/.ssh/id_ed25519.pub\"), "
-            "or auth = \"password\" (SSH_PASSWORD at start), or enabled = false for no SSH")
+    return Msg("cross.no_key_shell" if a.get("app.type") == "shell" else "cross.no_key")
 
 
 # The official images of one OS family (Docker Hub library names): a base_image override naming another
@@ -135,8 +139,7 @@ def _base_image_family(a: Mapping[str, Any]) -> list[Problem]:
     other = _OFFICIAL.get(_repository(ref))
     if other is None or other == family:
         return []
-    return [("os.base_image", f"{shown(ref)} is an image of {other} but os.family is {family}; accepted: an image of "
-                              f"{family} (e.g. {family}:{a.get('os.version', 'latest')}), or set os.family to match")]
+    return [("os.base_image", Msg("cross.base_family", ref=shown(ref), other=other, family=family, version=a.get("os.version", "latest")))]
 
 
 def _repository(ref: str) -> str:
@@ -169,6 +172,4 @@ def _desktop_command(a: Mapping[str, Any]) -> list[Problem]:
         installed |= set(knowledge.packages(family, "common"))
     if name in installed:
         return []
-    return [("app.command", f"{shown(name)} is not installed in the image (the desktop bases ship no GUI program); "
-                            "accepted: a command installed by packages.apt (the package of the same name, if there is one, "
-                            "is the default of packages.apt)")]
+    return [("app.command", Msg("cross.command_missing", name=shown(name)))]

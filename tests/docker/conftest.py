@@ -276,18 +276,19 @@ exec sleep infinity
 
 @pytest.fixture(scope="session")
 def ssh_binary_image(docker_client, scenario_dir, images_to_remove):
-    """A binary app (a shell script) on Debian, non-root, password login on 2200, forwarding 31000 -> 8006."""
+    """A binary app (a shell script) on Debian, non-root, password login on 2200, forwarding 31000 -> 8006.
+    The binary sits in a subfolder of the build folder (bin/hello), as a cargo or go build leaves it."""
     folder = scenario_dir / "ssh-session-binary"
-    (folder / "context").mkdir(parents=True)  # the user puts the binary next to the Dockerfile
-    (folder / "context" / "hello").write_text(SSH_BINARY)
-    (folder / "context" / "hello").chmod(0o755)
+    (folder / "context" / "bin").mkdir(parents=True)  # the user puts the binary in the build folder
+    (folder / "context" / "bin" / "hello").write_text(SSH_BINARY)
+    (folder / "context" / "bin" / "hello").chmod(0o755)
     built = build_scenario(docker_client, folder, "ssh-session-binary", """
 version = 1
 [image]
 name = "imgwizard-test/ssh-session-binary"
 [app]
 type = "binary"
-command = "hello"
+command = "bin/hello"
 [os]
 family = "debian"
 [locale]

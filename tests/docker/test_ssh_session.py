@@ -157,6 +157,8 @@ def test_env_file_is_held_out_of_a_commit_and_put_back(docker_client, ssh_key_im
 
 
 def test_binary_with_ssh_and_forwarding_starts_all_three(docker_client, ssh_binary_image, tmp_path):
+    # app.command = "bin/hello": a path inside the build folder, sent to the engine and started from PATH
+    assert "COPY bin/hello /usr/local/bin/hello" in (ssh_binary_image.context / "Dockerfile").read_text()
     password = "imgwizard-Test-" + os.urandom(6).hex()
     c = start(docker_client, ssh_binary_image, env={"SSH_PASSWORD": password})
     try:
