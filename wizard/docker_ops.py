@@ -30,8 +30,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import docker
 import docker.errors
 
-from wizard import safeio
+from wizard import safeio, transfer
 from wizard.build_events import BuildEvent, Builder
+from wizard.image_meta import CREATED_ARG, created_now
 
 
 class DockerOpError(Exception):
@@ -150,7 +151,8 @@ def docker_builder(client: Any = None, nocache: bool = False) -> Builder:
     def build(context_dir: Path, tag: str, cancel: threading.Event) -> Iterator[BuildEvent]:
         api = _api(client) if client is not None else docker.APIClient(**docker.utils.kwargs_from_env())
         try:
-            chunks = api.build(path=str(context_dir), tag=tag, decode=True, rm=True, forcerm=True, nocache=nocache)
+            chunks = api.build(path=str(context_dir), tag=tag, decode=True, rm=True, forcerm=True, nocache=nocache,
+                               buildargs={CREATED_ARG: created_now()})  # the last LABEL's `created` (labels.j2)
         except docker.errors.APIError as exc:
             yield BuildEvent("error", _api_message(exc))
             return
@@ -394,15 +396,16 @@ def _image_id(client: Any, ref: str) -> str | None:
         return None
 
 
-def import_image(client: Any, path: Path) -> ImportReport:
+def import_image(client: Any, path: Path, progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """`docker load < path`: the tags it loaded (its manifest's, not every tag the loaded image has) and the
-    tags that named another image before (docker load moves them without a word)."""
+    tags that named another image before (docker load moves them without a word). `progress(read, size)` is
+    called as the file is sent (wizard/transfer.py)."""
     path = Path(path)
     tags = archive_tags(path)
     before = {tag: _image_id(client, tag) for tag in tags}
     try:
         with safeio.open_regular(path) as f:
-            images = client.images.load(f)
+            images = client.images.load(transfer.Counted(f, progress) if progress else f)
     except safeio.SafeIOError as exc:
         raise DockerOpError(str(exc)) from None
     except OSError as exc:

@@ -1,0 +1,171 @@
+"""What an image says about itself: the labels imgwizard puts on every image it renders, and reading the
+answers file back from them (a local or remote engine's image, or a `docker save` archive).
+
+The labels sit in the Dockerfile's last instruction (snippets/labels.j2), so a plain `docker build .` makes
+them too and no earlier step's cache depends on them. Only `org.opencontainers.image.created` changes with each
+build: it comes from the build argument IMGWIZARD_CREATED (docker_ops passes it), declared right before that
+last LABEL, so it costs that one metadata step and nothing else (docs/reproduce.md "Why a Dockerfile LABEL").
+
+Pure core: stdlib + docker-py's error types only.
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+import tarfile
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+from wizard import __version__, answers_file, safeio
+
+CREATED_ARG = "IMGWIZARD_CREATED"  # the build argument `created` comes from (RFC 3339, UTC)
+CREATED = "org.opencontainers.image.created"
+ANSWERS = "imgwizard.answers"  # the answers file as JSON (one object per [section]), docs/reproduce.md
+VERSION = "imgwizard.version"  # the imgwizard that rendered the Dockerfile
+LABEL_LIMIT = 512 * safeio.KIB  # the answers label read back: an answers file is ~2 KB, at most 256 KiB
+CONFIG_LIMIT = 8 * safeio.MIB  # an image config JSON in a saved archive (history + labels: a few KB)
+LINE_LIMIT = 2 * safeio.KIB  # the longest line of the answers label in the Dockerfile, before escaping
+MEMBERS_LIMIT = 100_000  # tar members looked at (an image has a few per layer)
+
+
+class MetaError(Exception):
+    """An image or archive carries no readable answers; the message says why, in one line."""
+
+
+# ------------------------------------------------------------------ writing (render)
+
+def labels(answers: Mapping[str, Any], summary: str, base_image: str) -> dict[str, str]:
+    """The static labels of the image `answers` render, name -> value (not yet escaped for the Dockerfile).
+    `created` is not here: it is a build-time value (CREATED_ARG)."""
+    return {
+        "org.opencontainers.image.title": str(answers["image.name"]),
+        "org.opencontainers.image.version": str(answers["image.tag"]),
+        "org.opencontainers.image.description": summary,
+        "org.opencontainers.image.base.name": base_image,
+        VERSION: __version__,
+        ANSWERS: answers_json(answers),
+    }
+
+
+def answers_json(answers: Mapping[str, Any]) -> str:
+    """The answers file as JSON (answers_file.document's shape): one line per [section], or one per key and
+    list item for a section longer than LINE_LIMIT, so no Dockerfile line grows with a long package list."""
+    lines = []
+    for name, value in answers_file.document(answers).items():
+        line = f"{_json_text(name)}: {_json_text(value)}"
+        lines.append(line if len(line) <= LINE_LIMIT else f"{_json_text(name)}: {_json_text(value, indent=1)}")
+    return "{" + ",\n".join(lines) + "}"
+
+
+def _json_text(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def dockerfile_word(value: str) -> str:
+    """`value` as the inside of a double-quoted Dockerfile word: `\\`, `"` and `$` (which LABEL would expand)
+    escaped, and each line break written as a line continuation, so the label holds `value` without them
+    (the builder joins continued lines before it reads the quotes). Refuses control characters."""
+    if any(ord(c) < 32 and c != "\n" or c == "\x7f" for c in value):
+        raise ValueError("a label value cannot hold control characters")
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return "\\\n".join(escaped.split("\n"))
+
+
+def created_now() -> str:
+    """The build's time for `org.opencontainers.image.created` (RFC 3339, UTC, seconds)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ------------------------------------------------------------------ reading back
+
+def answers_text(image_labels: Mapping[str, str] | None, what: str) -> str:
+    """The answers file (answers_file.dump's text) an image's labels carry; MetaError naming `what` when
+    there is none or it is not an answers document."""
+    value = (image_labels or {}).get(ANSWERS)
+    if value is None:
+        raise MetaError(f"{what} has no {ANSWERS} label: it was not built from an imgwizard context "
+                        f"(imgwizard 0.1.0 or later renders it)")
+    if len(value) > LABEL_LIMIT:
+        raise MetaError(f"{what}: its {ANSWERS} label is {len(value)} characters; accepted: at most {LABEL_LIMIT}")
+    try:
+        doc = json.loads(value)
+        if not isinstance(doc, dict) or not all(isinstance(v, (dict, int)) for v in doc.values()):
+            raise TypeError("not an object of [section] tables")
+        return answers_file.dump_document(doc)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise MetaError(f"{what}: its {ANSWERS} label is not an answers document ({exc})") from None
+
+
+def image_labels(client: Any, ref: str) -> dict[str, str]:
+    """The labels of image `ref` in the engine `client` talks to (local or remote)."""
+    import docker.errors
+
+    try:
+        image = client.images.get(ref)
+    except docker.errors.ImageNotFound:
+        raise MetaError(f"no image {ref} in this engine (docker images lists them)") from None
+    except docker.errors.APIError as exc:
+        raise MetaError(f"cannot inspect {ref}: {getattr(exc, 'explanation', None) or exc}") from None
+    return dict((image.attrs.get("Config") or {}).get("Labels") or {})
+
+
+def archive_labels(path: Path) -> dict[str, dict[str, str]]:
+    """The labels of each image in a `docker save` archive, by its first tag (or its config's name): read from
+    the config JSON manifest.json names, without loading the archive."""
+    try:
+        with safeio.open_regular(path) as f, tarfile.open(fileobj=f, mode="r:*") as tar:
+            members = _members(tar)
+            manifest = members.get("manifest.json")
+            if manifest is None:
+                raise MetaError(f"{path} is not a docker save archive (it has no manifest.json)")
+            out: dict[str, dict[str, str]] = {}
+            for entry in _json(path, tar, manifest, safeio.MIB):
+                config = _json(path, tar, members.get(str(entry.get("Config", "")).removeprefix("./")), CONFIG_LIMIT)
+                name = (entry.get("RepoTags") or [str(entry.get("Config"))])[0]
+                out[str(name)] = dict((config.get("config") or {}).get("Labels") or {})
+            return out
+    except safeio.SafeIOError as exc:
+        raise MetaError(str(exc)) from None
+    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+        raise MetaError(f"{path} is not a complete image archive ({exc})") from None
+    except (TypeError, KeyError, AttributeError) as exc:
+        raise MetaError(f"{path}: its manifest is not a docker save manifest ({exc})") from None
+
+
+def _members(tar: tarfile.TarFile) -> dict[str, tarfile.TarInfo]:
+    """The regular-file members by name (without a leading ./), at most MEMBERS_LIMIT of them."""
+    out: dict[str, tarfile.TarInfo] = {}
+    for _ in range(MEMBERS_LIMIT):
+        member = tar.next()
+        if member is None:
+            return out
+        if member.isfile():
+            out[member.name.removeprefix("./")] = member
+    raise MetaError(f"{tar.name}: more than {MEMBERS_LIMIT} entries; accepted: a docker save archive")
+
+
+def _json(path: Path, tar: tarfile.TarFile, member: tarfile.TarInfo | None, limit: int) -> Any:
+    if member is None:
+        raise MetaError(f"{path}: its manifest names a config file the archive does not hold")
+    if member.size > limit:
+        raise MetaError(f"{path}: {member.name} is {member.size} bytes; accepted: at most {limit}")
+    try:
+        return json.loads(tar.extractfile(member).read())
+    except (ValueError, AttributeError, RecursionError) as exc:
+        raise MetaError(f"{path}: {member.name} is not JSON ({exc})") from None
+
+
+def archive_answers(path: Path) -> tuple[str, str]:
+    """(the image's name in the archive, its answers file text) for the one image of a saved archive that
+    carries answers; MetaError when none does, or several do (naming them)."""
+    found = {name: lab for name, lab in archive_labels(path).items() if ANSWERS in lab}
+    if not found:
+        raise MetaError(f"{path}: no image in it has an {ANSWERS} label (not built from an imgwizard context)")
+    if len(found) > 1:
+        raise MetaError(f"{path} holds {len(found)} images with answers ({', '.join(found)}); accepted: an archive "
+                        f"of one image (imgwizard export IMAGE -o FILE.tar), or load it and name the image")
+    name, lab = next(iter(found.items()))
+    return name, answers_text(lab, f"{path} ({name})")
