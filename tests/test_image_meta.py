@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from wizard import answers_file, image_meta
+from wizard.docker_ops import DockerOpError
 from wizard.image_meta import ANSWERS, MetaError
 from wizard.load import load
 from wizard.render import render
@@ -122,7 +123,7 @@ def test_an_archive_with_several_imgwizard_images_names_them(tmp_path):
 
 def test_not_an_archive_is_one_clear_line(tmp_path):
     (tmp_path / "x.tar").write_text("version = 1\n")
-    with pytest.raises(MetaError, match="not a complete image archive"):
+    with pytest.raises(DockerOpError, match="not a complete image archive"):
         image_meta.archive_answers(tmp_path / "x.tar")
     with tarfile.open(tmp_path / "y.tar", "w") as tar:
         _add(tar, "hello.txt", b"hi")

@@ -10,6 +10,7 @@ is JSON chunks: {"stream": "Step 2/9 : RUN ...\\n"}, {"stream": " ---> Running i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import lzma
 import os
@@ -32,7 +33,6 @@ import docker.errors
 
 from wizard import safeio, transfer
 from wizard.build_events import BuildEvent, Builder
-from wizard.image_meta import CREATED_ARG, created_now
 
 
 class DockerOpError(Exception):
@@ -147,6 +147,8 @@ def docker_builder(client: Any = None, nocache: bool = False) -> Builder:
     Setting `cancel` stops the build: the HTTP response is shut down (the engine then cancels the build and,
     with forcerm, removes its intermediate containers) and a last "error" event says it was cancelled.
     """
+
+    from wizard.image_meta import CREATED_ARG, created_now
 
     def build(context_dir: Path, tag: str, cancel: threading.Event) -> Iterator[BuildEvent]:
         api = _api(client) if client is not None else docker.APIClient(**docker.utils.kwargs_from_env())
@@ -355,37 +357,44 @@ def archive_tags(path: Path) -> list[str]:
     """The tags a `docker save` archive names, read as a stream with bounded memory: manifest.json's RepoTags,
     or for an archive in the bare OCI layout (index.json alone) its manifests' image-name annotations."""
     oci: list[str] | None = None
+    with reading_archive(path), safeio.open_regular(path) as f, tarfile.open(fileobj=f, mode="r:*") as tar:
+        for _ in range(MEMBERS_LIMIT):
+            member = tar.next()
+            if member is None:
+                if oci is not None:
+                    return oci
+                raise DockerOpError(f"{path} is not a docker save archive (it has no manifest.json)")
+            name = member.name.removeprefix("./")
+            if name == "manifest.json" and member.isfile():
+                return [str(t) for entry in json_member(path, tar, member) for t in (entry.get("RepoTags") or [])]
+            if name == "index.json" and member.isfile():
+                index = json_member(path, tar, member)
+                oci = [str(m["annotations"][key]) for m in index.get("manifests", [])
+                       for key in ("io.containerd.image.name",) if key in (m.get("annotations") or {})]
+    raise DockerOpError(f"{path} is not a docker save archive (no manifest.json in its first {MEMBERS_LIMIT} "
+                        f"entries)")
+
+
+@contextlib.contextmanager
+def reading_archive(path: Path) -> Iterator[None]:
+    """Turn what reading a docker save archive can raise into one DockerOpError line."""
     try:
-        with safeio.open_regular(path) as f, tarfile.open(fileobj=f, mode="r:*") as tar:
-            for _ in range(MEMBERS_LIMIT):
-                member = tar.next()
-                if member is None:
-                    if oci is not None:
-                        return oci
-                    raise DockerOpError(f"{path} is not a docker save archive (it has no manifest.json)")
-                name = member.name.removeprefix("./")
-                if name == "manifest.json" and member.isfile():
-                    return [str(t) for entry in _json_member(path, tar, member) for t in (entry.get("RepoTags") or [])]
-                if name == "index.json" and member.isfile():
-                    index = _json_member(path, tar, member)
-                    oci = [str(m["annotations"][key]) for m in index.get("manifests", [])
-                           for key in ("io.containerd.image.name",) if key in (m.get("annotations") or {})]
+        yield
     except safeio.SafeIOError as exc:
         raise DockerOpError(str(exc)) from None
     except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
         raise DockerOpError(f"{path} is not a complete image archive ({exc})") from None
     except (TypeError, KeyError, AttributeError) as exc:
         raise DockerOpError(f"{path}: its manifest is not a docker save manifest ({exc})") from None
-    raise DockerOpError(f"{path} is not a docker save archive (no manifest.json in its first {MEMBERS_LIMIT} "
-                        f"entries)")
 
 
-def _json_member(path: Path, tar: tarfile.TarFile, member: tarfile.TarInfo) -> Any:
-    if member.size > MANIFEST_LIMIT:
-        raise DockerOpError(f"{path}: {member.name} is {member.size} bytes; accepted: at most {MANIFEST_LIMIT}")
+def json_member(path: Path, tar: tarfile.TarFile, member: tarfile.TarInfo, limit: int = MANIFEST_LIMIT) -> Any:
+    """A JSON file of an archive, at most `limit` bytes."""
+    if member.size > limit:
+        raise DockerOpError(f"{path}: {member.name} is {member.size} bytes; accepted: at most {limit}")
     try:
         return json.loads(tar.extractfile(member).read())
-    except (ValueError, AttributeError) as exc:
+    except (ValueError, AttributeError, RecursionError) as exc:
         raise DockerOpError(f"{path}: {member.name} is not JSON ({exc})") from None
 
 

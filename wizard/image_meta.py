@@ -6,15 +6,14 @@ them too and no earlier step's cache depends on them. Only `org.opencontainers.i
 build: it comes from the build argument IMGWIZARD_CREATED (docker_ops passes it), declared right before that
 last LABEL, so it costs that one metadata step and nothing else (docs/reproduce.md "Why a Dockerfile LABEL").
 
-Pure core: stdlib + docker-py's error types only.
+Pure core: stdlib; docker-py and wizard/docker_ops only inside the readers (render imports this module, and
+must not pay for importing docker-py).
 """
 
 from __future__ import annotations
 
 import json
-import lzma
 import tarfile
-import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
@@ -114,25 +113,22 @@ def image_labels(client: Any, ref: str) -> dict[str, str]:
 
 def archive_labels(path: Path) -> dict[str, dict[str, str]]:
     """The labels of each image in a `docker save` archive, by its first tag (or its config's name): read from
-    the config JSON manifest.json names, without loading the archive."""
-    try:
-        with safeio.open_regular(path) as f, tarfile.open(fileobj=f, mode="r:*") as tar:
-            members = _members(tar)
-            manifest = members.get("manifest.json")
-            if manifest is None:
-                raise MetaError(f"{path} is not a docker save archive (it has no manifest.json)")
-            out: dict[str, dict[str, str]] = {}
-            for entry in _json(path, tar, manifest, safeio.MIB):
-                config = _json(path, tar, members.get(str(entry.get("Config", "")).removeprefix("./")), CONFIG_LIMIT)
-                name = (entry.get("RepoTags") or [str(entry.get("Config"))])[0]
-                out[str(name)] = dict((config.get("config") or {}).get("Labels") or {})
-            return out
-    except safeio.SafeIOError as exc:
-        raise MetaError(str(exc)) from None
-    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
-        raise MetaError(f"{path} is not a complete image archive ({exc})") from None
-    except (TypeError, KeyError, AttributeError) as exc:
-        raise MetaError(f"{path}: its manifest is not a docker save manifest ({exc})") from None
+    the config JSON its manifest.json names, without loading the archive. DockerOpError when it is not one."""
+    from wizard.docker_ops import json_member, reading_archive
+
+    with reading_archive(path), safeio.open_regular(path) as f, tarfile.open(fileobj=f, mode="r:*") as tar:
+        members = _members(tar)
+        if "manifest.json" not in members:
+            raise MetaError(f"{path} is not a docker save archive (it has no manifest.json)")
+        out: dict[str, dict[str, str]] = {}
+        for entry in json_member(path, tar, members["manifest.json"]):
+            config = members.get(str(entry.get("Config", "")).removeprefix("./"))
+            if config is None:
+                raise MetaError(f"{path}: its manifest names a config file the archive does not hold")
+            name = (entry.get("RepoTags") or [str(entry.get("Config"))])[0]
+            out[str(name)] = dict((json_member(path, tar, config, CONFIG_LIMIT).get("config") or {}).get("Labels")
+                                  or {})
+        return out
 
 
 def _members(tar: tarfile.TarFile) -> dict[str, tarfile.TarInfo]:
@@ -145,17 +141,6 @@ def _members(tar: tarfile.TarFile) -> dict[str, tarfile.TarInfo]:
         if member.isfile():
             out[member.name.removeprefix("./")] = member
     raise MetaError(f"{tar.name}: more than {MEMBERS_LIMIT} entries; accepted: a docker save archive")
-
-
-def _json(path: Path, tar: tarfile.TarFile, member: tarfile.TarInfo | None, limit: int) -> Any:
-    if member is None:
-        raise MetaError(f"{path}: its manifest names a config file the archive does not hold")
-    if member.size > limit:
-        raise MetaError(f"{path}: {member.name} is {member.size} bytes; accepted: at most {limit}")
-    try:
-        return json.loads(tar.extractfile(member).read())
-    except (ValueError, AttributeError, RecursionError) as exc:
-        raise MetaError(f"{path}: {member.name} is not JSON ({exc})") from None
 
 
 def archive_answers(path: Path) -> tuple[str, str]:
