@@ -167,3 +167,26 @@ def test_the_cli_build_prints_the_layers(built):
 
 def _bytes(number: str, unit: str) -> float:
     return float(number) * {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}[unit]
+
+
+def test_the_builder_reads_escaped_label_values_back_exactly(docker_client, tmp_path, images_to_remove):
+    """What dockerfile_word writes, the legacy builder reads back unchanged: quotes, $VARIABLES, backslashes,
+    line breaks (as continuations), non-ASCII; only the labels snippet on the local base, so it builds at once."""
+    from wizard.render import environment
+
+    tricky = {
+        "test.quotes": 'say "hi" and \'bye\'',
+        "test.dollars": "$HOME ${PATH} $$ \\$",
+        "test.backslashes": "C:\\path\\ \\n \\\\ ends with \\",
+        "test.lines": '{"a": 1,\n "b": "x\\"y",\n "c": "中文"}',
+    }
+    labels = {name: image_meta.dockerfile_word(value) for name, value in tricky.items()}
+    snippet = environment().get_template("labels.j2").render(labels=labels, created_arg=image_meta.CREATED_ARG)
+    (tmp_path / "Dockerfile").write_text(f"FROM debian:bookworm-slim\n{snippet}")
+    tag = f"{PREFIX}/labels-escaping:{SESSION_TAG}"
+    events = list(docker_builder(docker_client)(tmp_path, tag, threading.Event()))
+    images_to_remove.append(tag)
+    assert events[-1].kind == "done", [e.text for e in events]
+    got = docker_client.images.get(tag).attrs["Config"]["Labels"]
+    assert {name: got[name] for name in tricky} == {name: value.replace("\n", "") for name, value in tricky.items()}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", got[image_meta.CREATED])
