@@ -55,7 +55,7 @@ def cmd_answers(args: argparse.Namespace) -> int:
         return EXIT_FAIL
     if status != EXIT_OK:
         return status
-    _warn_problems(text, args.image)
+    _warn_problems(text, args.image, args.output.parent if args.output is not None else Path("."))
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK
@@ -71,6 +71,10 @@ def answers_of(source: str, client: Any = None) -> tuple[str, int]:
     from wizard.docker_ops import reference_problem
 
     if os.path.lexists(source):
+        if os.path.isfile(source) and not _is_archive(Path(source)):
+            print(f"answers: {source} is not a docker save archive; accepted: an image name[:tag] or id, or a "
+                  f"saved .tar (imgwizard export IMAGE -o FILE.tar)", file=sys.stderr)
+            return "", EXIT_USAGE
         return image_meta.archive_answers(Path(source))[1], EXIT_OK
     problem = reference_problem(source)
     if problem:
@@ -84,14 +88,15 @@ def answers_of(source: str, client: Any = None) -> tuple[str, int]:
     return image_meta.answers_text(image_meta.image_labels(client, source), source), EXIT_OK
 
 
-def _warn_problems(text: str, source: str) -> None:
-    """Say which answers this imgwizard would refuse (an image from another version), without failing."""
+def _warn_problems(text: str, source: str, folder: Path) -> None:
+    """Say which answers this imgwizard would refuse (an image from another version, a key file not in
+    `folder`, where the answers file goes), without failing."""
     from wizard import answers_file
     from wizard.validate import validate
 
     given, problems = answers_file.parse(text)
     if not problems:
-        problems = validate(given, Path("."))[1]
+        problems = validate(given, folder)[1]
     for key, message in problems:
         print(f"WARNING: {source}: {key}: {message}", file=sys.stderr)
 
@@ -186,32 +191,32 @@ def print_layers(client: Any, ref: str, context: Path | None = None) -> None:
     except docker.errors.APIError as exc:
         raise MetaError(f"cannot read the history of {ref}: {getattr(exc, 'explanation', None) or exc}") from None
     labels = (image.attrs.get("Config") or {}).get("Labels") or {}
-    dockerfile, source = _dockerfile_of(labels, context)
+    dockerfile, note = _dockerfile_of(labels, context)
     view = layers.layer_view(history, dockerfile, labels.get("org.opencontainers.image.base.name", ""))
-    print(f"layers of {ref} (steps from {source}):")
+    print(f"layers of {ref} ({note}):")
     for line in layers.lines(view):
         print(f"  {line}")
 
 
 def _dockerfile_of(labels: dict, context: Path | None) -> tuple[str | None, str]:
-    """(the Dockerfile the image came from, where it was found), or (None, why not)."""
+    """(the Dockerfile the image came from, "steps from WHERE"), or (None, "no wizard steps: WHY")."""
     from wizard import answers_file, image_meta, safeio
     from wizard.render import render
     from wizard.validate import validate
 
     if context is not None:
         try:
-            return safeio.read_text(context / "Dockerfile", safeio.TEXT_LIMIT), str(context / "Dockerfile")
+            return safeio.read_text(context / "Dockerfile", safeio.TEXT_LIMIT), f"steps from {context / 'Dockerfile'}"
         except safeio.SafeIOError as exc:
-            return None, f"nowhere: {exc}"
+            return None, f"no wizard steps: {exc}"
     try:
         given, problems = answers_file.parse(image_meta.answers_text(labels, "the image"))
         answers, problems = validate(given, Path(".")) if not problems else ({}, problems)
         if not problems:
-            return render(answers, Path(".")).dockerfile, "its answers label"
-        return None, f"nowhere: its answers do not render here ({problems[0][0]}: {problems[0][1]})"
+            return render(answers, Path(".")).dockerfile, "steps from its answers label"
+        return None, f"no wizard steps: its answers do not render here ({problems[0][0]}: {problems[0][1]})"
     except Exception as exc:  # noqa: BLE001 - the steps are a nicety: sizes are shown without them
-        return None, f"nowhere: {exc}"
+        return None, f"no wizard steps: {exc}"
 
 
 # ------------------------------------------------------------------ progress

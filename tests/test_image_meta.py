@@ -134,3 +134,17 @@ def test_not_an_archive_is_one_clear_line(tmp_path):
 def test_the_document_round_trips_through_dump():
     answers, ctx = _rendered(ROOT / "docs" / "examples" / "jupyter-nvidia.toml")
     assert answers_file.dump_document(answers_file.document(answers)) == ctx.files["imgwizard.toml"].text
+
+
+def test_answers_of_an_answers_file_or_a_bad_name_is_one_clear_line(tmp_path, capsys):
+    from screens.cli import main
+
+    (tmp_path / "a.toml").write_text("version = 1\n")
+    assert main(["answers", str(tmp_path / "a.toml")]) == 2
+    assert capsys.readouterr().err == f"answers: {tmp_path / 'a.toml'} is not a docker save archive; accepted: an " \
+                                      f"image name[:tag] or id, or a saved .tar (imgwizard export IMAGE -o FILE.tar)\n"
+    assert main(["answers", "Not An Image"]) == 2
+    assert "is not an image name" in capsys.readouterr().err
+    assert main(["answers", "x:1", "-o", str(tmp_path / "a.toml")]) == 2  # never replaces a file
+    assert "exists; imgwizard does not replace it" in capsys.readouterr().err
+    assert (tmp_path / "a.toml").read_text() == "version = 1\n"

@@ -383,7 +383,7 @@ def reading_archive(path: Path) -> Iterator[None]:
     except safeio.SafeIOError as exc:
         raise DockerOpError(str(exc)) from None
     except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
-        raise DockerOpError(f"{path} is not a complete image archive ({exc})") from None
+        raise DockerOpError(f"{path} is not a complete image archive ({' '.join(str(exc).split())})") from None
     except (TypeError, KeyError, AttributeError) as exc:
         raise DockerOpError(f"{path}: its manifest is not a docker save manifest ({exc})") from None
 

@@ -114,7 +114,7 @@ def layer_view(history: Iterable[Mapping[str, Any]], dockerfile: str | None = No
 def _command(entry: Mapping[str, Any]) -> str:
     text = str(entry.get("CreatedBy") or "")
     text = text.split("#(nop)", 1)[1] if "#(nop)" in text else text
-    return " ".join(text.split())
+    return " ".join(text.split()) or "(no command recorded: an imported file system)"
 
 
 def lines(view: LayerView, width: int = 30, text_width: int = 60) -> list[str]:
@@ -130,9 +130,13 @@ def lines(view: LayerView, width: int = 30, text_width: int = 60) -> list[str]:
         out.append(f"{human_size(r.size):>10}  {bar} {100 * r.share:5.1f}%  {label}")
     base = f", base image {human_size(view.base)} ({100 * view.base / view.total:.0f}%)" \
         if view.base is not None and view.total else ""
-    out.append(f"{human_size(view.total):>10}  in {len(view.rows)} layers{base}; "
-               f"{view.empty_steps} steps added no files")
+    out.append(f"{human_size(view.total):>10}  in {_count(len(view.rows), 'layer')}{base}; "
+               f"{_count(view.empty_steps, 'step')} added no files")
     return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _short(text: str, width: int) -> str:
