@@ -55,12 +55,22 @@ def test_the_answers_label_gives_back_the_answers_file(example):
     assert image_meta.answers_text({ANSWERS: value}, "x") == ctx.files["imgwizard.toml"].text
 
 
-def test_no_dockerfile_line_grows_with_a_long_package_list():
+def test_no_dockerfile_line_reaches_the_builders_64_kib_limit_and_the_label_reads_back():
     answers, _ = _rendered(ROOT / "docs" / "examples" / "debian-shell-ssh.toml")
-    answers = {**answers, "packages.pip": [f"package-number-{i}==1.0" for i in range(2000)]}
-    text = image_meta.answers_json(answers)
-    assert max(len(line) for line in text.splitlines()) <= image_meta.LINE_LIMIT
-    assert json.loads(text)["packages"]["pip"][1999] == "package-number-1999==1.0"
+    key = "ssh-ed25519 " + "A" * 68 + " " + "\\\"$#中 " * 3000  # a comment of 15 000 characters, escapes galore
+    answers = {**answers, "packages.pip": [f"package-number-{i}==1.0" for i in range(3000)], "ssh.authorized_key": key}
+    dockerfile = render(answers, ROOT).dockerfile
+    labels = dockerfile[dockerfile.index("\n# --- labels:") + 1:].splitlines()  # (pip.j2's RUN line is longer)
+    assert max(len(line.encode()) for line in labels) < 65535 and len(labels) > 20
+    assert not any(line.lstrip().startswith("#") for line in labels[1:])
+    doc = json.loads(_label_value(dockerfile, ANSWERS))
+    assert doc["ssh"]["authorized_key"] == key and doc["packages"]["pip"][2999] == "package-number-2999==1.0"
+
+
+def test_the_answers_label_has_one_line_per_section_whatever_the_values():
+    answers, _ = _rendered(ROOT / "docs" / "examples" / "debian-shell-ssh.toml")
+    longer = {**answers, "packages.pip": ["x" * 250] * 1, "user.workdir": "/" + "w" * 200}
+    assert len(image_meta.answers_json(longer).splitlines()) == len(image_meta.answers_json(answers).splitlines())
 
 
 def test_a_label_value_is_escaped_for_a_double_quoted_dockerfile_word():
@@ -68,6 +78,8 @@ def test_a_label_value_is_escaped_for_a_double_quoted_dockerfile_word():
     assert word == 'say \\"hi\\" to \\$HOME\\\\n 中文\\\nnext'
     with pytest.raises(ValueError, match="control characters"):
         image_meta.dockerfile_word("a\tb")
+    with pytest.raises(ValueError, match="cannot be blank or start with #"):
+        image_meta.dockerfile_word("a\n  # b")
 
 
 @pytest.mark.parametrize("value, why", [
@@ -148,3 +160,9 @@ def test_answers_of_an_answers_file_or_a_bad_name_is_one_clear_line(tmp_path, ca
     assert main(["answers", "x:1", "-o", str(tmp_path / "a.toml")]) == 2  # never replaces a file
     assert "exists; imgwizard does not replace it" in capsys.readouterr().err
     assert (tmp_path / "a.toml").read_text() == "version = 1\n"
+
+
+def test_the_build_time_is_passed_only_to_a_dockerfile_that_declares_it():
+    _, ctx = _rendered(ROOT / "docs" / "examples" / "binary-scratch.toml")
+    assert list(image_meta.build_args(ctx.dockerfile)) == [image_meta.CREATED_ARG]
+    assert image_meta.build_args("FROM debian:bookworm-slim\nCMD [\"true\"]\n") == {}

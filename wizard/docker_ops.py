@@ -148,13 +148,11 @@ def docker_builder(client: Any = None, nocache: bool = False) -> Builder:
     with forcerm, removes its intermediate containers) and a last "error" event says it was cancelled.
     """
 
-    from wizard.image_meta import CREATED_ARG, created_now
-
     def build(context_dir: Path, tag: str, cancel: threading.Event) -> Iterator[BuildEvent]:
         api = _api(client) if client is not None else docker.APIClient(**docker.utils.kwargs_from_env())
         try:
             chunks = api.build(path=str(context_dir), tag=tag, decode=True, rm=True, forcerm=True, nocache=nocache,
-                               buildargs={CREATED_ARG: created_now()})  # the last LABEL's `created` (labels.j2)
+                               buildargs=_build_args(context_dir))
         except docker.errors.APIError as exc:
             yield BuildEvent("error", _api_message(exc))
             return
@@ -189,6 +187,16 @@ def docker_builder(client: Any = None, nocache: bool = False) -> Builder:
             yield BuildEvent("error", "build cancelled")
 
     return build
+
+
+def _build_args(context_dir: Path) -> dict[str, str]:
+    """The build time for the labels' `created` (snippets/labels.j2) when the Dockerfile asks for it."""
+    from wizard.image_meta import build_args
+
+    try:
+        return build_args(safeio.read_text(Path(context_dir) / "Dockerfile", safeio.TEXT_LIMIT))
+    except safeio.SafeIOError:
+        return {}  # the build itself says what is wrong with the Dockerfile
 
 
 def _guarded(chunks: Iterator[Mapping[str, Any]], cancel: threading.Event) -> Iterator[Mapping[str, Any]]:

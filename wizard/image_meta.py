@@ -26,7 +26,9 @@ ANSWERS = "imgwizard.answers"  # the answers file as JSON (one object per [secti
 VERSION = "imgwizard.version"  # the imgwizard that rendered the Dockerfile
 LABEL_LIMIT = 512 * safeio.KIB  # the answers label read back: an answers file is ~2 KB, at most 256 KiB
 CONFIG_LIMIT = 8 * safeio.MIB  # an image config JSON in a saved archive (history + labels: a few KB)
-LINE_LIMIT = 2 * safeio.KIB  # the longest line of the answers label in the Dockerfile, before escaping
+# The legacy builder refuses a Dockerfile line over 65535 bytes ("dockerfile line greater than max allowed size
+# of 65535", Docker 20.10, seen here); continued lines may add up to more (a 300 KB label built fine).
+LINE_BYTES = 32_000  # a cut line: this, plus at most a run of blanks or # (an answer is at most 16 KiB)
 MEMBERS_LIMIT = 100_000  # tar members looked at (an image has a few per layer)
 
 
@@ -50,27 +52,47 @@ def labels(answers: Mapping[str, Any], summary: str, base_image: str) -> dict[st
 
 
 def answers_json(answers: Mapping[str, Any]) -> str:
-    """The answers file as JSON (answers_file.document's shape): one line per [section], or one per key and
-    list item for a section longer than LINE_LIMIT, so no Dockerfile line grows with a long package list."""
-    lines = []
-    for name, value in answers_file.document(answers).items():
-        line = f"{_json_text(name)}: {_json_text(value)}"
-        lines.append(line if len(line) <= LINE_LIMIT else f"{_json_text(name)}: {_json_text(value, indent=1)}")
-    return "{" + ",\n".join(lines) + "}"
-
-
-def _json_text(value: Any, indent: int | None = None) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=indent)
+    """The answers file as JSON (answers_file.document's shape), one line per [section]: the number of lines
+    depends on which sections apply, never on a value."""
+    doc = answers_file.document(answers)
+    return "{" + ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in doc.items()) + "}"
 
 
 def dockerfile_word(value: str) -> str:
     """`value` as the inside of a double-quoted Dockerfile word: `\\`, `"` and `$` (which LABEL would expand)
     escaped, and each line break written as a line continuation, so the label holds `value` without them
-    (the builder joins continued lines before it reads the quotes). Refuses control characters."""
+    (the builder joins continued lines before it reads the quotes). A line longer than LINE_BYTES is cut
+    into continued lines too: the builder refuses a Dockerfile line over 64 KiB. ValueError for control
+    characters, and for a line the builder would drop (blank, or a `#` comment after its first)."""
     if any(ord(c) < 32 and c != "\n" or c == "\x7f" for c in value):
         raise ValueError("a label value cannot hold control characters")
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
-    return "\\\n".join(escaped.split("\n"))
+    lines = value.split("\n")
+    if any(not line.strip() or line.lstrip().startswith("#") for line in lines[1:]):
+        raise ValueError("a continued label line cannot be blank or start with #")
+    return "\\\n".join(chunk for line in lines for chunk in _chunks(_escaped(line)))
+
+
+def _escaped(text: str) -> list[str]:
+    return [{"\\": "\\\\", '"': '\\"', "$": "\\$"}.get(c, c) for c in text]
+
+
+def _chunks(pieces: list[str]) -> list[str]:
+    """Escaped characters joined into lines of about LINE_BYTES bytes (UTF-8), never cutting an escape and
+    never starting a line with a blank or `#` (the builder would drop it as a comment)."""
+    lines, current, size = [], [], 0
+    for piece in pieces:
+        if current and size >= LINE_BYTES and piece not in (" ", "\t", "#"):
+            lines.append("".join(current))
+            current, size = [], 0
+        current.append(piece)
+        size += len(piece.encode())
+    return lines + ["".join(current)]
+
+
+def build_args(dockerfile: str) -> dict[str, str]:
+    """The build arguments to pass for a Dockerfile: the build time when it declares CREATED_ARG (a context
+    imgwizard rendered), none otherwise (the builder would warn about an argument nothing uses)."""
+    return {CREATED_ARG: created_now()} if f"\nARG {CREATED_ARG}\n" in dockerfile else {}
 
 
 def created_now() -> str:
