@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_ENGINE = 0, 1, 2, 3
+FILE_SUFFIXES = (".toml", ".tar", ".tar.gz", ".tgz")  # --answers NAME with these is a file name, not an image
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -133,14 +134,19 @@ def given_of_image(source: str) -> tuple[dict, list[tuple[str, str]]] | None:
     from wizard.docker_ops import DockerOpError
     from wizard.image_meta import MetaError
 
-    if os.path.lexists(source) and not _is_archive(Path(source)):
-        return None
+    from wizard.docker_ops import reference_problem
+
+    if os.path.lexists(source):
+        if not _is_archive(Path(source)):
+            return None  # an answers file: read_given reads it (or says why not)
+    elif source.endswith(FILE_SUFFIXES) or reference_problem(source):
+        return None  # a file name that is not there: read_given says so
     try:
         text, status = answers_of(source)
     except (MetaError, DockerOpError) as exc:
         return {}, [("--answers", str(exc))]
     if status != EXIT_OK:
-        return {}, [("--answers", "neither an answers file nor an image this engine has")]
+        return {}, [("--answers", f"{source} is neither a file nor an image of a Docker engine that answers")]
     return answers_file.parse(text)
 
 

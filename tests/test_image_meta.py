@@ -166,3 +166,13 @@ def test_the_build_time_is_passed_only_to_a_dockerfile_that_declares_it():
     _, ctx = _rendered(ROOT / "docs" / "examples" / "binary-scratch.toml")
     assert list(image_meta.build_args(ctx.dockerfile)) == [image_meta.CREATED_ARG]
     assert image_meta.build_args("FROM debian:bookworm-slim\nCMD [\"true\"]\n") == {}
+
+
+def test_wizard_answers_that_name_a_file_are_read_as_a_file(tmp_path):
+    from screens.image_cli import given_of_image
+
+    (tmp_path / "a.toml").write_text("version = 1\n")
+    assert given_of_image(str(tmp_path / "a.toml")) is None  # load.read_given reads it
+    assert given_of_image(str(tmp_path / "missing.toml")) is None  # and says it is not there
+    assert given_of_image(str(tmp_path / "missing.tar")) is None
+    assert given_of_image("Not An Image") is None
