@@ -124,10 +124,20 @@ class WizardScreen(Screen):
         """Whether a Docker engine answers, checked after the first frame (it can take seconds) and shown as a
         hint on the summary line; F5 says how to start one."""
         problem = self.wizard.engine_problem()
+        facts = self.wizard.remote_facts() if problem is None else None
         self.wizard.engine_note = (T("Docker engine: ready (F5 builds)", "Docker 引擎：可用（F5 构建）") if problem is None
                                    else T("No Docker engine answers: you can still save; F5 says how to start one",
                                           "Docker 引擎没有响应：仍可保存；按 F5 查看如何启动"))
+        if facts is not None:
+            self.wizard.engine_note = T(f"Docker engine at {facts.origin}: ready (F5 builds there; ⌂ values are "
+                                        f"its host's)", f"Docker 引擎 {facts.origin}：可用（F5 在其上构建；⌂ 值来自该主机）")
+            self.app.call_from_thread(self.follow_engine, facts)
         self.app.call_from_thread(self.refresh_state)
+
+    async def follow_engine(self, facts: HostFacts) -> None:
+        """Pre-fill from the remote engine's host (wizard/engine_host.py) and show the step again."""
+        if self.wizard.follow_engine(facts):
+            await self.show_step()
 
     async def show_step(self) -> None:
         """Show the session's current step and focus its first question."""
@@ -298,8 +308,10 @@ class WizardApp(App[int]):
     def __init__(self, session: Session, lang: str = "en", output: Path | None = None,
                  builder: Builder | None = None, host: HostFacts | None = None,
                  engine: Callable[[], str | None] | None = None, clock: Callable[[], float] = time.monotonic,
-                 probe_engine: bool = False, recovery_dirs: list[Path] | None = None) -> None:
+                 probe_engine: bool = False, recovery_dirs: list[Path] | None = None,
+                 engine_facts: Callable[[], HostFacts | None] | None = None, docker_host: str | None = None) -> None:
         super().__init__()
+        self.docker_host = docker_host  # --host: the engine F5, the hint and the pre-fill use (None: as docker does)
         self.recovery_dirs = default_dirs() if recovery_dirs is None else recovery_dirs
         self.crash: Recovery | None = None  # set when an unexpected error ended the app
         self.probe_engine = probe_engine  # check the engine after the first frame and show it as a hint
@@ -311,6 +323,8 @@ class WizardApp(App[int]):
         self.host = host or HostFacts()
         self.hints = hints(self.host)
         self.engine = engine
+        self.engine_facts = engine_facts  # the remote engine's host facts (None: ask wizard.engine_host)
+        self.suggested: dict[str, Any] = {}  # answers pre-filled from the host, not given by the user
         self.clock = clock
         self.reports: list[tuple[Path, WriteReport]] = []
         self.builds: list[str] = []
@@ -355,12 +369,35 @@ class WizardApp(App[int]):
             return self.engine()
         if self.builder is not None:
             return None  # an injected builder is its own engine
-        return default_engine_probe()
+        return default_engine_probe(self.docker_host)
+
+    def remote_facts(self) -> HostFacts | None:
+        """The remote engine's host facts (None for a local engine), from the injected probe or the real one."""
+        if self.engine_facts is not None:
+            return self.engine_facts()
+        if self.engine is not None or self.builder is not None:
+            return None  # an injected engine or builder: no real engine to ask
+        from wizard.engine_host import remote_facts
+        return remote_facts(self.host, self.docker_host)
+
+    def follow_engine(self, facts: HostFacts) -> bool:
+        """Replace the pre-filled answers the user has not changed by the engine host's; True if any changed.
+        The answers stay "not changed by the user" (no unsaved-changes question for them)."""
+        was_dirty = self.session.dirty
+        changed = False
+        for key, value in prefill(facts).items():
+            if key not in self.session.given or self.session.given[key] == self.suggested.get(key, object()):
+                changed |= self.session.set(key, value)
+                self.suggested[key] = value
+        if changed and not was_dirty:
+            self.session.saved_answers = dict(self.session.answers)
+        self.host, self.hints = facts, hints(facts)
+        return changed
 
     def get_builder(self) -> Builder:
         if self.builder is None:
             from wizard.docker_ops import docker_builder
-            self.builder = docker_builder()
+            self.builder = docker_builder(host=self.docker_host)
         return self.builder
 
     def built(self, outcome: str | None) -> None:
@@ -371,14 +408,21 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
              builder: Builder | None = None, host: HostFacts | None = None, snippets: Path | None = None,
              engine: Callable[[], str | None] | None = None, base_dir: Path = Path("."),
              clock: Callable[[], float] = time.monotonic, probe_engine: bool = False,
-             recovery_dirs: list[Path] | None = None) -> WizardApp:
+             recovery_dirs: list[Path] | None = None,
+             engine_facts: Callable[[], HostFacts | None] | None = None,
+             docker_host: str | None = None) -> WizardApp:
     """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it);
     `probe_engine` checks the Docker engine after the first frame and shows the result as a hint;
-    `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs)."""
+    `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs);
+    `engine_facts`: the remote engine's host facts, which replace the pre-filled ones (default: asked of the
+    engine DOCKER_HOST / the docker context names, when it is remote)."""
     facts = host or HostFacts()
     session = Session({**prefill(facts), **dict(given or {})}, base_dir=base_dir, snippets=snippets)
-    return WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
-                     probe_engine=probe_engine, recovery_dirs=recovery_dirs)
+    app = WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
+                    probe_engine=probe_engine, recovery_dirs=recovery_dirs, engine_facts=engine_facts,
+                    docker_host=docker_host)
+    app.suggested = {k: v for k, v in prefill(facts).items() if k not in (given or {})}
+    return app
 
 
 def finish(app: WizardApp, err: TextIO) -> int:
@@ -390,10 +434,12 @@ def finish(app: WizardApp, err: TextIO) -> int:
     return app.return_code or 0
 
 
-def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = None) -> int:
+def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = None,
+            docker_host: str | None = None) -> int:
     from wizard.host import detect
 
     # The Docker probe runs after the first frame (it can take seconds when no engine answers).
-    app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True)
+    app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True,
+                   docker_host=docker_host)
     app.run()
     return finish(app, sys.stderr)

@@ -45,6 +45,7 @@ class BuildScreen(Screen[str]):
         self.state = "running"  # running | done | failed | cancelled
         self.step, self.total, self.step_text = 0, 0, ""
         self.error = ""
+        self.upload = ""  # "sending the build context: X of Y" until the first step
         self.started = 0.0
         self.ended: float | None = None
 
@@ -76,7 +77,11 @@ class BuildScreen(Screen[str]):
     def on_build_screen_progress(self, message: Progress) -> None:
         ev = message.event
         log = self.query_one(RichLog)
-        if ev.kind == "step":
+        if ev.kind == "upload":
+            self.upload = ev.text
+            if ev.step >= ev.total:
+                log.write(Text(ev.text, style="dim"))
+        elif ev.kind == "step":
             self.step, self.total, self.step_text = ev.step, ev.total, ev.text
             log.write(Text(f"Step {ev.step}/{ev.total} : {ev.text}", style="bold cyan"))
         elif ev.kind == "output":
@@ -113,7 +118,7 @@ class BuildScreen(Screen[str]):
 
     def _show_progress(self) -> None:
         elapsed = (self.ended if self.ended is not None else self.clock()) - self.started
-        step = f"step {self.step}/{self.total}" if self.total else "step -/-"
+        step = f"step {self.step}/{self.total}" if self.total else (self.upload or "step -/-")
         self.query_one("#build-progress", Static).update(
             Text(f"{step} · {int(elapsed)}s · {self.state}", style="bold"))
 

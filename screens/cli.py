@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--plain", action="store_true", help="plain prompts instead of the full-screen wizard")
     parser.add_argument("-o", "--output", type=Path, metavar="DIR",
                         help="where the wizard saves (default: ./<image name>/)")
+    parser.add_argument("-H", "--host", dest="wizard_host", type=_host_value, metavar="URL",
+                        help="the Docker engine the wizard builds on and pre-fills from: ssh://[USER@]HOST[:PORT], "
+                             "tcp://HOST:PORT or unix:///PATH (default: DOCKER_HOST, then the docker context)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("render", help="write the build context for an answers file",
@@ -56,10 +59,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _host_value(value: str) -> str:
+    from screens.remote_cli import host_value
+    return host_value(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     _add_docker_commands(parser)
     args = parser.parse_args(argv)
+    if args.command is not None and args.wizard_host and not getattr(args, "host", None):
+        args.host = args.wizard_host  # `imgwizard --host URL build DIR` means the same as `build DIR --host URL`
     if args.command is None:
         return _wizard(args)
     return args.run(args)
@@ -67,11 +77,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _add_docker_commands(parser: argparse.ArgumentParser) -> None:
     """The Docker commands (build, export, import, commit, check) live in screens/docker_cli.py."""
-    from screens import docker_cli, image_cli
+    from screens import docker_cli, image_cli, push_cli, remote_cli
 
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     docker_cli.register(sub)
+    push_cli.register(sub)
     image_cli.register(sub)
+    remote_cli.add_host_option(sub)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -146,7 +158,7 @@ def _wizard(args: argparse.Namespace) -> int:
     if args.answers:
         from screens.image_cli import given_of_image
         from wizard.load import read_given
-        given, problems = given_of_image(str(args.answers)) or read_given(args.answers)
+        given, problems = given_of_image(str(args.answers), args.wizard_host) or read_given(args.answers)
         if problems:
             print(format_problems(problems, str(args.answers)), file=sys.stderr)
             return EXIT_USAGE
@@ -154,7 +166,7 @@ def _wizard(args: argparse.Namespace) -> int:
         from screens.plain import run_plain
         return run_plain(given, lang=lang, output=args.output)
     from screens.app import run_app
-    return run_app(given, lang=lang, output=args.output)
+    return run_app(given, lang=lang, output=args.output, docker_host=args.wizard_host)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -78,23 +78,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 # ------------------------------------------------------------------ helpers
 
-def _client():
-    """A docker client, or None after printing the one line that says how to get an engine."""
-    import docker
+def _client(host: str | None = None):
+    """A docker client for --host / DOCKER_HOST / the docker context, or None after printing why not."""
+    from screens.remote_cli import connect_or_say
 
-    from wizard.docker_ops import HOW_TO_START, engine_status
-
-    clients: list = []
-
-    def factory():
-        clients.append(docker.from_env())
-        return clients[-1]
-
-    reason = engine_status(factory)
-    if reason:
-        print(f"imgwizard: {reason}: {HOW_TO_START}", file=sys.stderr)
-        return None
-    return clients[-1]
+    return connect_or_say(host)
 
 
 def _default_tag(context: Path) -> str:
@@ -147,7 +135,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build: the log: {exc}", file=sys.stderr)
         return EXIT_USAGE
     with log:
-        client = _client()
+        client = _client(args.host)
         if client is None:
             log.write("ERROR: no Docker engine answers\n")
             return EXIT_NO_ENGINE
@@ -188,6 +176,7 @@ def _build_problems(context: Path) -> list[str]:
 
 def _run_build(client, args: argparse.Namespace, tag: str, log: TextIO, log_path: Path) -> int:
     """Build, showing step N/M and the current output line, the full log to `log`; the exit status."""
+    from screens.remote_cli import show_upload
     from wizard.docker_ops import docker_builder
 
     start = time.monotonic()
@@ -206,6 +195,8 @@ def _run_build(client, args: argparse.Namespace, tag: str, log: TextIO, log_path
                     if tty:
                         sys.stdout.write("\n")
                     print(f"[{_elapsed(start)}] step {ev.step}/{ev.total}: {_short(ev.text)}", flush=True)
+                elif ev.kind == "upload":
+                    show_upload(ev, tty, log)
                 elif ev.kind == "output":
                     tail.append(ev.text)
                     log.write(ev.text + "\n")
@@ -265,7 +256,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except BadTarget as exc:
         print(f"export: {exc}; nothing was written", file=sys.stderr)
         return EXIT_USAGE
-    client = _client()
+    client = _client(args.host)
     if client is None:
         return EXIT_NO_ENGINE
     tty = sys.stderr.isatty()
@@ -301,7 +292,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if problem:
         print(f"import: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    client = _client()
+    client = _client(args.host)
     if client is None:
         return EXIT_NO_ENGINE
     from screens.image_cli import progress_printer
@@ -354,7 +345,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_USAGE
-    client = _client()
+    client = _client(args.host)
     if client is None:
         return EXIT_NO_ENGINE
     try:
@@ -384,7 +375,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if problem:
         print(f"check: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    client = _client()
+    client = _client(args.host)
     if client is None:
         return EXIT_NO_ENGINE
     return _check(client, args)
@@ -416,14 +407,16 @@ def _check_problem(args: argparse.Namespace) -> str:
 
 def _check(client, args: argparse.Namespace) -> int:
     from wizard.docker_ops import DockerOpError, check_image, run_spec_of_context
+    from wizard.reach import Unreachable, route_for
 
     env = dict(item.split("=", 1) for item in args.env)
     try:
         spec = run_spec_of_context(args.context)
         for flag in spec.ignored_flags:
             print(f"check: not passing {flag} (devices are not checked here)")
-        report = check_image(client, args.image, spec, env=env, timeout=args.timeout)
-    except DockerOpError as exc:
+        with route_for(client) as reach:
+            report = check_image(client, args.image, spec, env=env, timeout=args.timeout, reach=reach)
+    except (DockerOpError, Unreachable) as exc:
         print(f"check: {exc}", file=sys.stderr)
         return EXIT_FAIL
     for r in report.results:

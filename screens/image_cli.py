@@ -50,7 +50,7 @@ def cmd_answers(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     try:
-        text, status = answers_of(args.image)
+        text, status = answers_of(args.image, host=args.host)
     except (MetaError, DockerOpError) as exc:
         print(f"answers: {exc}", file=sys.stderr)
         return EXIT_FAIL
@@ -63,11 +63,11 @@ def cmd_answers(args: argparse.Namespace) -> int:
     return _write_new(args.output, text)
 
 
-def answers_of(source: str, client: Any = None) -> tuple[str, int]:
+def answers_of(source: str, client: Any = None, host: str | None = None) -> tuple[str, int]:
     """(the answers file text, EXIT_OK) of an image or a saved archive at `source`; ("", status) after
     printing why there is none to read. MetaError when the image carries no answers, DockerOpError when the
-    archive is not one. `client`: the engine to
-    ask (default: the CLI's, from DOCKER_HOST / the Docker context)."""
+    archive is not one. `client`: the engine to ask (default: the CLI's for `host`: --host, DOCKER_HOST, the
+    docker context, the local socket; screens/remote_cli.py)."""
     from wizard import image_meta
     from wizard.docker_ops import reference_problem
 
@@ -82,8 +82,8 @@ def answers_of(source: str, client: Any = None) -> tuple[str, int]:
         print(f"answers: IMAGE {problem}, or the path of a saved .tar (there is no file {source})", file=sys.stderr)
         return "", EXIT_USAGE
     if client is None:
-        from screens.docker_cli import _client
-        client = _client()
+        from screens.remote_cli import connect_or_say
+        client = connect_or_say(host)
         if client is None:
             return "", EXIT_NO_ENGINE
     return image_meta.answers_text(image_meta.image_labels(client, source), source), EXIT_OK
@@ -127,9 +127,9 @@ def _write_new(path: Path, text: str) -> int:
     return EXIT_OK
 
 
-def given_of_image(source: str) -> tuple[dict, list[tuple[str, str]]] | None:
-    """The wizard's `--answers IMAGE`: the given answers of an image (or saved archive), with problems; None
-    when `source` is neither an answers file nor an image (the caller reads it as a file then)."""
+def given_of_image(source: str, host: str | None = None) -> tuple[dict, list[tuple[str, str]]] | None:
+    """The wizard's `--answers IMAGE`: the given answers of an image (of the engine at `host`) or of a saved
+    archive, with problems; None when `source` names a file that is not an archive (the caller reads it)."""
     from wizard import answers_file
     from wizard.docker_ops import DockerOpError
     from wizard.image_meta import MetaError
@@ -142,7 +142,7 @@ def given_of_image(source: str) -> tuple[dict, list[tuple[str, str]]] | None:
     elif source.endswith(FILE_SUFFIXES) or reference_problem(source):
         return None  # a file name that is not there: read_given says so
     try:
-        text, status = answers_of(source)
+        text, status = answers_of(source, host=host)
     except (MetaError, DockerOpError) as exc:
         return {}, [("--answers", str(exc))]
     if status != EXIT_OK:
@@ -170,8 +170,8 @@ def cmd_layers(args: argparse.Namespace) -> int:
     if problem:
         print(f"layers: IMAGE {problem}", file=sys.stderr)
         return EXIT_USAGE
-    from screens.docker_cli import _client
-    client = _client()
+    from screens.remote_cli import connect_or_say
+    client = connect_or_say(args.host)
     if client is None:
         return EXIT_NO_ENGINE
     try:

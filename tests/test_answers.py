@@ -319,7 +319,7 @@ def test_an_http_pip_mirror_is_trusted_and_warned_about():
     assert problems == []
     ctx = render(a)
     assert "ENV PIP_INDEX_URL=http://pypi.example.com:8080/simple\n" in ctx.dockerfile
-    assert "ENV PIP_TRUSTED_HOST=pypi.example.com:8080\n" in ctx.dockerfile
+    assert 'ENV PIP_TRUSTED_HOST="pypi.example.com:8080"\n' in ctx.dockerfile
     assert any("plain http" in w and "pypi.example.com:8080" in w for w in ctx.warnings)
     https, _ = validate({"ssh.enabled": False, "mirror.pip": "https://pypi.example.com/simple"})
     assert "PIP_TRUSTED_HOST" not in render(https).dockerfile and render(https).warnings == []

@@ -8,7 +8,6 @@ same view through `imgwizard layers`.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -97,15 +96,3 @@ def test_progress_text_stops_at_99_percent_until_the_end():
     assert transfer.progress_text("writing", "a.tar", 3 * 2**20, 2**22, 3.0) == \
         "writing a.tar: 3.0 MiB of about 4.0 MiB (75%), 0:01 left"
     assert "(99%)" in transfer.progress_text("writing", "a.tar", 2**22 + 5, 2**22, 3.0)
-
-
-def test_counted_reports_what_is_read_of_the_file(tmp_path):
-    path = tmp_path / "data"
-    path.write_bytes(os.urandom(3 * transfer.CHUNK + 7))
-    seen: list[tuple[int, int]] = []
-    with open(path, "rb") as f:
-        counted = transfer.Counted(f, lambda done, size: seen.append((done, size)))
-        assert len(counted) == 3 * transfer.CHUNK + 7
-        data = b"".join(counted)
-    assert data == path.read_bytes()
-    assert seen[-1] == (len(data), len(data)) and len(seen) >= 4

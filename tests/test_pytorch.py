@@ -4,6 +4,7 @@ that reach it through validation, the plan and the wizard's release labels."""
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -119,7 +120,7 @@ def test_the_release_labels_show_the_build_for_the_answers_so_far():
 
 
 def test_the_table_reaches_the_newest_release_and_every_variant_has_a_driver_floor():
-    assert torch_releases()[-1].torch == "2.14.1" and torch_release("2.12").variants == ("cpu", "cu126", "cu130", "cu132")
+    assert torch_releases()[-1].torch == "2.15.0" and torch_release("2.12").variants == ("cpu", "cu126", "cu130", "cu132")
     for release in torch_releases():
         assert set(release.aarch64) <= set(release.variants), release.torch
         for variant in release.variants[1:]:
@@ -147,3 +148,29 @@ def test_the_summary_names_the_build_it_installs():
     a, problems = validate({"app.type": "shell", "ssh.enabled": False, "gpu.vendor": "ascend", "gpu.devices": "0",
                             "gpu.pytorch": "2.4.0", "gpu.cuda": "cpu"})
     assert problems == [] and summary(a).endswith("ascend, PyTorch 2.4.0 (cpu)")
+
+
+def test_2_15_needs_python_3_11_so_ubuntu_22_04_s_system_python_is_refused_with_the_reason():
+    """torch 2.15.0 has cp311-cp315 wheels only (PyPI, 2026-11-30): Debian 12's 3.11 gets it, Ubuntu 22.04's 3.10
+    is refused naming Python."""
+    from tests.test_snippets import df
+    text = df(gpu__vendor="nvidia", gpu__host_driver="595.45.04", gpu__pytorch="2.15.0")
+    assert "torch==2.15.0 torchvision==0.29.2 \\" in text and "--index-url https://download.pytorch.org/whl/cu132" in text
+    answers, problems = validate({"app.type": "shell", "os.family": "ubuntu", "os.version": "22.04", "ssh.enabled": False,
+                                  "gpu.pytorch": "2.15.0", "gpu.cuda": "cpu", "packages.pip": ["six"]}, Path("."))
+    assert any(key == "gpu.pytorch" and "3.10" in why for key, why in problems), problems
+
+
+def test_a_pytorch_index_mirror_replaces_the_index_keeps_the_layout_and_plain_http_is_trusted_with_a_warning():
+    from tests.test_snippets import df
+    text = df(gpu__pytorch="2.13.0", gpu__cuda="cpu", mirror__pytorch="http://10.0.0.5:8080/pytorch/whl/")
+    assert "--index-url http://10.0.0.5:8080/pytorch/whl/cpu \\" in text
+    assert 'ENV PIP_TRUSTED_HOST="10.0.0.5:8080"' in text
+    text = df(gpu__pytorch="2.13.0", gpu__cuda="cpu", mirror__pip="http://pypi.lan/simple",
+              mirror__pytorch="https://torch.example.com/whl")
+    assert "--index-url https://torch.example.com/whl/cpu" in text and 'ENV PIP_TRUSTED_HOST="pypi.lan"' in text
+    for bad in ("ftp://x.example/whl", "http://a b", "https://x.example/whl;rm -rf /"):
+        _, problems = validate({"app.type": "shell", "ssh.enabled": False, "gpu.pytorch": "2.13.0", "gpu.cuda": "cpu",
+                                "mirror.pytorch": bad}, Path("."))
+        assert [key for key, _ in problems] == ["mirror.pytorch"], (bad, problems)
+        assert "http(s) URL" in problems[0][1]

@@ -428,6 +428,13 @@ FIELDS: tuple[Field, ...] = (
             "cpu、某个 CUDA 版本，或留空按宿主机驱动自动选择其完全支持的最新版本。显卡镜像不会自动退回 cpu；"
             "仅靠 CUDA 小版本兼容才能运行的版本需自己选择。"),
           "", choices=_cuda_choices, when=lambda a: bool(a.get("gpu.pytorch"))),
+    Field("mirror.pytorch", "text", T("PyTorch wheel index", "PyTorch wheel 索引"),
+          T("Empty: https://download.pytorch.org/whl. Or the URL of an index laid out the same way (URL/<build>/torch/), "
+            "e.g. a mirror or proxy of it in your network; China pip mirrors carry only PyPI's default builds.",
+            "留空使用 https://download.pytorch.org/whl；或填写与之结构相同的索引地址（URL/<版本类型>/torch/），"
+            "如内网的镜像或代理；国内 pip 镜像只有 PyPI 的默认版本。"),
+          "", when=lambda a: bool(a.get("gpu.pytorch")),
+          check=checks.index_url, max_len=512),
     Field("ssh.enabled", "bool", T("SSH server", "SSH 服务"), T("sshd started when the container starts.", "容器启动时启动 sshd。"),
           lambda a: a.get("app.type") == "shell", when=runs_commands),
     Field("ssh.auth", "choice", T("SSH login", "SSH 登录方式"),

@@ -14,7 +14,8 @@ from typing import Callable, Iterator
 
 @dataclass(frozen=True)
 class BuildEvent:
-    kind: str  # "step" (a new Dockerfile instruction) | "output" (a log line) | "error" | "done"
+    kind: str  # "upload" (context bytes sent: step=sent, total=bytes) | "step" (a new Dockerfile instruction)
+    #            | "output" (a log line) | "error" | "done"
     text: str  # the instruction, the log line, the error message, or the image id when done
     step: int = 0  # 1-based number of the current instruction ("Step N/M")
     total: int = 0  # M

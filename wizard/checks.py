@@ -142,6 +142,11 @@ def mirror(v: str, named: tuple[str, ...]) -> str | None:
         f"one of {', '.join(named)}, or an http(s) URL such as http://mirrors.example.com"
 
 
+def index_url(v: str) -> str | None:
+    return None if v == "" or _URL.fullmatch(v) else \
+        "empty (https://download.pytorch.org/whl), or an http(s) URL such as https://mirror.example.com/pytorch/whl"
+
+
 def image_ref(v: str) -> str | None:
     return None if REFERENCE.fullmatch(v) else \
         "an image reference like registry.example.com/debian:bookworm-slim (empty: the wizard's choice)"

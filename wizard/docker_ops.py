@@ -14,6 +14,7 @@ import contextlib
 import json
 import lzma
 import os
+import queue
 import re
 import shutil
 import socket
@@ -26,12 +27,12 @@ import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Generator, Iterable, Iterator, Mapping
 
 import docker
 import docker.errors
 
-from wizard import safeio, transfer
+from wizard import safeio
 from wizard.build_events import BuildEvent, Builder
 
 
@@ -60,8 +61,17 @@ HOW_TO_START = ("start one: `sudo systemctl start docker` (or `sudo dockerd &`),
                 "or point DOCKER_HOST at a running engine")
 
 
-def engine_status(client_factory: Callable[[], Any] = docker.from_env) -> str | None:
-    """None when a Docker engine answers, else one line saying why not."""
+def engine_status(client_factory: Callable[[], Any] | None = None, host: str | None = None) -> str | None:
+    """None when a Docker engine answers, else one line saying why not. Without a factory: `host`, else the
+    engine the Docker CLI would use (wizard/engine.py: DOCKER_HOST, the docker context, the local socket)."""
+    if client_factory is None:
+        from wizard.engine import EngineError, client_for
+
+        try:
+            client_for(host)[0].close()  # an SSH session is not left open behind the answer
+        except EngineError as exc:
+            return str(exc)
+        return None
     try:
         client = client_factory()
         client.ping()
@@ -141,22 +151,26 @@ def _api(client: Any) -> Any:
     return getattr(client, "api", client)
 
 
-def docker_builder(client: Any = None, nocache: bool = False) -> Builder:
+def docker_builder(client: Any = None, nocache: bool = False, host: str | None = None) -> Builder:
     """A Builder that builds with docker-py's legacy builder (`APIClient.build`); `nocache` ignores the cache.
+    Without a client it connects when the build starts (to `host`, else as the Docker CLI would: engine.py).
 
     Setting `cancel` stops the build: the HTTP response is shut down (the engine then cancels the build and,
     with forcerm, removes its intermediate containers) and a last "error" event says it was cancelled.
     """
 
     def build(context_dir: Path, tag: str, cancel: threading.Event) -> Iterator[BuildEvent]:
-        api = _api(client) if client is not None else docker.APIClient(**docker.utils.kwargs_from_env())
+        from wizard.engine import EngineError, client_for
+
         try:
-            chunks = api.build(path=str(context_dir), tag=tag, decode=True, rm=True, forcerm=True, nocache=nocache,
-                               buildargs=_build_args(context_dir))
+            api = _api(client if client is not None else client_for(host)[0])
+            chunks = yield from _send_context(api, context_dir, dict(tag=tag, decode=True, rm=True, forcerm=True,
+                                                                     nocache=nocache,
+                                                                     buildargs=_build_args(context_dir)))
         except docker.errors.APIError as exc:
             yield BuildEvent("error", _api_message(exc))
             return
-        except (docker.errors.DockerException, OSError) as exc:
+        except (docker.errors.DockerException, OSError, EngineError) as exc:
             yield BuildEvent("error", f"cannot start the build: {exc}")
             return
         response = _response_of(chunks)
@@ -197,6 +211,36 @@ def _build_args(context_dir: Path) -> dict[str, str]:
         return build_args(safeio.read_text(Path(context_dir) / "Dockerfile", safeio.TEXT_LIMIT))
     except safeio.SafeIOError:
         return {}  # the build itself says what is wrong with the Dockerfile
+
+
+def _send_context(api: Any, context_dir: Path, options: dict[str, Any]) -> Generator[BuildEvent, None, Any]:
+    """Send the build context once (wizard/upload.py), yielding "upload" events (bytes sent / total) while it
+    goes; returns docker-py's chunk stream. The POST runs in a helper thread so the events flow meanwhile."""
+    from wizard.upload import Sending, context_archive
+
+    sent: queue.Queue[tuple[int, int] | None] = queue.Queue()
+    outcome: dict[str, Any] = {}
+    archive = context_archive(context_dir)
+
+    def post() -> None:
+        try:
+            outcome["chunks"] = api.build(fileobj=Sending(archive, lambda n, total: sent.put((n, total))),
+                                          custom_context=True, **options)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            outcome["error"] = exc
+        finally:
+            sent.put(None)
+
+    threading.Thread(target=post, name="imgwizard-build-upload", daemon=True).start()
+    try:
+        while (item := sent.get()) is not None:
+            yield BuildEvent("upload", f"sending the build context: {human_size(item[0])} of "
+                                       f"{human_size(item[1])}", item[0], item[1])
+    finally:
+        archive.close()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["chunks"]
 
 
 def _guarded(chunks: Iterator[Mapping[str, Any]], cancel: threading.Event) -> Iterator[Mapping[str, Any]]:
@@ -416,13 +460,15 @@ def _image_id(client: Any, ref: str) -> str | None:
 def import_image(client: Any, path: Path, progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """`docker load < path`: the tags it loaded (its manifest's, not every tag the loaded image has) and the
     tags that named another image before (docker load moves them without a word). `progress(read, size)` is
-    called as the file is sent (wizard/transfer.py)."""
+    called as the file is sent (wizard/upload.py's counting reader)."""
+    from wizard.upload import Sending
+
     path = Path(path)
     tags = archive_tags(path)
     before = {tag: _image_id(client, tag) for tag in tags}
     try:
         with safeio.open_regular(path) as f:
-            images = client.images.load(transfer.Counted(f, progress) if progress else f)
+            images = client.images.load(Sending(f, progress) if progress else f)
     except safeio.SafeIOError as exc:
         raise DockerOpError(str(exc)) from None
     except OSError as exc:
@@ -504,12 +550,13 @@ class CheckReport:
 
 
 def check_image(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] | None = None,
-                timeout: float = 90.0, keep: bool = False) -> CheckReport:
+                timeout: float = 90.0, keep: bool = False, reach: Callable[[int], int] | None = None) -> CheckReport:
     """Start IMAGE as the context declares, check each service answers from outside, remove the container.
 
     Container ports are published on 127.0.0.1 (random host ports). `env` adds variables (JUPYTER_TOKEN,
     SSH_PASSWORD...). A forwarded port is checked by reaching its target: the web app when the target is the
-    app's port, else a one-shot socat listener started in the container on the target port.
+    app's port, else a one-shot socat listener started in the container on the target port. `reach` maps a
+    port on the engine host's 127.0.0.1 to one this machine can connect to (wizard/reach.py, remote engines).
     """
     environment = {**spec.env, **(env or {})}
     try:
@@ -529,6 +576,8 @@ def check_image(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] |
     try:
         deadline = time.monotonic() + timeout
         host_ports = _host_ports(container, spec.ports, deadline)
+        if reach is not None:
+            host_ports = {port: reach(host_port) for port, host_port in host_ports.items()}
         http_ports = {s.port for s in spec.services if s.kind == "http"}
         for service in spec.services:
             host_port = host_ports.get(service.port)

@@ -32,6 +32,7 @@ class HostFacts:
     engine_problem: str | None = "not checked"  # None when a Docker engine answers, else why not
     ssh_key: str | None = None  # the public key text
     ssh_key_path: str | None = None  # where it was read from
+    origin: str | None = None  # None: arch, GPU and distro are this machine's; else the remote engine they came from
 
     @property
     def engine_ok(self) -> bool:
@@ -74,14 +75,15 @@ def detect_distro() -> str | None:
     return f"{name} {version}".strip() or None
 
 
-def default_engine_probe() -> str | None:
-    """wizard.docker_ops.engine_status when that adapter exists, else a reason."""
+def default_engine_probe(host: str | None = None) -> str | None:
+    """wizard.docker_ops.engine_status (for `host`, else the engine the Docker CLI would use) when that adapter
+    exists, else a reason."""
     try:
         from wizard.docker_ops import engine_status
     except ImportError:
         return "the Docker adapter (wizard.docker_ops) is not available"
     try:
-        return engine_status()
+        return engine_status(host=host)
     except Exception as exc:  # an adapter failure is a reason, never a crash of the wizard
         return str(exc) or type(exc).__name__
 
@@ -134,6 +136,8 @@ def prefill(facts: HostFacts) -> dict[str, Any]:
 
 def hints(facts: HostFacts) -> dict[str, T]:
     """Per answer key, a line saying what was detected on this host (shown under the field)."""
+    if facts.origin:
+        return {**engine_hints(facts), **_key_hint(facts)}
     out: dict[str, T] = {}
     if facts.arch:
         out["image.arch"] = T(f"Detected on this host: {facts.arch}", f"本机检测到：{facts.arch}")
@@ -146,8 +150,30 @@ def hints(facts: HostFacts) -> dict[str, T]:
         out["gpu.vendor"] = T("npu-smi info answered on this host: Ascend", "本机 npu-smi info 有输出：昇腾")
     if facts.distro:
         out["os.family"] = T(f"This host runs {facts.distro}", f"本机系统：{facts.distro}")
-    if facts.ssh_key_path:
-        out["ssh.authorized_key"] = T(f"Your key from {facts.ssh_key_path}", f"来自 {facts.ssh_key_path} 的公钥")
+    return {**out, **_key_hint(facts)}
+
+
+def _key_hint(facts: HostFacts) -> dict[str, T]:
+    if not facts.ssh_key_path:
+        return {}
+    return {"ssh.authorized_key": T(f"Your key from {facts.ssh_key_path}", f"来自 {facts.ssh_key_path} 的公钥")}
+
+
+def engine_hints(facts: HostFacts) -> dict[str, T]:
+    """The hints when arch, GPU and distro came from a remote Docker engine (wizard/engine_host.py)."""
+    where = facts.origin
+    out: dict[str, T] = {}
+    if facts.arch:
+        out["image.arch"] = T(f"From the Docker engine at {where}: {facts.arch}",
+                              f"来自 Docker 引擎 {where}：{facts.arch}")
+    if facts.nvidia_driver:
+        out["gpu.vendor"] = T(f"nvidia-smi in a --gpus all container on {where}: driver {facts.nvidia_driver}",
+                              f"{where} 上 --gpus all 容器中的 nvidia-smi：驱动 {facts.nvidia_driver}")
+        out["gpu.host_driver"] = T(f"From nvidia-smi on the engine's host ({where}): {facts.nvidia_driver}",
+                                   f"来自引擎主机（{where}）的 nvidia-smi：{facts.nvidia_driver}")
+    if facts.distro:
+        out["os.family"] = T(f"The engine's host ({where}) runs {facts.distro}",
+                             f"引擎主机（{where}）系统：{facts.distro}")
     return out
 
 

@@ -153,8 +153,9 @@ def system_python(family: str, version: str) -> str | None:
     return table("pytorch")["system_python"].get(f"{family} {version}")
 
 
-def torch_index(variant: str) -> str:
-    return f"{table('pytorch')['index']}/{variant}"
+def torch_index(variant: str, mirror: str = "") -> str:
+    """The wheel index of a build: the PyTorch index, or a mirror with its layout (URL/<variant>)."""
+    return f"{mirror.rstrip('/') or table('pytorch')['index']}/{variant}"
 
 
 def cuda_variants() -> list[str]:

@@ -169,14 +169,17 @@ def _python(c: _Facts) -> dict[str, Any]:
     if c.torch:
         build = torch_build_for(a, c.torch)
         assert build and build.variant, "validated answers always have a PyTorch build"
-        cuda, torch_index = build.variant, knowledge.torch_index(build.variant)
+        cuda, torch_index = build.variant, knowledge.torch_index(build.variant, a.get("mirror.pytorch", ""))
         c.warnings.extend([build.warning] if build.warning else [])
     pip_index = knowledge.pip_index(a.get("mirror.pip", "none")) if c.pm else None
-    pip_trusted_host = _plain_http_host(pip_index)
-    if pip_trusted_host:
-        c.warnings.append(f"mirror.pip {pip_index} is plain http: pip trusts {pip_trusted_host} (PIP_TRUSTED_HOST), "
-                          "so packages come unencrypted and unverified; prefer an https:// index")
-    return {"venv": c.venv, "pip_index": pip_index, "pip_trusted_host": pip_trusted_host,
+    trusted = []
+    for key, url in (("mirror.pip", pip_index), ("mirror.pytorch", a.get("mirror.pytorch") if c.torch else None)):
+        host = _plain_http_host(url)
+        if host:
+            trusted.append(host)
+            c.warnings.append(f"{key} {url} is plain http: pip trusts {host} (PIP_TRUSTED_HOST), "
+                              "so packages come unencrypted and unverified; prefer an https:// index")
+    return {"venv": c.venv, "pip_index": pip_index, "pip_trusted_host": " ".join(dict.fromkeys(trusted)) or None,
             "conda_root": knowledge.conda_root(a.get("mirror.conda", "none")) if c.jupyter_conda else None,
             "miniconda_url": knowledge.miniconda_url(a["image.arch"]) if c.jupyter_conda else None,
             "torch": c.torch, "cuda": cuda, "torch_index": torch_index}

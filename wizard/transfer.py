@@ -1,12 +1,8 @@
 """Progress of a long transfer (export writes an archive, import sends one to the engine): bytes done against
-the expected size, and the time left at the rate so far. Pure: the UI decides how and when to show it."""
+the expected size, and the time left at the rate so far. Pure: the UI decides how and when to show it
+(wizard/upload.py's Sending counts the bytes of an upload)."""
 
 from __future__ import annotations
-
-import os
-from typing import BinaryIO, Callable, Iterator
-
-CHUNK = 1024 * 1024
 
 
 def time_left(done: int, total: int, elapsed: float) -> float | None:
@@ -35,26 +31,3 @@ def progress_text(verb: str, what: str, done: int, total: int, elapsed: float) -
     left = time_left(done, total, elapsed)
     tail = f", {clock(left)} left" if left is not None else ""
     return f"{verb} {what}: {human_size(done)} of about {human_size(total)} ({pct}%){tail}"
-
-
-class Counted:
-    """A binary file to upload (docker load's body) that reports `progress(bytes read, file size)` as the
-    HTTP client reads it. Its length is the bytes left from the current position, so requests sends a
-    Content-Length instead of a chunked body."""
-
-    def __init__(self, f: BinaryIO, progress: Callable[[int, int], None]):
-        self._f, self._progress, self.done = f, progress, 0
-        self.size = os.fstat(f.fileno()).st_size - f.tell()
-
-    def __len__(self) -> int:
-        return self.size - self.done
-
-    def read(self, n: int = -1) -> bytes:
-        data = self._f.read(-1 if n is None else n)
-        self.done += len(data)
-        self._progress(self.done, self.size)
-        return data
-
-    def __iter__(self) -> Iterator[bytes]:
-        while data := self.read(CHUNK):
-            yield data

@@ -68,7 +68,7 @@ STEPS: tuple[Step, ...] = (
          T("The host must have its driver (nvidia-smi / npu-smi info). PyTorch comes from the wheel index of the CUDA "
            "build the driver runs.",
            "宿主机必须先装好驱动（nvidia-smi / npu-smi info）。PyTorch 从驱动能运行的 CUDA 版本的官方 wheel 索引安装。"),
-         ("gpu.vendor", "gpu.devices", "gpu.ascend_driver", "gpu.driver", "gpu.host_driver", "gpu.pytorch", "gpu.cuda"), when=runs_commands),
+         ("gpu.vendor", "gpu.devices", "gpu.ascend_driver", "gpu.driver", "gpu.host_driver", "gpu.pytorch", "gpu.cuda", "mirror.pytorch"), when=runs_commands),
     Step("ssh", T("SSH", "SSH"),
          T("sshd starts with the container (never at build time), host keys are made at first start, and no password "
            "is stored in the image.",

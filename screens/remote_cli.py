@@ -1,0 +1,60 @@
+"""`--host` on every Docker command, and the one place the CLI gets its Docker client (wizard/engine.py chooses
+the engine the way the Docker CLI does: --host, DOCKER_HOST, the docker context, the local socket)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+DOCKER_COMMANDS = ("build", "export", "import", "commit", "check", "push", "answers", "layers")  # absent ones skipped
+
+
+def host_value(value: str) -> str:
+    """argparse type of --host: refused with what is accepted (argparse then exits 2, naming --host)."""
+    from wizard.engine import HOST_ACCEPTED, host_problem
+
+    if host_problem(value) is not None:
+        raise argparse.ArgumentTypeError(f"{value[:80]!r} is not a Docker engine address; accepted: {HOST_ACCEPTED}")
+    return value
+
+
+def add_host_option(sub: argparse._SubParsersAction) -> None:
+    """Give each Docker command `--host URL` (default: DOCKER_HOST, then the current docker context)."""
+    for name in DOCKER_COMMANDS:
+        parser = sub.choices.get(name)
+        if parser is not None and not any("--host" in a.option_strings for a in parser._actions):
+            parser.add_argument("-H", "--host", type=host_value, metavar="URL",
+                                help="the Docker engine: ssh://[USER@]HOST[:PORT], tcp://HOST:PORT or unix:///PATH "
+                                     "(default: DOCKER_HOST, then the current `docker context`, then the local "
+                                     "socket; docs/remote.md)")
+
+
+def connect_or_say(host: str | None) -> Any:
+    """A connected docker client, or None after printing one line saying which engine did not answer and why
+    (for the local socket, also how to start an engine). A remote engine is named on stderr when used."""
+    from wizard.docker_ops import HOW_TO_START
+    from wizard.engine import EngineError, client_for
+
+    try:
+        client, endpoint = client_for(host)
+    except EngineError as exc:
+        local = exc.endpoint is not None and not exc.endpoint.remote
+        print(f"imgwizard: {exc}" + (f": {HOW_TO_START}" if local else ""), file=sys.stderr)
+        return None
+    if endpoint.remote:
+        print(f"imgwizard: using the Docker engine at {endpoint}", file=sys.stderr)
+    return client
+
+
+def show_upload(event: Any, tty: bool, log: Any) -> None:
+    """A build's "upload" event (bytes sent / total): one updated line on a terminal; elsewhere, and in the
+    log, only the line saying the whole context was sent."""
+    done = event.step >= event.total
+    if tty:
+        sys.stdout.write(f"\r\033[K{event.text}" + ("\n" if done else ""))
+        sys.stdout.flush()
+    elif done:
+        print(event.text, flush=True)
+    if done:
+        log.write(event.text + "\n")
