@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Package an application into a Docker image, step by step (the Textual wizard when run "
                     "without a command).")
     parser.add_argument("--version", action="version", version=f"imgwizard {__version__}")
-    parser.add_argument("--answers", type=Path, metavar="FILE", help="open the wizard with a file's answers")
+    parser.add_argument("--answers", type=Path, metavar="FILE|IMAGE",
+                        help="open the wizard with the answers of a file, an image or a saved .tar")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the wizard (default: from LANG)")
     parser.add_argument("--plain", action="store_true", help="plain prompts instead of the full-screen wizard")
     parser.add_argument("-o", "--output", type=Path, metavar="DIR",
@@ -76,11 +77,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _add_docker_commands(parser: argparse.ArgumentParser) -> None:
     """The Docker commands (build, export, import, commit, check) live in screens/docker_cli.py."""
-    from screens import docker_cli, push_cli, remote_cli
+    from screens import docker_cli, image_cli, push_cli, remote_cli
 
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     docker_cli.register(sub)
     push_cli.register(sub)
+    image_cli.register(sub)
     remote_cli.add_host_option(sub)
 
 
@@ -154,8 +156,9 @@ def _wizard(args: argparse.Namespace) -> int:
     lang = pick_lang(dict(os.environ), args.lang)
     given = {}
     if args.answers:
+        from screens.image_cli import given_of_image
         from wizard.load import read_given
-        given, problems = read_given(args.answers)
+        given, problems = given_of_image(str(args.answers), args.wizard_host) or read_given(args.answers)
         if problems:
             print(format_problems(problems, str(args.answers)), file=sys.stderr)
             return EXIT_USAGE

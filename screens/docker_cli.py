@@ -141,9 +141,22 @@ def cmd_build(args: argparse.Namespace) -> int:
             return EXIT_NO_ENGINE
         print(f"building {tag} from {context} (full log: {log_path})")
         status = _run_build(client, args, tag, log, log_path)
+    if status == EXIT_OK:
+        _print_layers(client, tag, context)
     if status == EXIT_OK and args.check:
         return _check(client, argparse.Namespace(image=tag, context=context, env=[], timeout=90.0))
     return status
+
+
+def _print_layers(client, tag: str, context: Path) -> None:
+    """The layer view of the image just built (screens/image_cli.py); a failure to read it is one line."""
+    from screens.image_cli import print_layers
+    from wizard.image_meta import MetaError
+
+    try:
+        print_layers(client, tag, context)
+    except MetaError as exc:
+        print(f"build: no layer view: {exc}", file=sys.stderr)
 
 
 def _build_problems(context: Path) -> list[str]:
@@ -266,21 +279,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _export_progress(output: Path, tty: bool):
-    """A progress callback: one updated line on a terminal, a line every 5 s otherwise."""
-    from wizard.docker_ops import human_size
+    """A progress callback: bytes written of the expected size, time left (screens/image_cli.py)."""
+    from screens.image_cli import progress_printer
 
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] < (0.2 if tty else 5.0):
-            return
-        last[0] = now
-        pct = f" ({100 * done // total}%)" if total else ""
-        line = f"writing {output}: {human_size(done)} of about {human_size(total)}{pct}"
-        print(f"\r\033[K{line}" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
-
-    return progress
+    return progress_printer("writing", output, tty)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -293,11 +295,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     client = _client(args.host)
     if client is None:
         return EXIT_NO_ENGINE
+    from screens.image_cli import progress_printer
+
+    tty = sys.stderr.isatty()
     try:
-        report = import_image(client, args.file)
+        report = import_image(client, args.file, progress_printer("reading", args.file, tty))
     except DockerOpError as exc:
-        print(f"import: {exc}", file=sys.stderr)
+        print(f"\nimport: {exc}" if tty else f"import: {exc}", file=sys.stderr)
         return EXIT_FAIL
+    if tty:
+        print(file=sys.stderr)
     for name in report.loaded:
         was = report.replaced.get(name)
         print(f"loaded {name}" + (f" (replaced: it named image {was} before)" if was else ""))

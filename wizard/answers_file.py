@@ -63,8 +63,9 @@ def shown_key(key: str) -> str:
     return key if checks.control_character(key) is None and len(key) <= SHOWN else shown(key)
 
 
-def dump(answers: Mapping[str, Any]) -> str:
-    """Answers-file text for resolved answers (only the keys that apply), sections in tree order."""
+def document(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers file's document for resolved answers (only the keys that apply): version, then one table
+    per section in tree order."""
     doc: dict[str, Any] = {"version": FORMAT_VERSION}
     for field in FIELDS:
         if field.key not in answers:
@@ -73,6 +74,19 @@ def dump(answers: Mapping[str, Any]) -> str:
         if field.key == "packages.java":
             value = int(value)
         doc.setdefault(field.section, {})[field.name] = value
-    header = "# imgwizard answers file: `imgwizard render THIS_FILE -o DIR` rebuilds the same context.\n" \
-             "# Format: docs/answers.md\n"
-    return header + tomli_w.dumps(doc)
+    return doc
+
+
+HEADER = "# imgwizard answers file: `imgwizard render THIS_FILE -o DIR` rebuilds the same context.\n" \
+         "# Format: docs/answers.md\n"
+
+
+def dump(answers: Mapping[str, Any]) -> str:
+    """Answers-file text for resolved answers (only the keys that apply), sections in tree order."""
+    return dump_document(document(answers))
+
+
+def dump_document(doc: Mapping[str, Any]) -> str:
+    """Answers-file text for a document (document()'s shape, e.g. read back from an image's label).
+    TypeError when a value cannot be written as TOML (a JSON null)."""
+    return HEADER + tomli_w.dumps(doc)

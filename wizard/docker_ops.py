@@ -10,6 +10,7 @@ is JSON chunks: {"stream": "Step 2/9 : RUN ...\\n"}, {"stream": " ---> Running i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import lzma
 import os
@@ -164,7 +165,8 @@ def docker_builder(client: Any = None, nocache: bool = False, host: str | None =
         try:
             api = _api(client if client is not None else client_for(host)[0])
             chunks = yield from _send_context(api, context_dir, dict(tag=tag, decode=True, rm=True, forcerm=True,
-                                                                     nocache=nocache))
+                                                                     nocache=nocache,
+                                                                     buildargs=_build_args(context_dir)))
         except docker.errors.APIError as exc:
             yield BuildEvent("error", _api_message(exc))
             return
@@ -199,6 +201,16 @@ def docker_builder(client: Any = None, nocache: bool = False, host: str | None =
             yield BuildEvent("error", "build cancelled")
 
     return build
+
+
+def _build_args(context_dir: Path) -> dict[str, str]:
+    """The build time for the labels' `created` (snippets/labels.j2) when the Dockerfile asks for it."""
+    from wizard.image_meta import build_args
+
+    try:
+        return build_args(safeio.read_text(Path(context_dir) / "Dockerfile", safeio.TEXT_LIMIT))
+    except safeio.SafeIOError:
+        return {}  # the build itself says what is wrong with the Dockerfile
 
 
 def _send_context(api: Any, context_dir: Path, options: dict[str, Any]) -> Generator[BuildEvent, None, Any]:
@@ -397,37 +409,44 @@ def archive_tags(path: Path) -> list[str]:
     """The tags a `docker save` archive names, read as a stream with bounded memory: manifest.json's RepoTags,
     or for an archive in the bare OCI layout (index.json alone) its manifests' image-name annotations."""
     oci: list[str] | None = None
-    try:
-        with safeio.open_regular(path) as f, tarfile.open(fileobj=f, mode="r:*") as tar:
-            for _ in range(MEMBERS_LIMIT):
-                member = tar.next()
-                if member is None:
-                    if oci is not None:
-                        return oci
-                    raise DockerOpError(f"{path} is not a docker save archive (it has no manifest.json)")
-                name = member.name.removeprefix("./")
-                if name == "manifest.json" and member.isfile():
-                    return [str(t) for entry in _json_member(path, tar, member) for t in (entry.get("RepoTags") or [])]
-                if name == "index.json" and member.isfile():
-                    index = _json_member(path, tar, member)
-                    oci = [str(m["annotations"][key]) for m in index.get("manifests", [])
-                           for key in ("io.containerd.image.name",) if key in (m.get("annotations") or {})]
-    except safeio.SafeIOError as exc:
-        raise DockerOpError(str(exc)) from None
-    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
-        raise DockerOpError(f"{path} is not a complete image archive ({exc})") from None
-    except (TypeError, KeyError, AttributeError) as exc:
-        raise DockerOpError(f"{path}: its manifest is not a docker save manifest ({exc})") from None
+    with reading_archive(path), safeio.open_regular(path) as f, tarfile.open(fileobj=f, mode="r:*") as tar:
+        for _ in range(MEMBERS_LIMIT):
+            member = tar.next()
+            if member is None:
+                if oci is not None:
+                    return oci
+                raise DockerOpError(f"{path} is not a docker save archive (it has no manifest.json)")
+            name = member.name.removeprefix("./")
+            if name == "manifest.json" and member.isfile():
+                return [str(t) for entry in json_member(path, tar, member) for t in (entry.get("RepoTags") or [])]
+            if name == "index.json" and member.isfile():
+                index = json_member(path, tar, member)
+                oci = [str(m["annotations"][key]) for m in index.get("manifests", [])
+                       for key in ("io.containerd.image.name",) if key in (m.get("annotations") or {})]
     raise DockerOpError(f"{path} is not a docker save archive (no manifest.json in its first {MEMBERS_LIMIT} "
                         f"entries)")
 
 
-def _json_member(path: Path, tar: tarfile.TarFile, member: tarfile.TarInfo) -> Any:
-    if member.size > MANIFEST_LIMIT:
-        raise DockerOpError(f"{path}: {member.name} is {member.size} bytes; accepted: at most {MANIFEST_LIMIT}")
+@contextlib.contextmanager
+def reading_archive(path: Path) -> Iterator[None]:
+    """Turn what reading a docker save archive can raise into one DockerOpError line."""
+    try:
+        yield
+    except safeio.SafeIOError as exc:
+        raise DockerOpError(str(exc)) from None
+    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+        raise DockerOpError(f"{path} is not a complete image archive ({' '.join(str(exc).split())})") from None
+    except (TypeError, KeyError, AttributeError) as exc:
+        raise DockerOpError(f"{path}: its manifest is not a docker save manifest ({exc})") from None
+
+
+def json_member(path: Path, tar: tarfile.TarFile, member: tarfile.TarInfo, limit: int = MANIFEST_LIMIT) -> Any:
+    """A JSON file of an archive, at most `limit` bytes."""
+    if member.size > limit:
+        raise DockerOpError(f"{path}: {member.name} is {member.size} bytes; accepted: at most {limit}")
     try:
         return json.loads(tar.extractfile(member).read())
-    except (ValueError, AttributeError) as exc:
+    except (ValueError, AttributeError, RecursionError) as exc:
         raise DockerOpError(f"{path}: {member.name} is not JSON ({exc})") from None
 
 
@@ -438,15 +457,18 @@ def _image_id(client: Any, ref: str) -> str | None:
         return None
 
 
-def import_image(client: Any, path: Path) -> ImportReport:
+def import_image(client: Any, path: Path, progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """`docker load < path`: the tags it loaded (its manifest's, not every tag the loaded image has) and the
-    tags that named another image before (docker load moves them without a word)."""
+    tags that named another image before (docker load moves them without a word). `progress(read, size)` is
+    called as the file is sent (wizard/upload.py's counting reader)."""
+    from wizard.upload import Sending
+
     path = Path(path)
     tags = archive_tags(path)
     before = {tag: _image_id(client, tag) for tag in tags}
     try:
         with safeio.open_regular(path) as f:
-            images = client.images.load(f)
+            images = client.images.load(Sending(f, progress) if progress else f)
     except safeio.SafeIOError as exc:
         raise DockerOpError(str(exc)) from None
     except OSError as exc:

@@ -236,3 +236,19 @@ def test_cancel_stops_a_build_through_ssh(sshd, docker_client, tmp_path, monkeyp
     while any(marker in " ".join(c.attrs["Config"]["Cmd"] or []) for c in docker_client.containers.list(all=True)):
         assert time.monotonic() < deadline, "the cancelled build's container is still there"
         time.sleep(0.5)
+
+
+def test_answers_and_layers_of_a_remote_engines_image(sshd, ssh_key_image, tmp_path):
+    """Issue 15 part 2 and 4 through SSH: the answers file comes back from the GPU server's image, the same
+    file its context holds, and the layer view reads that engine's history."""
+    env = sshd.env()
+    before = logins(sshd)
+    out = run_cli(env, "answers", ssh_key_image.tag, "-o", str(tmp_path / "back.toml"))
+    assert out.returncode == 0, out.stderr
+    assert f"using the Docker engine at ssh://root@127.0.0.1:{sshd.port}" in out.stderr
+    assert (tmp_path / "back.toml").read_text() == (ssh_key_image.context / "imgwizard.toml").read_text()
+    layers = run_cli(env, "layers", ssh_key_image.tag, "--context", str(ssh_key_image.context))
+    assert layers.returncode == 0, layers.stderr
+    assert "base image: debian:bookworm-slim" in layers.stdout and "system packages:" in layers.stdout
+    assert "SSH configuration:" in layers.stdout
+    assert logins(sshd) >= before + 2

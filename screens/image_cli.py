@@ -1,0 +1,245 @@
+"""The image sub-commands of `imgwizard`: `answers` (the answers file an image was built from) and `layers`
+(where its bytes go); the progress line of export and import; the layer view the build prints.
+
+wizard/image_meta.py, wizard/layers.py and wizard/transfer.py do the work. Exit status as the rest of the CLI:
+0 ok, 1 failure, 2 bad input, 3 no Docker engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_ENGINE = 0, 1, 2, 3
+FILE_SUFFIXES = (".toml", ".tar", ".tar.gz", ".tgz")  # --answers NAME with these is a file name, not an image
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("answers", help="write back the answers file an image was built from",
+                       description="Read the answers file imgwizard put in IMAGE's imgwizard.answers label and "
+                                   "print it, or write it to FILE (a new file). IMAGE is an image of the Docker "
+                                   "engine (DOCKER_HOST may name a remote one) or a `docker save` archive. "
+                                   "`imgwizard render FILE -o DIR` then writes the same Dockerfile "
+                                   "(docs/reproduce.md).")
+    p.add_argument("image", metavar="IMAGE", help="image name[:tag] or id, or the path of a saved .tar")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here (a new file) instead of stdout")
+    p.set_defaults(run=cmd_answers)
+
+    p = sub.add_parser("layers", help="show where an image's bytes go, layer by layer",
+                       description="Each layer of IMAGE with its size as a bar, largest first, labelled with the "
+                                   "wizard step that made it (the Dockerfile's section comments), and the base "
+                                   "image's share. The Dockerfile comes from --context DIR, else it is rendered "
+                                   "from the image's answers label.")
+    p.add_argument("image", metavar="IMAGE", help="image name[:tag] or id")
+    p.add_argument("--context", type=Path, metavar="DIR", help="the build context the image came from")
+    p.set_defaults(run=cmd_layers)
+
+
+# ------------------------------------------------------------------ answers
+
+def cmd_answers(args: argparse.Namespace) -> int:
+    from wizard.docker_ops import DockerOpError
+    from wizard.image_meta import MetaError
+
+    if args.output is not None and os.path.lexists(args.output):
+        print(f"answers: {args.output} exists; imgwizard does not replace it: choose a new file name",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        text, status = answers_of(args.image, host=args.host)
+    except (MetaError, DockerOpError) as exc:
+        print(f"answers: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    if status != EXIT_OK:
+        return status
+    _warn_problems(text, args.image, args.output.parent if args.output is not None else Path("."))
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    return _write_new(args.output, text)
+
+
+def answers_of(source: str, client: Any = None, host: str | None = None) -> tuple[str, int]:
+    """(the answers file text, EXIT_OK) of an image or a saved archive at `source`; ("", status) after
+    printing why there is none to read. MetaError when the image carries no answers, DockerOpError when the
+    archive is not one. `client`: the engine to ask (default: the CLI's for `host`: --host, DOCKER_HOST, the
+    docker context, the local socket; screens/remote_cli.py)."""
+    from wizard import image_meta
+    from wizard.docker_ops import reference_problem
+
+    if os.path.lexists(source):
+        if os.path.isfile(source) and not _is_archive(Path(source)):
+            print(f"answers: {source} is not a docker save archive; accepted: an image name[:tag] or id, or a "
+                  f"saved .tar (imgwizard export IMAGE -o FILE.tar)", file=sys.stderr)
+            return "", EXIT_USAGE
+        return image_meta.archive_answers(Path(source))[1], EXIT_OK
+    problem = reference_problem(source)
+    if problem:
+        print(f"answers: IMAGE {problem}, or the path of a saved .tar (there is no file {source})", file=sys.stderr)
+        return "", EXIT_USAGE
+    if client is None:
+        from screens.remote_cli import connect_or_say
+        client = connect_or_say(host)
+        if client is None:
+            return "", EXIT_NO_ENGINE
+    return image_meta.answers_text(image_meta.image_labels(client, source), source), EXIT_OK
+
+
+def _warn_problems(text: str, source: str, folder: Path) -> None:
+    """Say which answers this imgwizard would refuse (an image from another version, a key file not in
+    `folder`, where the answers file goes), without failing."""
+    from wizard import answers_file
+    from wizard.validate import validate
+
+    given, problems = answers_file.parse(text)
+    if not problems:
+        problems = validate(given, folder)[1]
+    for key, message in problems:
+        print(f"WARNING: {source}: {key}: {message}", file=sys.stderr)
+
+
+def _write_new(path: Path, text: str) -> int:
+    """Write `text` to `path`, which must not exist (a hard link puts the complete file in place, so a file
+    that appears meanwhile is never replaced)."""
+    from wizard import safeio
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        tmp = safeio.stage(folder, path.name, text.encode(), 0o644)
+    except safeio.WriteFailed as exc:
+        print(f"answers: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        print(f"answers: {path} appeared meanwhile; it was kept: choose a new file name", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"answers: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAIL
+    finally:
+        os.unlink(tmp)
+    print(f"wrote {path} (render it: imgwizard render {path} -o DIR)", file=sys.stderr)
+    return EXIT_OK
+
+
+def given_of_image(source: str, host: str | None = None) -> tuple[dict, list[tuple[str, str]]] | None:
+    """The wizard's `--answers IMAGE`: the given answers of an image (of the engine at `host`) or of a saved
+    archive, with problems; None when `source` names a file that is not an archive (the caller reads it)."""
+    from wizard import answers_file
+    from wizard.docker_ops import DockerOpError
+    from wizard.image_meta import MetaError
+
+    from wizard.docker_ops import reference_problem
+
+    if os.path.lexists(source):
+        if not _is_archive(Path(source)):
+            return None  # an answers file: read_given reads it (or says why not)
+    elif source.endswith(FILE_SUFFIXES) or reference_problem(source):
+        return None  # a file name that is not there: read_given says so
+    try:
+        text, status = answers_of(source, host=host)
+    except (MetaError, DockerOpError) as exc:
+        return {}, [("--answers", str(exc))]
+    if status != EXIT_OK:
+        return {}, [("--answers", f"{source} is neither a file nor an image of a Docker engine that answers")]
+    return answers_file.parse(text)
+
+
+def _is_archive(path: Path) -> bool:
+    """A regular file that is a tar archive (gzip or not): docker save's output rather than an answers file."""
+    import tarfile
+
+    try:
+        return path.is_file() and not path.is_symlink() and tarfile.is_tarfile(path)
+    except OSError:
+        return False
+
+
+# ------------------------------------------------------------------ layers
+
+def cmd_layers(args: argparse.Namespace) -> int:
+    from wizard.docker_ops import reference_problem
+    from wizard.image_meta import MetaError
+
+    problem = reference_problem(args.image)
+    if problem:
+        print(f"layers: IMAGE {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    from screens.remote_cli import connect_or_say
+    client = connect_or_say(args.host)
+    if client is None:
+        return EXIT_NO_ENGINE
+    try:
+        print_layers(client, args.image, args.context)
+    except MetaError as exc:
+        print(f"layers: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+def print_layers(client: Any, ref: str, context: Path | None = None) -> None:
+    """Print the layer view of image `ref`; its Dockerfile from `context`, else rendered from its answers."""
+    import docker.errors
+
+    from wizard import layers
+    from wizard.image_meta import MetaError
+
+    try:
+        image = client.images.get(ref)
+        history = image.history()
+    except docker.errors.ImageNotFound:
+        raise MetaError(f"no image {ref} in this engine (docker images lists them)") from None
+    except docker.errors.APIError as exc:
+        raise MetaError(f"cannot read the history of {ref}: {getattr(exc, 'explanation', None) or exc}") from None
+    labels = (image.attrs.get("Config") or {}).get("Labels") or {}
+    dockerfile, note = _dockerfile_of(labels, context)
+    view = layers.layer_view(history, dockerfile, labels.get("org.opencontainers.image.base.name", ""))
+    print(f"layers of {ref} ({note}):")
+    for line in layers.lines(view):
+        print(f"  {line}")
+
+
+def _dockerfile_of(labels: dict, context: Path | None) -> tuple[str | None, str]:
+    """(the Dockerfile the image came from, "steps from WHERE"), or (None, "no wizard steps: WHY")."""
+    from wizard import answers_file, image_meta, safeio
+    from wizard.render import render
+    from wizard.validate import validate
+
+    if context is not None:
+        try:
+            return safeio.read_text(context / "Dockerfile", safeio.TEXT_LIMIT), f"steps from {context / 'Dockerfile'}"
+        except safeio.SafeIOError as exc:
+            return None, f"no wizard steps: {exc}"
+    try:
+        given, problems = answers_file.parse(image_meta.answers_text(labels, "the image"))
+        answers, problems = validate(given, Path(".")) if not problems else ({}, problems)
+        if not problems:
+            return render(answers, Path(".")).dockerfile, "steps from its answers label"
+        return None, f"no wizard steps: its answers do not render here ({problems[0][0]}: {problems[0][1]})"
+    except Exception as exc:  # noqa: BLE001 - the steps are a nicety: sizes are shown without them
+        return None, f"no wizard steps: {exc}"
+
+
+# ------------------------------------------------------------------ progress
+
+def progress_printer(verb: str, what: object, tty: bool, out=None) -> Callable[[int, int], None]:
+    """A progress callback: one updated line on a terminal (5 a second), a line every 5 s otherwise; with the
+    bytes done against the expected size and the time left (wizard/transfer.py)."""
+    from wizard.transfer import progress_text
+
+    start, last = time.monotonic(), [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < (0.2 if tty else 5.0):
+            return
+        last[0] = now
+        line = progress_text(verb, str(what), done, total, now - start)
+        print(f"\r\033[K{line}" if tty else line, end="" if tty else "\n", file=out or sys.stderr, flush=True)
+
+    return progress
