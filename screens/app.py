@@ -344,7 +344,8 @@ class WizardScreen(Screen):
 
             def start(tag: str | None) -> None:
                 if tag:
-                    app.push_screen(BuildScreen(app.get_builder(), folder, tag, app.lang, app.clock), app.built)
+                    app.push_screen(BuildScreen(app.get_builder(), folder, tag, app.lang, app.clock,
+                                                history=app.get_history()), app.built)
             app.push_screen(TagModal(app.session.context.image, app.lang), start)
 
         if app.session.dirty or app.session.saved_to is None:
@@ -364,8 +365,10 @@ class WizardApp(App[int]):
                  engine: Callable[[], str | None] | None = None, clock: Callable[[], float] = time.monotonic,
                  probe_engine: bool = False, recovery_dirs: list[Path] | None = None,
                  engine_facts: Callable[[], HostFacts | None] | None = None, docker_host: str | None = None,
-                 base: Path = Path("."), settings: Settings | None = None) -> None:
+                 base: Path = Path("."), settings: Settings | None = None,
+                 history: Callable[[str], list[dict[str, Any]]] | None = None) -> None:
         super().__init__()
+        self.history = history  # the image history for the build screen's layer chart (None: the engine's)
         self.docker_host = docker_host  # --host: the engine F5, the hint and the pre-fill use (None: as docker does)
         self.settings = settings or Settings()
         self.base = base  # where a context goes by default: base / image.name (screens.folders.save_base)
@@ -477,6 +480,22 @@ class WizardApp(App[int]):
             self.builder = docker_builder(host=self.docker_host)
         return self.builder
 
+    def get_history(self) -> Callable[[str], list[dict[str, Any]]]:
+        """The image history the build screen's layer chart reads: injected, else asked of the engine."""
+        if self.history is not None:
+            return self.history
+        host = self.docker_host
+
+        def history(tag: str) -> list[dict[str, Any]]:
+            from wizard.engine import client_for
+
+            client, _ = client_for(host)
+            try:
+                return client.images.get(tag).history()
+            finally:
+                client.close()
+        return history
+
     def built(self, outcome: str | None) -> None:
         self.builds.append(outcome or "")
 
@@ -488,7 +507,8 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
              recovery_dirs: list[Path] | None = None,
              engine_facts: Callable[[], HostFacts | None] | None = None,
              docker_host: str | None = None, base: Path = Path("."),
-             settings: Settings | None = None, found: list[Finding] | None = None) -> WizardApp:
+             settings: Settings | None = None, found: list[Finding] | None = None,
+             history: Callable[[str], list[dict[str, Any]]] | None = None) -> WizardApp:
     """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it);
     `probe_engine` checks the Docker engine after the first frame and shows the result as a hint;
     `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs);
@@ -496,13 +516,14 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
     engine DOCKER_HOST / the docker context names, when it is remote); `base`: the folder new contexts go into
     (run_app: screens.folders.save_base); `settings`: the wizard's own remembered settings (run_app:
     screens.settings.default_path; default: nothing remembered); `found`: what wizard.scan found in the folder
-    the wizard runs in (pre-filled; the user's `given` win)."""
+    the wizard runs in (pre-filled; the user's `given` win); `history`: an image's history for the layer chart
+    after a build (default: asked of the engine)."""
     facts, found = host or HostFacts(), found or []
     from_folder = scan.given(found)
     session = Session({**prefill(facts), **from_folder, **dict(given or {})}, base_dir=base_dir, snippets=snippets)
     app = WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
                     probe_engine=probe_engine, recovery_dirs=recovery_dirs, engine_facts=engine_facts,
-                    docker_host=docker_host, base=base, settings=settings)
+                    docker_host=docker_host, base=base, settings=settings, history=history)
     app.suggested = {k: v for k, v in prefill(facts).items() if k not in (given or {}) and k not in from_folder}
     app.found = found
     app.hints.update(scan.hints(found))  # what the folder answered is shown under its field, never silently

@@ -3,6 +3,9 @@ time and an estimate, keeps the full log in build.log beside the context, and en
 failure the failing step and the output lines that say why, after success the next steps (run, check, export).
 The builder runs in a thread worker; Esc sets the cancel Event, which stops it.
 
+After success a chart beside the log shows where the image's bytes went: each layer as a bar labelled with the
+wizard step that made it (wizard.layers, from the image's history on the engine and the context's Dockerfile).
+
 The estimate comes from the step count and, when this context was built before from the wizard, from the
 times the previous build.log recorded for each step ("[12.3s] Step 3/10 : ...").
 """
@@ -14,7 +17,7 @@ import shlex
 import threading
 import time
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 from rich.text import Text
 from textual import work
@@ -26,6 +29,7 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, RichLog, Static
 
 from screens.widgets import QuietFooter
+from wizard import layers
 from wizard.build_events import BuildEvent, Builder
 from wizard.safeio import TEXT_LIMIT, SafeIOError, open_new_log, read_text
 from wizard.text import T
@@ -89,6 +93,22 @@ def next_steps(folder: Path, tag: str) -> list[tuple[T, str]]:
     ]
 
 
+def chart_text(view: layers.LayerView, width: int = 12, label_width: int = 24) -> Text:
+    """One line per layer: size, a bar against the largest, its share, and the wizard step that made it."""
+    from wizard.docker_ops import human_size
+
+    largest = max((r.size for r in view.rows), default=0) or 1
+    out = Text()
+    for r in view.rows:
+        filled = max(1, round(width * r.size / largest))
+        out.append(f"{human_size(r.size):>9} ")
+        out.append("█" * filled, style="green" if r.step != layers.BASE else "blue")
+        out.append("·" * (width - filled) + f" {100 * r.share:3.0f}% ", style="dim")
+        out.append(((r.step if r.step else r.instruction)[:label_width]) + "\n")
+    out.append(f"{human_size(view.total):>9} in all", style="bold")
+    return out
+
+
 class BuildScreen(Screen[str]):
     """Dismisses with the outcome: "done", "failed" or "cancelled"."""
 
@@ -105,10 +125,19 @@ class BuildScreen(Screen[str]):
     class Finished(Message):
         pass
 
+    class Layers(Message):
+        def __init__(self, view: layers.LayerView | None, problem: str = "") -> None:
+            super().__init__()
+            self.view, self.problem = view, problem
+
     def __init__(self, builder: Builder, context_dir: Path, tag: str, lang: str,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 history: Callable[[str], list[dict[str, Any]]] | None = None) -> None:
+        """`history(tag)`: the image's history as the engine gives it (newest first), for the layer chart."""
         super().__init__()
         self.builder, self.context_dir, self.tag, self.lang, self.clock = builder, context_dir, tag, lang, clock
+        self.history = history
+        self.layer_view: layers.LayerView | None = None
         self.cancel = threading.Event()
         self.state = "running"  # running | done | failed | cancelled
         self.step, self.total, self.step_text = 0, 0, ""
@@ -129,8 +158,9 @@ class BuildScreen(Screen[str]):
         with Horizontal(id="build-bar"):
             yield ProgressBar(total=None, show_eta=False, show_percentage=True, id="build-meter")
             yield Static("", id="build-progress")
-        with Horizontal(id="build-body"):  # room beside the log for the layer chart
+        with Horizontal(id="build-body"):
             yield RichLog(id="build-log", wrap=True, max_lines=5000)
+            yield Static("", id="build-layers")  # the layer chart, after success
         yield Static("", id="build-status")
         yield QuietFooter()
 
@@ -224,6 +254,32 @@ class BuildScreen(Screen[str]):
         self._show_progress()
         self.query_one("#build-status", Static).update(self._outcome())
         self.refresh_bindings()
+        if self.state == "done" and self.history is not None:
+            self.read_layers()
+
+    # ------------------------------------------------------------------ the layer chart
+    @work(exclusive=True, exit_on_error=False, thread=True, group="layers")
+    def read_layers(self) -> None:
+        try:
+            dockerfile = read_text(self.context_dir / "Dockerfile", TEXT_LIMIT)
+            history = self.history(self.tag)  # type: ignore[misc]
+        except Exception as exc:  # an engine gone or an unreadable Dockerfile: the chart says so, the build stands
+            self.post_message(self.Layers(None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+            return
+        base = re.search(r"^FROM\s+(\S+)", dockerfile, re.MULTILINE)
+        self.post_message(self.Layers(layers.layer_view(history, dockerfile, base.group(1) if base else "")))
+
+    def on_build_screen_layers(self, message: Layers) -> None:
+        self.layer_view = message.view
+        chart = self.query_one("#build-layers", Static)
+        chart.add_class("shown")
+        if message.view is None:
+            chart.update(Text(T(f"No layer view: {message.problem}", f"无法显示各层：{message.problem}")(self.lang),
+                              style="yellow"))
+            return
+        out = Text(T("Where the bytes go (largest first)\n", "各层大小（从大到小）\n")(self.lang), style="bold")
+        out.append_text(chart_text(message.view))
+        chart.update(out)
 
     def _outcome(self) -> Text:
         t = self.lang

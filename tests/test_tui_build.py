@@ -243,3 +243,43 @@ async def test_a_link_in_place_of_build_log_is_refused_and_the_build_goes_on(tmp
         log = "\n".join(str(line.text) for line in screen.query_one("#build-log").lines)
         assert "No build.log" in log and "symbolic link" in log
     assert elsewhere.read_text() == "keep me\n"
+
+
+async def test_after_success_a_chart_shows_each_layer_by_wizard_step_largest_first(tmp_path: Path):
+    """The chart reads the image's history (here the one recorded from the real engine for
+    tests/fixtures/history_reproduce.Dockerfile, which the context's Dockerfile is replaced with) and labels each
+    layer with the Dockerfile section that made it."""
+    history = json.loads((FIXTURES / "history_reproduce.json").read_text())
+    asked: list[str] = []
+
+    def recorded_history(tag: str) -> list[dict]:
+        asked.append(tag)
+        (tmp_path / "ctx" / "Dockerfile").write_text((FIXTURES / "history_reproduce.Dockerfile").read_text())
+        return history
+
+    app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_ok.jsonl"),
+                   history=recorded_history)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_build(pilot, app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert asked == ["myapp:latest"] and screen.layer_view is not None
+        chart = str(screen.query_one("#build-layers").render())
+        assert chart.startswith("Where the bytes go") and "base image" in chart
+        sizes = [r.size for r in screen.layer_view.rows]
+        assert sizes == sorted(sizes, reverse=True) and sum(sizes) == screen.layer_view.total
+        assert any(r.step == "system packages" for r in screen.layer_view.rows), screen.layer_view.rows
+        assert screen.query_one("#build-layers").display
+
+
+async def test_a_layer_chart_that_cannot_be_read_says_why_and_the_build_stands(tmp_path: Path):
+    def no_engine(tag: str) -> list[dict]:
+        raise ConnectionError("engine went away")
+
+    app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_ok.jsonl"), history=no_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_build(pilot, app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.state == "done"
+        assert "No layer view: engine went away" in str(screen.query_one("#build-layers").render())
