@@ -96,7 +96,7 @@ def test_java_on_a_desktop_is_the_full_jdk_with_awt():
 
 
 def test_nvidia_asks_for_the_graphics_libraries():
-    assert "ENV NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics,display" in ctx(
+    assert "NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics,display" in ctx(
         os__family="ubuntu", gpu__vendor="nvidia").dockerfile
 
 

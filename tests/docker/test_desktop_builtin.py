@@ -221,3 +221,101 @@ def test_without_the_password_it_refuses_to_start(docker_client, xterm_image):
         c.remove(force=True)
     assert code == 1
     assert "DESKTOP_PASSWORD is not set: refusing to start" in logs
+
+
+# A Swing window with Chinese text (unicode escapes: the source is plain ASCII), on the same X, font and Java
+# stack a JetBrains IDE uses. 中文字形显示 = "Chinese glyphs shown".
+SWING = r"""
+import java.awt.Color;
+import java.awt.Font;
+import javax.swing.JFrame;
+import javax.swing.JLabel;
+import javax.swing.SwingConstants;
+import javax.swing.SwingUtilities;
+
+public class Hello {
+    public static void main(String[] args) {
+        SwingUtilities.invokeLater(() -> {
+            JFrame frame = new JFrame("imgwizard swing");
+            JLabel label = new JLabel("\u4e2d\u6587\u5b57\u5f62\u663e\u793a", SwingConstants.CENTER);
+            label.setFont(new Font(Font.DIALOG, Font.PLAIN, 96));
+            label.setOpaque(true);
+            label.setBackground(Color.WHITE);
+            label.setForeground(Color.BLACK);
+            frame.add(label);
+            frame.setDefaultCloseOperation(JFrame.EXIT_ON_CLOSE);
+            frame.setSize(900, 600);
+            frame.setVisible(true);
+        });
+    }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def swing_image(docker_client, scenario_dir, images_to_remove):
+    """A Java Swing program on the built-in desktop with OpenJDK 17 (packages.java) and locale.chinese."""
+    built = build_scenario(docker_client, scenario_dir / "desktop-swing", "desktop-swing", """
+version = 1
+[image]
+name = "imgwizard-test/desktop-swing"
+[app]
+type = "desktop"
+name = "command"
+command = "java -cp /opt/swing Hello"
+[desktop]
+engine = "builtin"
+[os]
+family = "debian"
+[locale]
+chinese = true
+[packages]
+common = false
+apt = []
+java = "17"
+[ssh]
+enabled = false
+""")
+    images_to_remove.append(built.tag)
+    return built
+
+
+@pytest.fixture(scope="module")
+def swing_classes(docker_client, swing_image, tmp_path_factory):
+    """Hello.class, compiled in a container of the image with its own JDK."""
+    src = tmp_path_factory.mktemp("swing-src")
+    (src / "Hello.java").write_text(SWING)
+    out = tmp_path_factory.mktemp("swing-classes")
+    docker_client.containers.run(swing_image.tag, ["javac", "-d", "/out", "/src/Hello.java"], remove=True,
+                                 volumes={str(src): {"bind": "/src", "mode": "ro"}, str(out): {"bind": "/out"}})
+    assert (out / "Hello.class").exists()
+    return out
+
+
+def test_swing_shows_chinese_glyphs_and_boxes_without_the_font(docker_client, swing_image, swing_classes):
+    c = docker_client.containers.run(swing_image.tag, detach=True, environment={"DESKTOP_PASSWORD": PASSWORD},
+                                     ports={"31000/tcp": ("127.0.0.1", None)},
+                                     volumes={str(swing_classes): {"bind": "/opt/swing", "mode": "ro"}})
+    try:
+        web = _host_port(c, 31000)
+        _wait_for(lambda: "imgwizard swing" in _windows(c), "the Swing window", c, timeout=90)
+        assert "WenQuanYi Zen Hei" in _x(c, "fc-match", ":lang=zh")  # the CJK font resolves for Chinese
+        with chromium() as browser:
+            page = open_viewer(browser, web, PASSWORD)
+            wait_connected(page)
+            page.wait_for_timeout(2000)
+            with_font = pixels(page, _window_rect(c, "imgwizard swing"), colour=(255, 255, 255))
+            # the same text with the font gone: the app is killed, the supervisor starts it again
+            c.exec_run(["sh", "-c", "rm -rf /usr/share/fonts/truetype/wqy && fc-cache -f"])
+            assert "WenQuanYi" not in _x(c, "fc-match", ":lang=zh")
+            before = _pids(c, "java")
+            c.exec_run(["pkill", "-x", "java"])
+            _wait_for(lambda: _pids(c, "java") - before and "imgwizard swing" in _windows(c),
+                      "the Swing window again", c, timeout=90)
+            page.wait_for_timeout(3000)
+            without_font = pixels(page, _window_rect(c, "imgwizard swing"), colour=(255, 255, 255))
+    finally:
+        c.remove(force=True)
+    assert with_font["dark"] > 2000, with_font  # big black strokes of six glyphs
+    assert with_font["hash"] != without_font["hash"], (with_font, without_font)
+    assert abs(with_font["dark"] - without_font["dark"]) > 500, (with_font, without_font)
