@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import docker  # noqa: E402
 
-from tests.docker.novnc_browser import chromium, open_viewer, wait_connected  # noqa: E402
+from tests.docker.novnc_browser import VIEWPORT, chromium, open_viewer, painted, wait_connected  # noqa: E402
 from wizard.context import write  # noqa: E402
 from wizard.docker_ops import docker_builder  # noqa: E402
 from wizard.load import load  # noqa: E402
@@ -53,7 +53,8 @@ def capture(client, output: Path) -> None:
         with chromium() as browser:
             page = open_viewer(browser, port, password)
             wait_connected(page)
-            page.wait_for_timeout(2000)  # the first full frame
+            # the first full frame: xterm's white page with its prompt
+            painted(page, (0, 0, VIEWPORT["width"], VIEWPORT["height"]), (255, 255, 255), min_dark=20)
             output.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(output))
     finally:

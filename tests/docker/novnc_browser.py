@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -36,7 +37,15 @@ def open_viewer(context: Any, port: int, password: str, timeout_ms: int = 60_000
     """Open http://127.0.0.1:PORT/ as a user would (the start page sends it to vnc.html with autoconnect), type
     the password into noVNC's dialog and return the page once the password was sent."""
     page = context.new_page()
-    page.goto(f"http://127.0.0.1:{port}/")
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:  # websockify (Python) may still be starting: the page answers once it listens
+        try:
+            page.goto(f"http://127.0.0.1:{port}/")
+            break
+        except Exception:  # noqa: BLE001 - playwright's Error: connection refused or reset
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
     page.wait_for_url("**/vnc.html?*", timeout=timeout_ms)
     page.locator("#noVNC_password_input").fill(password, timeout=timeout_ms)
     page.locator("#noVNC_credentials_button").click()
@@ -70,3 +79,18 @@ _PIXELS = """([x, y, w, h, r, g, b]) => {
 def pixels(page: Any, rect: tuple[int, int, int, int], colour: tuple[int, int, int] = (0, 0, 0)) -> dict:
     """{'width', 'height' (the canvas), 'other' (share of pixels unlike `colour`), 'dark' (count), 'hash'}."""
     return page.evaluate(_PIXELS, [*rect, *colour])
+
+
+def painted(page: Any, rect: tuple[int, int, int, int], colour: tuple[int, int, int], min_dark: int,
+            timeout: float = 60) -> dict:
+    """pixels() once the rectangle is mostly `colour` with at least `min_dark` dark pixels (the VNC frame and the
+    app's drawing have arrived), measured again a second later so the drawing is complete."""
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = pixels(page, rect, colour)
+        if seen["other"] < 0.2 and seen["dark"] >= min_dark:
+            page.wait_for_timeout(1000)
+            return pixels(page, rect, colour)
+        if time.monotonic() > deadline:
+            return seen
+        page.wait_for_timeout(500)

@@ -16,7 +16,7 @@ import pytest
 
 from screens.cli import main
 from tests.docker.conftest import build_scenario
-from tests.docker.novnc_browser import chromium, open_viewer, pixels, status_text, wait_connected
+from tests.docker.novnc_browser import chromium, open_viewer, painted, status_text, wait_connected
 
 pytestmark = pytest.mark.docker
 
@@ -135,8 +135,7 @@ def test_browser_logs_in_and_sees_the_xterm_window(xterm_desktop, tmp_path):
         page = open_viewer(browser, web, PASSWORD)
         wait_connected(page)
         x, y, w, h = _window_rect(c, "xterm")
-        page.wait_for_timeout(1500)  # the first full frame after connecting
-        seen = pixels(page, (x, y, w, h), colour=(255, 255, 255))
+        seen = painted(page, (x, y, w, h), colour=(255, 255, 255), min_dark=20)
         page.screenshot(path=str(tmp_path / "desktop.png"))
     assert (tmp_path / "desktop.png").stat().st_size > 10_000
     assert seen["other"] < 0.2, seen  # mostly xterm's white
@@ -313,18 +312,6 @@ def swing_classes(docker_client, swing_image, tmp_path_factory):
     return out
 
 
-def _painted(page, rect: tuple[int, int, int, int], timeout: float = 60) -> dict:
-    """The window's pixels once Swing painted the white label over the frame's grey (mostly white, some ink)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        seen = pixels(page, rect, colour=(255, 255, 255))
-        if seen["other"] < 0.05 and seen["dark"] > 1000:
-            page.wait_for_timeout(1000)  # and one more frame, so the text is complete
-            return pixels(page, rect, colour=(255, 255, 255))
-        assert time.monotonic() < deadline, seen
-        page.wait_for_timeout(500)
-
-
 def test_swing_shows_chinese_glyphs_and_boxes_without_the_font(docker_client, swing_image, swing_classes):
     c = docker_client.containers.run(swing_image.tag, detach=True, environment={"DESKTOP_PASSWORD": PASSWORD},
                                      ports={"31000/tcp": ("127.0.0.1", None)},
@@ -336,7 +323,7 @@ def test_swing_shows_chinese_glyphs_and_boxes_without_the_font(docker_client, sw
         with chromium() as browser:
             page = open_viewer(browser, web, PASSWORD)
             wait_connected(page)
-            with_font = _painted(page, _window_rect(c, "imgwizard swing"))
+            with_font = painted(page, _window_rect(c, "imgwizard swing"), (255, 255, 255), min_dark=1000)
             # the same text with the font gone: the app is killed, the supervisor starts it again
             c.exec_run(["sh", "-c", "rm -rf /usr/share/fonts/truetype/wqy && fc-cache -f"])
             assert "wqy" not in _x(c, "fc-match", "-f", "%{file}", ":lang=zh")
@@ -344,7 +331,7 @@ def test_swing_shows_chinese_glyphs_and_boxes_without_the_font(docker_client, sw
             c.exec_run(["pkill", "-x", "java"])
             _wait_for(lambda: _pids(c, "java") - before and _mapped(c, "imgwizard swing"),
                       "the Swing window again", c, timeout=90)
-            without_font = _painted(page, _window_rect(c, "imgwizard swing"))
+            without_font = painted(page, _window_rect(c, "imgwizard swing"), (255, 255, 255), min_dark=1000)
     finally:
         c.remove(force=True)
     assert with_font["dark"] > 2000, with_font  # big black strokes of six glyphs
