@@ -58,6 +58,10 @@ for _ in $(seq 100); do  # the X socket appears when Xvnc is ready
     sleep 0.1
 done
 start openbox openbox --config-file /etc/imgwizard/openbox-rc.xml
+for _ in $(seq 100); do  # openbox is ready when it names itself on the root window: only then the app maps
+    xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q "window id" && break
+    sleep 0.1
+done
 start novnc websockify --web /usr/share/novnc 0.0.0.0:31000 127.0.0.1:5901
 
 cd "$HOME" || exit 1
