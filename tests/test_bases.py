@@ -19,7 +19,7 @@ from wizard.validate import validate
 
 from tests.answer_space import KEY
 
-PAIRS = [(engine, family, version) for engine in ("plain", "novnc", "kasm", "kasmweb")
+PAIRS = [(engine, family, version) for engine in ("plain", "novnc", "kasm", "kasmweb", "builtin")
          for family in knowledge.os_families(engine) if family != "scratch"
          for version in knowledge.os_versions(engine, family)]
 SSH = ({"ssh.enabled": False}, {"ssh.enabled": True, "ssh.auth": "key", "ssh.authorized_key": KEY},
@@ -76,7 +76,7 @@ def test_every_combination_renders_what_its_base_does_or_is_refused_with_the_bas
         ctx = render(answers)
         _assert_sources(base, ctx.dockerfile, given["mirror.apt"])
         assert f"FROM {base.image}" in ctx.dockerfile
-        if engine == "plain":
+        if engine in ("plain", "builtin"):  # the built-in desktop sits on the plain image and keeps its users
             expected = "root" if given["user.root"] or given["ssh.enabled"] else "app"
         else:
             expected = facts["final_user"]

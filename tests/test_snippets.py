@@ -334,7 +334,7 @@ def test_secret_names_cover_every_secret_a_plan_passes():
     from wizard.plan import secret_names
 
     names = secret_names()
-    for engine in ("novnc", "kasm", "kasmweb"):
+    for engine in ("novnc", "kasm", "kasmweb", "builtin"):
         assert knowledge.desktop(engine)["password_env"] in names
         desk = ctx(app__type="desktop", desktop__engine=engine, app__name="command", app__command="xterm")
         assert {s.name for s in desk.plan.secrets} <= names and desk.plan.secrets
@@ -355,6 +355,8 @@ DESKTOP_ENV = {"DESKTOP_PASSWORD": "pw with 'quotes' and spaces"}
 EXPECTED_ARGV = {
     "ascend-shell": ["-p", "2222:22", *ASCEND_FLAGS, "--init", "-e", "ASCEND_VISIBLE_DEVICES=0"],
     "binary-scratch": [],
+    "builtin-desktop": ["-p", "31000:31000", "-e", "DESKTOP_PASSWORD=pw with 'quotes' and spaces"],
+    "builtin-idea-ubuntu": ["-p", "31000:31000", "-e", "DESKTOP_PASSWORD=pw with 'quotes' and spaces"],
     "code-server-debian": ["-p", "31000:31000", "--init", "-e", "PASSWORD"],
     "debian-shell-ssh": ["-p", "2222:22", "-p", "31000:31000", "--init"],
     "jupyter-nvidia": ["-p", "31000:31000", "--gpus", "all", "--init", "-e", "JUPYTER_TOKEN"],

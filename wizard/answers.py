@@ -127,6 +127,11 @@ ENGINES = (
     _c("kasmweb", "KASM Workspaces (kasmweb/core)", "KASM Workspaces（kasmweb/core）",
        "The kasmtech core images used by KASM Workspaces; HTTPS on 6901.",
        "kasmtech 的 KASM Workspaces 核心镜像；HTTPS 端口 6901。"),
+    _c("builtin", "Built-in noVNC (OS packages only)", "内置 noVNC（只用系统软件包）",
+       "No third-party base image: builds where only the OS mirror is reachable. Xvnc, openbox and noVNC from "
+       "Debian/Ubuntu packages; clipboard through noVNC's side panel; no sound.",
+       "不需要第三方基础镜像：只要能访问系统软件源就能构建。Xvnc、openbox 和 noVNC 都来自 Debian/Ubuntu 软件包；"
+       "复制粘贴通过 noVNC 侧边栏；不支持声音。"),
 )
 
 _FAMILY_TEXT = {
@@ -249,7 +254,7 @@ def _java_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
 
 
 def _default_workdir(a: Mapping[str, Any]) -> str:
-    if a.get("app.type") == "desktop":
+    if a.get("app.type") == "desktop" and engine(a) != "builtin":  # the built-in desktop is a plain image
         return knowledge.desktop(a.get("desktop.engine", "novnc"))["home"]
     return "/root" if a.get("user.root", True) else "/home/app"
 
@@ -300,14 +305,16 @@ FIELDS: tuple[Field, ...] = (
           lambda a: APP_NAMES[a["app.type"]][0].value, choices=lambda a: APP_NAMES.get(a.get("app.type", ""), ()),
           when=is_type("desktop", "web", "shell", "binary")),
     Field("desktop.engine", "choice", T("Desktop engine", "桌面模板"),
-          T("noVNC: clipboard over HTTP, no sound. KASM: sound, clipboard only over HTTPS.",
-            "noVNC：HTTP 下可复制粘贴，无声音。KASM：有声音，复制粘贴需要 HTTPS。"),
+          T("noVNC: clipboard over HTTP, no sound. KASM: sound, clipboard only over HTTPS. Built-in: no third-party "
+            "base image, everything from the OS mirror.",
+            "noVNC：HTTP 下可复制粘贴，无声音。KASM：有声音，复制粘贴需要 HTTPS。内置：不需要第三方基础镜像，全部来自系统软件源。"),
           "novnc", choices=ENGINES, when=is_type("desktop")),
     Field("desktop.auth", "bool", T("Desktop password on", "桌面密码认证"),
           T("The desktop asks for a password given at start (DESKTOP_PASSWORD); off lets anyone who reaches the port in. "
-            "noVNC (jlesage) uses only its first 8 characters; kasmweb cannot turn it off (user kasm_user).",
+            "noVNC (jlesage) and the built-in desktop use only its first 8 characters (VNC authentication); kasmweb cannot "
+            "turn it off (user kasm_user).",
             "桌面需要启动时提供的密码（DESKTOP_PASSWORD）；关闭后任何能访问端口的人都能进入。"
-            "noVNC（jlesage）只使用密码的前 8 个字符；kasmweb 无法关闭密码（用户名 kasm_user）。"),
+            "noVNC（jlesage）和内置桌面只使用密码的前 8 个字符（VNC 认证）；kasmweb 无法关闭密码（用户名 kasm_user）。"),
           True, when=is_type("desktop")),
     Field("app.archive", "text", T("JetBrains archive", "JetBrains 安装包"),
           T("The Linux .tar.gz you downloaded, placed next to the Dockerfile (community edition if there is one).",
@@ -460,7 +467,7 @@ FIELDS: tuple[Field, ...] = (
     Field("user.root", "bool", T("Run as root", "以 root 运行"),
           T("Avoids permission problems in paths the base image's default user cannot write (the guide's advice).",
             "避免基础镜像默认用户在某些路径没有权限（指南的建议）。"),
-          True, when=lambda a: runs_commands(a) and engine(a) in ("plain", "novnc")),
+          True, when=lambda a: runs_commands(a) and engine(a) in ("plain", "novnc", "builtin")),
     Field("user.workdir", "text", T("Work folder and HOME", "工作目录和 HOME"),
           T("A fixed WORKDIR and HOME, so settings land in a persistent place.", "固定 WORKDIR 和 HOME，让设置写入可持久化的路径。"),
           _default_workdir, check=checks.absolute_path, max_len=255, when=runs_commands),

@@ -10,12 +10,14 @@ is JSON chunks: {"stream": "Step 2/9 : RUN ...\\n"}, {"stream": " ---> Running i
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import lzma
 import os
 import queue
 import re
+import secrets
 import shutil
 import socket
 import stat
@@ -486,9 +488,10 @@ def import_image(client: Any, path: Path, progress: Callable[[int, int], None] |
 
 @dataclass(frozen=True)
 class Service:
-    kind: str  # ssh | http | forward
+    kind: str  # ssh | http | forward | desktop
     port: int  # the container port to reach from outside
     target: int = 0  # forward: the port it forwards to
+    process: str = ""  # desktop: the app's program, which must be running
 
 
 @dataclass
@@ -499,6 +502,7 @@ class RunSpec:
     init: bool
     services: list[Service]
     ignored_flags: list[str] = field(default_factory=list)  # GPU / device flags this machine cannot honour
+    throwaway: list[str] = field(default_factory=list)  # required secrets the check makes up when not given
 
 
 def run_spec(answers: Mapping[str, Any], plan: Any) -> RunSpec:
@@ -506,12 +510,15 @@ def run_spec(answers: Mapping[str, Any], plan: Any) -> RunSpec:
     services: list[Service] = []
     if answers.get("app.type") == "web" and answers.get("app.port"):
         services.append(Service("http", int(answers["app.port"])))
+    if plan.desktop:  # the built-in desktop (the other desktop bases cannot be pulled here to learn their pages)
+        services.append(Service("desktop", int(plan.desktop["port"]), process=plan.desktop["process"]))
     if answers.get("ssh.enabled"):
         services.append(Service("ssh", int(answers["ssh.port"])))
     if answers.get("forward.enabled"):
         services.append(Service("forward", int(answers["forward.listen"]), int(answers["forward.target"])))
     ignored = [f for f in plan.run_flags if f.startswith(("--gpus", "--device", "-v"))]
-    return RunSpec(list(plan.expose), dict(plan.env_fixed), bool(plan.needs_init), services, ignored)
+    throwaway = [s.name for s in plan.secrets if s.required]
+    return RunSpec(list(plan.expose), dict(plan.env_fixed), bool(plan.needs_init), services, ignored, throwaway)
 
 
 def run_spec_of_context(context_dir: Path) -> RunSpec:
@@ -554,11 +561,14 @@ def check_image(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] |
     """Start IMAGE as the context declares, check each service answers from outside, remove the container.
 
     Container ports are published on 127.0.0.1 (random host ports). `env` adds variables (JUPYTER_TOKEN,
-    SSH_PASSWORD...). A forwarded port is checked by reaching its target: the web app when the target is the
-    app's port, else a one-shot socat listener started in the container on the target port. `reach` maps a
-    port on the engine host's 127.0.0.1 to one this machine can connect to (wizard/reach.py, remote engines).
+    SSH_PASSWORD...); a required secret not given (DESKTOP_PASSWORD) gets a random throwaway value. A forwarded port
+    is checked by reaching its target: the web app when the target is the app's port, else a one-shot socat
+    listener started in the container on the target port. A desktop: its viewer page, RFB through its websocket
+    and the app's process. `reach` maps a port on the engine host's 127.0.0.1 to one this machine can connect to
+    (wizard/reach.py, remote engines).
     """
-    environment = {**spec.env, **(env or {})}
+    environment = {name: secrets.token_hex(4) for name in spec.throwaway}
+    environment.update({**spec.env, **(env or {})})
     try:
         client.images.get(image)  # run would try to pull a missing image from a registry
     except docker.errors.ImageNotFound:
@@ -590,6 +600,8 @@ def check_image(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] |
             elif service.kind == "http":
                 ok, detail = _wait(lambda: _http(host_port), container, deadline)
                 results.append(CheckResult(f"http on {service.port}", ok, detail))
+            elif service.kind == "desktop":
+                results.extend(_check_desktop(container, host_port, service, deadline))
             else:
                 name = f"forward {service.port} -> {service.target}"
                 if service.target in http_ports:
@@ -661,6 +673,65 @@ def _http(port: int) -> str:
         return f"HTTP {exc.code}"
     except urllib.error.URLError as exc:
         raise OSError(str(exc.reason)) from None
+
+
+def _check_desktop(container: Any, host_port: int, service: Service, deadline: float) -> list[CheckResult]:
+    """The built-in desktop from outside: noVNC's viewer page, the VNC server's RFB greeting through websockify's
+    websocket, and the app's process inside the container."""
+    results = [CheckResult(f"noVNC viewer on {service.port}", *_wait(lambda: _viewer_page(host_port), container, deadline)),
+               CheckResult(f"RFB over the websocket on {service.port}",
+                           *_wait(lambda: rfb_over_websocket(host_port), container, deadline))]
+
+    def app_runs() -> str:
+        names = [p[-1].split(" ", 1)[0].rsplit("/", 1)[-1] for p in container.top()["Processes"]]
+        if service.process not in names:
+            raise ValueError(f"no {service.process} process yet")
+        return f"{service.process} is running"
+
+    results.append(CheckResult(f"app {service.process}", *_wait(app_runs, container, deadline)))
+    return results
+
+
+def _viewer_page(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/vnc.html", timeout=5) as r:
+        page = r.read(1 << 20).decode("utf-8", "replace")
+    if "noVNC" not in page:
+        raise ValueError("the page on this port is not noVNC's viewer")
+    return f"HTTP {r.status}, noVNC's vnc.html"
+
+
+_RFB_GREETING = re.compile(rb"RFB 003\.00[0-9]\n")
+
+
+def rfb_over_websocket(port: int, path: str = "/websockify") -> str:
+    """Open the websocket noVNC uses and read the VNC server's first message: "RFB 003.00x\n" (RFC 6143 7.1.1)."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(request.encode("ascii"))
+        stream = s.makefile("rb")
+        status = stream.readline(1024)
+        if b" 101 " not in status:
+            raise ValueError(f"no websocket upgrade: {status[:60]!r}")
+        while stream.readline(4096).strip():
+            pass  # the response headers
+        payload = _websocket_frame(stream)
+    if not _RFB_GREETING.fullmatch(payload[:12]):
+        raise ValueError(f"not an RFB greeting: {payload[:12]!r}")
+    return payload[:11].decode("ascii")
+
+
+def _websocket_frame(stream: Any) -> bytes:
+    """The payload of one unmasked server frame (RFC 6455 5.2)."""
+    head = stream.read(2)
+    if len(head) < 2:
+        raise ValueError("the websocket closed before the VNC server spoke")
+    length = head[1] & 0x7F
+    if length >= 126:
+        extra = stream.read(2 if length == 126 else 8)
+        length = int.from_bytes(extra, "big")
+    return stream.read(min(length, 1 << 16))
 
 
 _MARK = "imgwizard-forward-ok"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from wizard import checks, knowledge
-from wizard.answers import torch_build_for
+from wizard.answers import command_name, torch_build_for
 
 WRAPPER = "/usr/local/bin/imgwizard-entry.sh"
 VENV = "/opt/venv"
@@ -44,7 +44,7 @@ def secret_names() -> frozenset[str]:
 
 @dataclass
 class Plan:
-    engine: str  # plain | novnc | kasm | kasmweb
+    engine: str  # plain | novnc | kasm | kasmweb | builtin
     family: str
     base_image: str
     base: knowledge.Base
@@ -86,6 +86,7 @@ class Plan:
     session_env_skip: list[str]  # variables the wrapper never writes into the SSH sessions' environment file
     needs_init: bool
     user_files: list[tuple[str, str]]  # (file in the build folder, what it is) the user provides
+    desktop: dict[str, Any] | None  # the built-in desktop's settings (its supervisor, noVNC page); None otherwise
     warnings: list[str] = field(default_factory=list)
 
 
@@ -106,7 +107,7 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
         **start,
         secrets=_secrets(c, login_user, port),
         **_run_flags(c, start["expose"], start["needs_init"]),
-        user_files=c.user_files, warnings=c.warnings,
+        user_files=c.user_files, desktop=_desktop(c), warnings=c.warnings,
     )
 
 
@@ -152,12 +153,15 @@ def _packages(c: _Facts) -> dict[str, Any]:
         ("common", a.get("packages.common")), ("locale", a.get("locale.chinese")),
         ("tzdata", a.get("locale.timezone")), ("ssh", a.get("ssh.enabled")), ("forward", a.get("forward.enabled")),
         ("python", c.venv), ("ca", a.get("network.extra_ca") or c.app_name == "code-server" or c.jupyter_conda),
-        ("nvidia", a.get("gpu.driver")), ("desktop_runtime", c.app_name == "jetbrains")) if wanted]
+        ("nvidia", a.get("gpu.driver")), ("desktop_runtime", c.app_name == "jetbrains"),
+        ("desktop_builtin", c.engine == "builtin")) if wanted]
     pkgs = [pkg for group in groups for pkg in knowledge.packages(family, group)]
     if c.jupyter_conda or c.app_name == "code-server":
         pkgs.extend(["curl"] if family != "alpine" else ["curl", "bash"])
     if java != "0":
-        pkgs.append(knowledge.java_package(family, java))
+        jdk = knowledge.java_package(family, java)
+        # a desktop app draws windows: the headless JDK has no AWT/X11 library (libawt_xawt), the full one has
+        pkgs.append(jdk.removesuffix("-headless") if c.app_type == "desktop" else jdk)
     pkgs.extend(a.get("packages.apt", []))
     return {"system_packages": sorted(dict.fromkeys(pkgs)),
             "java_home": knowledge.java_home(family, java, c.arch["deb"]) if java != "0" else None}
@@ -249,6 +253,31 @@ def _binary(c: _Facts) -> dict[str, str] | None:
     return {"src": src, "path": f"{folder}/{src.rsplit('/', 1)[-1]}"}
 
 
+# The built-in desktop's X display and screen size at start (noVNC's remote resize changes the size later).
+DESKTOP_DISPLAY = 1
+DESKTOP_GEOMETRY = "1280x800"
+# noVNC's viewer options (noVNC docs/EMBEDDING.md): connect at once, the desktop follows the browser window's size,
+# reconnect after a restart of the container.
+DESKTOP_VIEWER_OPTIONS = "autoconnect=true&resize=remote&reconnect=true"
+
+
+def _desktop(c: _Facts) -> dict[str, Any] | None:
+    """The built-in desktop: the supervisor's ports, display, password variable, the app's command and title."""
+    if c.engine != "builtin":
+        return None
+    a, facts = c.a, knowledge.desktop("builtin")
+    if c.app_name == "jetbrains":
+        info, _ = knowledge.jetbrains_archive(a["app.archive"])
+        command, title = f"/usr/local/bin/{info['product']}", info["title"]
+    else:
+        command = a["app.command"]
+        title = command_name(command)
+    return {"port": a["app.port"], "vnc_port": facts["vnc_port"], "display": DESKTOP_DISPLAY,
+            "geometry": DESKTOP_GEOMETRY, "web": facts["novnc_web"], "auth": bool(a.get("desktop.auth")),
+            "password_env": facts["password_env"], "command": command, "title": title,
+            "process": command_name(command), "viewer_url": f"{facts['viewer']}?{DESKTOP_VIEWER_OPTIONS}"}
+
+
 def _authorized_keys(a: Mapping[str, Any], base_dir: Path) -> str | None:
     if not (a.get("ssh.enabled") and a.get("ssh.auth") == "key"):
         return None
@@ -280,7 +309,8 @@ def _start(c: _Facts) -> dict[str, Any]:
     elif wrapper:
         entrypoint = ["/bin/sh", WRAPPER, *c.base.entrypoint]
     else:
-        entrypoint = []
+        # the desktop bases keep their own ENTRYPOINT; the built-in desktop sits on a plain image and sets its own
+        entrypoint = list(c.base.entrypoint) if c.engine == "builtin" else []
     needs_init = app_type in ("shell", "web") or (app_type == "binary" and c.family != "scratch")
     return {"wrapper": wrapper, "entrypoint": entrypoint, "cmd": cmd, "expose": expose, "needs_init": needs_init,
             "session_env_skip": sorted(secret_names() | SESSION_VARIABLES)}

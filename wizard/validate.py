@@ -170,6 +170,8 @@ def _desktop_command(a: Mapping[str, Any]) -> list[Problem]:
     installed = set(a.get("packages.apt", [])) | set(_BASE_COMMANDS.get(family, ()))
     if a.get("packages.common"):
         installed |= set(knowledge.packages(family, "common"))
+    if a.get("packages.java", "0") != "0":
+        installed |= {"java", "javac"}  # the JDK of packages.java (a Swing program: java -cp ... Main)
     if name in installed:
         return []
     return [("app.command", Msg("cross.command_missing", name=shown(name)))]

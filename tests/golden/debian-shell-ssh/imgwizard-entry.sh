@@ -38,7 +38,7 @@ ssh-keygen -A >/dev/null
 mkdir -p /etc/profile.d
 echo 'export IMGWIZARD_SESSION_ENV=1' > "$session_env.tmp"
 # awk reads each value whole from ENVIRON (newlines too) and quotes it in single quotes ('\'' for a quote).
-SKIP='HOME JUPYTER_TOKEN LOGNAME MAIL OLDPWD PASSWORD PWD SHELL SHLVL SSH_PASSWORD TERM USER VNC_PASSWORD VNC_PW _' awk 'BEGIN {
+SKIP='DESKTOP_PASSWORD HOME JUPYTER_TOKEN LOGNAME MAIL OLDPWD PASSWORD PWD SHELL SHLVL SSH_PASSWORD TERM USER VNC_PASSWORD VNC_PW _' awk 'BEGIN {
     n = split(ENVIRON["SKIP"], names, " ")
     for (i = 1; i <= n; i++) skip[names[i]] = 1
     skip["SKIP"] = 1

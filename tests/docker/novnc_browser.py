@@ -1,0 +1,96 @@
+"""A real browser on noVNC's viewer page: Debian's chromium driven headless by Playwright (no browser download:
+`executable_path` is the system chromium, a fresh profile each time). Used by tests/docker/test_desktop_builtin.py
+and scripts/capture-desktop.py (the user guide's screenshot)."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 800}
+CONNECTED = "document.documentElement.classList.contains('noVNC_connected')"
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """A browser context on a fresh --user-data-dir, closed (and its profile removed) at the end."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium (Debian's package; nothing is downloaded)")
+    with tempfile.TemporaryDirectory(prefix="imgwizard-chromium-") as profile, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS,
+                                                        viewport=VIEWPORT)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def open_viewer(context: Any, port: int, password: str, timeout_ms: int = 60_000) -> Any:
+    """Open http://127.0.0.1:PORT/ as a user would (the start page sends it to vnc.html with autoconnect), type
+    the password into noVNC's dialog and return the page once the password was sent."""
+    page = context.new_page()
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:  # websockify (Python) may still be starting: the page answers once it listens
+        try:
+            page.goto(f"http://127.0.0.1:{port}/")
+            break
+        except Exception:  # noqa: BLE001 - playwright's Error: connection refused or reset
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+    page.wait_for_url("**/vnc.html?*", timeout=timeout_ms)
+    page.locator("#noVNC_password_input").fill(password, timeout=timeout_ms)
+    page.locator("#noVNC_credentials_button").click()
+    return page
+
+
+def wait_connected(page: Any, timeout_ms: int = 60_000) -> None:
+    page.wait_for_function(CONNECTED, timeout=timeout_ms)
+
+
+def status_text(page: Any) -> str:
+    return page.locator("#noVNC_status").inner_text()
+
+
+# The share of pixels in a rectangle of noVNC's canvas that differ from a colour by more than a little, and a
+# digest of the rectangle (to tell two renderings apart).
+_PIXELS = """([x, y, w, h, r, g, b]) => {
+    const canvas = document.querySelector('#noVNC_container canvas') || document.querySelector('canvas');
+    const data = canvas.getContext('2d').getImageData(x, y, w, h).data;
+    let other = 0, dark = 0, hash = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        const d = Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b);
+        if (d > 48) other++;
+        if (data[i] + data[i + 1] + data[i + 2] < 200) dark++;
+        hash = (hash * 31 + data[i] + 7 * data[i + 1] + 13 * data[i + 2]) >>> 0;
+    }
+    return {width: canvas.width, height: canvas.height, other: other / (w * h), dark: dark, hash: hash};
+}"""
+
+
+def pixels(page: Any, rect: tuple[int, int, int, int], colour: tuple[int, int, int] = (0, 0, 0)) -> dict:
+    """{'width', 'height' (the canvas), 'other' (share of pixels unlike `colour`), 'dark' (count), 'hash'}."""
+    return page.evaluate(_PIXELS, [*rect, *colour])
+
+
+def painted(page: Any, rect: tuple[int, int, int, int], colour: tuple[int, int, int], min_dark: int,
+            timeout: float = 60) -> dict:
+    """pixels() once the rectangle is mostly `colour` with at least `min_dark` dark pixels (the VNC frame and the
+    app's drawing have arrived), measured again a second later so the drawing is complete."""
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = pixels(page, rect, colour)
+        if seen["other"] < 0.2 and seen["dark"] >= min_dark:
+            page.wait_for_timeout(1000)
+            return pixels(page, rect, colour)
+        if time.monotonic() > deadline:
+            return seen
+        page.wait_for_timeout(500)

@@ -1,0 +1,122 @@
+"""The built-in desktop engine (desktop.engine = "builtin") without a Docker engine: what it renders on each base
+(Ubuntu 22.04 / 24.04 cannot be pulled here, so they are rendered, parsed and linted only; Debian 12 is also built
+and run for real in tests/docker/test_desktop_builtin.py), what it refuses, and what `imgwizard check` looks at."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from wizard import knowledge
+from wizard.answers import BY_KEY
+from wizard.docker_ops import run_spec
+from wizard.lint import is_failure, lint
+from wizard.render import render
+from wizard.validate import validate
+
+BUILTIN = {"app.type": "desktop", "app.name": "command", "app.command": "xterm", "desktop.engine": "builtin",
+           "ssh.enabled": False}
+BASES = [("debian", "12", "debian:bookworm-slim"), ("ubuntu", "22.04", "ubuntu:22.04"),
+         ("ubuntu", "24.04", "ubuntu:24.04")]
+
+
+def ctx(**given):
+    answers, problems = validate({**BUILTIN, **{k.replace("__", "."): v for k, v in given.items()}})
+    assert problems == []
+    return render(answers)
+
+
+@pytest.mark.parametrize("family, version, image", BASES)
+def test_each_base_renders_a_clean_dockerfile_from_os_packages_only(family, version, image):
+    c = ctx(os__family=family, os__version=version)
+    text = c.dockerfile
+    assert f"FROM {image}\n" in text
+    for pkg in ("tini", "tigervnc-standalone-server", "tigervnc-tools", "openbox", "novnc", "websockify", "xterm"):
+        assert f"        {pkg} \\\n" in text
+    assert "://" not in text  # nothing downloaded from outside the OS mirror
+    assert 'ENTRYPOINT ["/usr/bin/tini", "--"]' in text
+    assert 'CMD ["/usr/local/bin/imgwizard-desktop"]' in text
+    assert "EXPOSE 31000" in text
+    assert [f for f in lint(text) if is_failure(f)] == []
+
+
+def test_no_password_in_the_image_and_run_sh_refuses_without_one():
+    c = ctx(os__family="debian")
+    assert "DESKTOP_PASSWORD" not in c.dockerfile
+    assert '-e DESKTOP_PASSWORD="${DESKTOP_PASSWORD:?set DESKTOP_PASSWORD' in c.files["run.sh"].text
+    script = c.files["imgwizard-desktop.sh"].text
+    assert "password=$(printenv DESKTOP_PASSWORD)\nunset DESKTOP_PASSWORD" in script
+    assert 'tigervncpasswd -f > "$run/passwd"' in script and "run=/dev/shm/" in script  # memory, not a layer
+    assert "-SecurityTypes VncAuth -PasswordFile $run/passwd" in script
+    assert "-interface 127.0.0.1 -rfbport 5901" in script  # VNC itself is never published
+
+
+def test_auth_off_is_said_loudly():
+    c = ctx(os__family="debian", desktop__auth=False)
+    assert 'security="-SecurityTypes None"' in c.files["imgwizard-desktop.sh"].text
+    assert "WARNING: desktop.auth is off" in c.files["imgwizard-desktop.sh"].text
+    assert any("desktop.auth is off" in w for w in c.warnings)
+    assert "DESKTOP_PASSWORD" not in c.files["run.sh"].text
+
+
+def test_supervisor_parses_as_sh_and_starts_each_service_with_its_name():
+    for given in ({}, {"desktop__auth": False}, {"user__root": False, "ssh__enabled": True, "ssh__auth": "password"}):
+        script = ctx(os__family="debian", **given).files["imgwizard-desktop.sh"].text
+        r = subprocess.run(["sh", "-n"], input=script, text=True, capture_output=True)
+        assert r.returncode == 0, r.stderr
+        for service in ("start xvnc Xvnc", "start openbox openbox", "start novnc websockify", "start app sh -c"):
+            assert service in script
+        assert "trap 'stop_all 0' TERM INT" in script
+
+
+def test_start_page_opens_the_viewer_with_autoconnect_and_remote_resize():
+    page = ctx(os__family="debian").files["novnc-index.html"].text
+    assert 'url=vnc.html?autoconnect=true&amp;resize=remote&amp;reconnect=true"' in page
+    assert "COPY novnc-index.html /usr/share/novnc/index.html" in ctx(os__family="debian").dockerfile
+
+
+def test_non_root_user_runs_the_desktop():
+    plain = ctx(os__family="debian", user__root=False)
+    assert "useradd --create-home --home-dir /home/app" in plain.dockerfile
+    assert plain.dockerfile.rstrip().endswith("USER app")
+    assert "setpriv --reuid=app" in plain.files["imgwizard-desktop.sh"].text
+    with_ssh = ctx(os__family="debian", user__root=False, ssh__enabled=True, ssh__auth="password")
+    assert "USER app" not in with_ssh.dockerfile  # the entry wrapper needs root for sshd, the supervisor drops it
+    assert ('ENTRYPOINT ["/bin/sh", "/usr/local/bin/imgwizard-entry.sh", "/usr/bin/tini", "--"]'
+            in with_ssh.dockerfile)
+    assert "setpriv" not in ctx(os__family="debian").files["imgwizard-desktop.sh"].text
+
+
+def test_java_on_a_desktop_is_the_full_jdk_with_awt():
+    c = ctx(os__family="debian", packages__java="17", app__command="java -cp /opt/app Main",
+            locale__chinese=True)
+    assert "        openjdk-17-jdk \\\n" in c.dockerfile and "headless" not in c.dockerfile
+    assert "        fonts-wqy-zenhei \\\n" in c.dockerfile
+
+
+def test_nvidia_asks_for_the_graphics_libraries():
+    assert "NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics,display" in ctx(
+        os__family="ubuntu", gpu__vendor="nvidia").dockerfile
+
+
+def test_only_debian_and_ubuntu():
+    _, problems = validate({**BUILTIN, "os.family": "alpine"})
+    assert problems and problems[0][0] == "os.family" and "accepted: ubuntu, debian" in problems[0][1]
+    assert knowledge.os_versions("builtin", "ubuntu") == ["22.04", "24.04"]
+
+
+def test_wizard_offers_it_with_its_reason():
+    choices = {c.value: c for c in BY_KEY["desktop.engine"].choices_for({})}
+    assert list(choices) == ["novnc", "kasm", "kasmweb", "builtin"]
+    assert "No third-party base image: builds where only the OS mirror is reachable" in choices["builtin"].why.en
+    assert "只要能访问系统软件源就能构建" in choices["builtin"].why.zh
+    assert BY_KEY["desktop.engine"].default == "novnc"  # the default stays as it was
+
+
+def test_check_looks_at_viewer_rfb_and_app_and_makes_up_a_throwaway_password():
+    c = ctx(os__family="debian")
+    spec = run_spec(c.answers, c.plan)
+    desktop = [s for s in spec.services if s.kind == "desktop"]
+    assert [(s.port, s.process) for s in desktop] == [(31000, "xterm")]
+    assert spec.throwaway == ["DESKTOP_PASSWORD"] and not spec.init  # tini is in the image
