@@ -381,6 +381,7 @@ class WizardApp(App[int]):
         self.lang = lang
         self.output = output
         self.builder = builder
+        self.builder_injected = builder is not None
         self.host = host or HostFacts()
         self.hints = hints(self.host)
         self.engine = engine
@@ -480,9 +481,10 @@ class WizardApp(App[int]):
             self.builder = docker_builder(host=self.docker_host)
         return self.builder
 
-    def get_history(self) -> Callable[[str], list[dict[str, Any]]]:
-        """The image history the build screen's layer chart reads: injected, else asked of the engine."""
-        if self.history is not None:
+    def get_history(self) -> Callable[[str], list[dict[str, Any]]] | None:
+        """The image history the build screen's layer chart reads: injected, else asked of the engine the build
+        used (None, so no chart, when the builder was injected without a history: it built on no engine)."""
+        if self.history is not None or self.builder_injected:
             return self.history
         host = self.docker_host
 
