@@ -27,6 +27,7 @@ TEXT = {
     "ssh.authorized_key": st.just(KEY),
     "user.workdir": st.sampled_from(["/root", "/home/ubuntu", "/config", "/workspace"]),
     "network.extra_ca": st.sampled_from(["", str(CA)]),
+    "mirror.pytorch": st.sampled_from(["", "", "https://mirror.example.com/pytorch/whl", "http://10.0.0.5:8080/whl"]),
 }
 LISTS = {
     "app.jupyter_extras": st.lists(st.sampled_from(["notebook", "jupyter-ai"]), max_size=2, unique=True),

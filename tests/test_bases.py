@@ -40,7 +40,8 @@ def _given(engine: str, family: str, version: str, *parts: dict) -> dict:
 
 def _reason(engine: str, given: dict) -> str | None:
     """The reason recorded in bases.toml why this combination cannot work, or None."""
-    return knowledge.ssh_refusal(engine, given["ssh.auth"]) if given["ssh.enabled"] else None
+    why = knowledge.ssh_refusal(engine, given["ssh.auth"]) if given["ssh.enabled"] else None
+    return why.en if why else None
 
 
 def _final_user(dockerfile: str) -> str:

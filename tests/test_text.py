@@ -106,3 +106,19 @@ def test_file_answer_messages_follow_the_language(tmp_path):
     assert "中不是每行一个 OpenSSH 公钥（第 1 行不是）；可接受：一行 OpenSSH 公钥" in s.message("ssh.authorized_key", "zh")
     assert "does not hold OpenSSH public keys, one per line (line 1 is not one)" in s.message("ssh.authorized_key", "en")
     assert "含有私钥，任何拿到镜像的人都能读到它" in s.message("network.extra_ca", "zh")
+
+
+def test_every_reason_a_base_image_gives_has_its_chinese_and_the_refusal_speaks_the_language():
+    import re
+
+    from wizard import knowledge
+    from wizard.validate import validate
+
+    for engine, facts in knowledge.table("bases")["engines"].items():
+        for key in ("ssh_refused", "password_ssh_refused", "auth_always"):
+            if key in facts:
+                assert re.search(r"[\u4e00-\u9fff]", facts.get(f"{key}_zh", "")), (engine, key)
+    _, problems = validate({"app.type": "desktop", "desktop.engine": "novnc", "ssh.enabled": True})
+    why = dict(problems)["ssh.enabled"]
+    assert why.startswith("jlesage's /init") and "accepted on novnc: false" in why
+    assert why.in_lang("zh").startswith("jlesage 的 /init") and "在 novnc 上可接受：false" in why.in_lang("zh")

@@ -70,12 +70,16 @@ def engine_facts(engine: str) -> dict:
     return table("bases")["engines"].get(engine, {})
 
 
-def ssh_refusal(engine: str, auth: str) -> str | None:
-    """Why SSH (or SSH password login) cannot work on an engine's base images, or None when it can."""
+def engine_reason(engine: str, key: str) -> T | None:
+    """A reason bases.toml records for an engine (key, with its Chinese in key_zh), or None."""
     facts = engine_facts(engine)
-    if facts.get("ssh_refused"):
-        return facts["ssh_refused"]
-    return facts.get("password_ssh_refused") if auth == "password" else None
+    return T(facts[key], facts.get(f"{key}_zh", facts[key])) if facts.get(key) else None
+
+
+def ssh_refusal(engine: str, auth: str) -> T | None:
+    """Why SSH (or SSH password login) cannot work on an engine's base images, or None when it can."""
+    return engine_reason(engine, "ssh_refused") or \
+        (engine_reason(engine, "password_ssh_refused") if auth == "password" else None)
 
 
 # ---------------------------------------------------------------- packages

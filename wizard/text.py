@@ -84,6 +84,9 @@ EN: dict[str, str] = {
     "cross.alpine_web": "{app} is installed from glibc builds; accepted on alpine: none of the web apps (pick ubuntu "
                         "or debian)",
     "cross.kasmweb_ubuntu": "kasmweb core images are Ubuntu-based; accepted: ubuntu",
+    "cross.ssh_refused": "{why}; accepted on {engine}: false (or the plain, builtin or kasm engine for SSH)",
+    "cross.ssh_password_refused": "{why}; accepted on {engine}: key",
+    "cross.auth_always": "{why}; accepted on {engine}: true (the password comes from DESKTOP_PASSWORD)",
     "cross.driver_differs": "{driver} differs from the host's {host}; the user-space driver must EQUAL the host's: accepted: "
                             "the host's version, or empty to mount the host's driver",
     "cross.port_used": "port {port} is already used by {by}; accepted: a free port 1-65535",
@@ -228,6 +231,9 @@ ZH: dict[str, str] = {
     "cross.alpine_torch": "PyTorch 没有发布 musl（Alpine）版本的 wheel；alpine 上只能留空（请选 ubuntu 或 debian）",
     "cross.alpine_web": "{app} 只有 glibc 版本；alpine 上不能使用这些 Web 应用（请选 ubuntu 或 debian）",
     "cross.kasmweb_ubuntu": "kasmweb 核心镜像基于 Ubuntu；可接受：ubuntu",
+    "cross.ssh_refused": "{why}；在 {engine} 上可接受：false（要用 SSH 请改用 plain、builtin 或 kasm 引擎）",
+    "cross.ssh_password_refused": "{why}；在 {engine} 上可接受：key",
+    "cross.auth_always": "{why}；在 {engine} 上可接受：true（密码来自 DESKTOP_PASSWORD）",
     "cross.driver_differs": "{driver} 与宿主机的 {host} 不同；镜像内的用户态驱动必须与宿主机完全一致：可接受：宿主机的版本，或留空以挂载宿主机驱动",
     "cross.port_used": "端口 {port} 已被 {by} 使用；可接受：1-65535 中未被占用的端口",
     "cross.forward_same": "与 forward.listen 相同；可接受：应用实际监听的端口，且不同于 forward.listen",

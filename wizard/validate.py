@@ -97,12 +97,12 @@ def _base_facts(a: Mapping[str, Any]) -> list[Problem]:
     if a.get("ssh.enabled"):
         why = knowledge.ssh_refusal(engine, a.get("ssh.auth", "key"))
         if why and knowledge.engine_facts(engine).get("ssh_refused"):
-            out.append(("ssh.enabled", f"{why}; accepted on {engine}: false (or the plain or kasm engine for SSH)"))
+            out.append(("ssh.enabled", Msg("cross.ssh_refused", why=why, engine=engine)))
         elif why:
-            out.append(("ssh.auth", f"{why}; accepted on {engine}: key"))
-    auth_always = knowledge.engine_facts(engine).get("auth_always")
+            out.append(("ssh.auth", Msg("cross.ssh_password_refused", why=why, engine=engine)))
+    auth_always = knowledge.engine_reason(engine, "auth_always")
     if auth_always and a.get("desktop.auth") is False:
-        out.append(("desktop.auth", f"{auth_always}; accepted on {engine}: true (the password comes from DESKTOP_PASSWORD)"))
+        out.append(("desktop.auth", Msg("cross.auth_always", why=auth_always, engine=engine)))
     archive = knowledge.jetbrains_archive(a.get("app.archive", "")) if a.get("app.name") == "jetbrains" else None
     if archive and archive[1] != a.get("image.arch"):
         out.append(("app.archive", Msg("cross.archive_arch", archive=shown(a["app.archive"]), built=archive[1], arch=a.get("image.arch"))))
