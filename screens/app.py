@@ -27,7 +27,7 @@ from textual.worker import Worker, WorkerFailed, WorkerState
 from screens.build import BuildScreen
 from screens.modals import ConfirmModal, MessageModal, SaveModal, TagModal
 from screens.recovery import Recovery, default_dirs, save_recovery
-from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList
+from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList, show_once
 from wizard import tree
 from wizard.build_events import Builder
 from wizard.context import WriteReport
@@ -145,7 +145,7 @@ class WizardScreen(Screen):
         line = summary(session.answers, app.lang)
         if app.engine_note is not None:
             line += "  ·  ⌂ " + app.engine_note(app.lang)
-        self.query_one("#summary", Static).update(Text(line, style="italic"))
+        show_once(self.query_one("#summary", Static), Text(line, style="italic"), line)
         self.refresh_bindings()
         self._lint_if_shown()
 
