@@ -216,12 +216,16 @@ def run_peers(scenarios: list[str], runs: int, work: Path, build, render_into, b
     log = work / "peers-build.log"
     figures = {(t, s): Figures(t, s) for s in scenarios for t in TOOLS}
     print(f"peers: {', '.join(f'{k} {v}' for k, v in peer_versions().items())}; {runs} interleaved runs", flush=True)
+    status = 1
     for r in range(runs):
         for s in scenarios:
             order = TOOLS[r % 3:] + TOOLS[:r % 3]
             for tool in order:
                 _one(figures[(tool, s)], r, work / f"run{r}", key, ca, log, build, render_into, base_size, api)
-    return report(figures, scenarios)
+        print(f"\n===== after run {r + 1} of {runs} (load {'/'.join(f'{x:.1f}' for x in os.getloadavg())})",
+              flush=True)
+        status = report(figures, scenarios)  # printed after every run: a long run still leaves its figures
+    return status
 
 
 def _one(f: Figures, r: int, work: Path, key: Path, ca: str, log: Path, build, render_into, base_size: int,
