@@ -280,10 +280,13 @@ class StepsList(ListView):
         for index, (step, state) in enumerate(session.steps()):
             item = self.query_one(f"#step-{step.id}", ListItem)
             label = f"{self.MARKS[state]} {step.title(lang)}"
-            show_once(item.query_one(Label), label, label)
-            for s in self.MARKS:
-                item.set_class(s == state, f"-{s}")
-            item.disabled = state == "skip"
+            # only the steps whose state changed: each class change re-applies the stylesheet to the item
+            if getattr(item, "_imgwizard_shown", None) != label:
+                item._imgwizard_shown = label  # type: ignore[attr-defined]
+                item.query_one(Label).update(label)
+                for s in self.MARKS:
+                    item.set_class(s == state, f"-{s}")
+                item.disabled = state == "skip"
             if state == "current" and not self.has_focus:
                 self.index = index
 
