@@ -740,7 +740,8 @@ def peers(args: argparse.Namespace) -> int:
     base = wait_for_base(api)
     check_base_is_slim()
     try:
-        status = run_peers(args.scenarios.split(","), max(args.runs, 1), work, build, _render_into, base["Size"], api)
+        status = run_peers(args.scenarios.split(","), max(args.runs, 1), work, build, _render_into, base["Size"], api,
+                           args.offset)
     except RuntimeError as e:
         print(f"\n{e}", file=sys.stderr)
         args.keep = True
@@ -762,6 +763,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="only imgwizard against neurodocker and hpccm (S1, S2, S3; bench/peers), then exit")
     ap.add_argument("--runs", type=int, default=2, help="interleaved runs of --peers (the minimum is reported)")
     ap.add_argument("--scenarios", default="S1,S2,S3", help="comma-separated --peers scenarios")
+    ap.add_argument("--offset", type=int, default=0,
+                    help="--peers: start the tools' rotation here (a later invocation interleaves with an earlier)")
     args = ap.parse_args(argv)
     if args.peers:
         return peers(args)

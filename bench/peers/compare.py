@@ -209,7 +209,8 @@ def hadolint(dockerfile: str) -> list[str]:
 # ------------------------------------------------------------------ the runs
 
 
-def run_peers(scenarios: list[str], runs: int, work: Path, build, render_into, base_size: int, api) -> int:
+def run_peers(scenarios: list[str], runs: int, work: Path, build, render_into, base_size: int, api,
+              offset: int = 0) -> int:
     key = work / "peer_key"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bench-peers", "-f", str(key)], check=True)
     ca = "/etc/ssl/certs/ca-certificates.crt"
@@ -219,7 +220,8 @@ def run_peers(scenarios: list[str], runs: int, work: Path, build, render_into, b
     status = 1
     for r in range(runs):
         for s in scenarios:
-            order = TOOLS[r % 3:] + TOOLS[:r % 3]
+            turn = (r + offset) % 3  # --offset: another invocation continues the rotation
+            order = TOOLS[turn:] + TOOLS[:turn]
             for tool in order:
                 _one(figures[(tool, s)], r, work / f"run{r}", key, ca, log, build, render_into, base_size, api)
         print(f"\n===== after run {r + 1} of {runs} (load {'/'.join(f'{x:.1f}' for x in os.getloadavg())})",
