@@ -2,11 +2,14 @@
 own speed. A script, not a test: run it by hand (docs/benchmarks.md says how to read it).
 
     .venv/bin/python bench/run.py [--quick] [--skip-docker] [--only shell,jupyter,java]
+    .venv/bin/python bench/run.py --peers [--runs 2] [--scenarios S1,S2,S3]
 
 Part 1 (Docker, legacy builder through docker-py, like imgwizard itself): for each scenario, imgwizard's rendered
 context and the guide-style Dockerfile in bench/guide/<scenario>/ are built cold (nocache) on the local
 debian:bookworm-slim; then the same app-only change is applied to both and they are rebuilt with the cache.
-Part 2 (no Docker): import time, render time, throughput over the answers space, TUI first frame, keystrokes.
+Part 2 (no Docker): import time, render time, throughput over the answers space, TUI first frame, key press ->
+preview latency, keystrokes.
+--peers (Docker): imgwizard against neurodocker and hpccm on the same choices (bench/peers/compare.py).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ SIZE_GOAL = 0.40  # imgwizard's size added over the base <= 40% of the guide rec
 REBUILD_GOAL = 0.15  # rebuild after an app-only change <= 15% of imgwizard's own cold build
 RENDER_GOAL_MS = 5.0
 FIRST_FRAME_GOAL_S = 1.0
+LATENCY_GOAL_MS = 100.0  # key press -> a frame with the preview showing the change, p95 of a scripted walk
 MB = 1_000_000
 
 
@@ -610,6 +614,69 @@ def first_frame(repeat: int = 9) -> tuple[str | float, str, float | None]:
     return frame_s, phases, statistics.median(full) if len(full) == repeat else None
 
 
+# A scripted walk through the wizard: presses that change answers (the app type, the OS, the next steps' first
+# choices), each followed by the time until a frame is composited with the preview pane showing the new
+# Dockerfile. Presses that change nothing in the preview (ctrl+n to the next step) are walked, not counted.
+KEY_LATENCY = r"""
+import asyncio, statistics, sys, time
+import textual.screen
+from screens.app import make_app
+from screens.scenarios import LAPTOP
+
+frames = []
+_original = textual.screen.Screen._compositor_refresh
+
+def _painted(self, *args, **kwargs):
+    result = _original(self, *args, **kwargs)
+    frames.append(time.perf_counter())
+    return result
+
+textual.screen.Screen._compositor_refresh = _painted
+WALK = (["down", "up"] * 4 + ["ctrl+n"] + ["down", "up"] * 3 + ["escape"]) * 3
+
+async def main():
+    import tempfile, pathlib
+    app = make_app(host=LAPTOP, output=pathlib.Path(tempfile.mkdtemp()))
+    latencies = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        for _ in range(200):
+            if app.screen.query("#preview") and app.screen.query_one("#preview").painted:
+                break
+            await pilot.pause(0.02)
+        preview = app.screen.query_one("#preview")
+        for key in WALK:
+            before = preview.painted.get(0)
+            started = time.perf_counter()
+            await pilot.press(key)
+            deadline = started + 2
+            while time.perf_counter() < deadline and preview.painted.get(0) == before:
+                await asyncio.sleep(0.001)
+            if preview.painted.get(0) == before:
+                continue  # this press changed nothing in the preview
+            changed = time.perf_counter()
+            while time.perf_counter() < deadline and not (frames and frames[-1] >= changed):
+                await asyncio.sleep(0.001)
+            latencies.append(frames[-1] - started)
+            await pilot.pause()
+        app.exit()
+    print("LATENCIES " + " ".join(f"{x:.5f}" for x in latencies))
+
+asyncio.run(main())
+"""
+
+
+def key_latency() -> tuple[float, float, int] | str:
+    """(median s, p95 s, presses counted) from a key press to a frame with the preview showing the change, over a
+    scripted Pilot walk (headless, 160x50)."""
+    proc = subprocess.run([python(), "-c", KEY_LATENCY], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("LATENCIES")]
+    if proc.returncode or not line or len(line[0].split()) < 3:
+        return f"n/a ({(proc.stderr.strip().splitlines() or ['no presses changed the preview'])[-1][:80]})"
+    values = sorted(float(x) for x in line[0].split()[1:])
+    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+    return statistics.median(values), p95, len(values)
+
+
 def keystrokes() -> list[tuple[str, str]]:
     """Keystrokes per TUI scenario, if the TUI exposes a table (screens.scenarios or tests/tui_scenarios.py)."""
     import importlib
@@ -659,13 +726,48 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
 
 
+def peers(args: argparse.Namespace) -> int:
+    """imgwizard against neurodocker and hpccm (bench/peers/compare.py), min of `args.runs` interleaved runs."""
+    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(HERE / "peers"))
+    from compare import run_peers
+
+    work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-peers-"))
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"imgwizard against the peers, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+          f"{os.cpu_count()} CPUs, load {load} (1/5/15 min) at start, work folder {work}", flush=True)
+    api = docker_client()
+    base = wait_for_base(api)
+    check_base_is_slim()
+    try:
+        status = run_peers(args.scenarios.split(","), max(args.runs, 1), work, build, _render_into, base["Size"], api,
+                           args.offset)
+    except RuntimeError as e:
+        print(f"\n{e}", file=sys.stderr)
+        args.keep = True
+        return 2
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"\nload at the end: {'/'.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min)")
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="skip the rebuild measurements (cold builds only)")
     ap.add_argument("--skip-docker", action="store_true", help="only the wizard's own figures")
     ap.add_argument("--only", default="", help="comma-separated scenarios (shell,jupyter,java)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (contexts, build log)")
+    ap.add_argument("--peers", action="store_true",
+                    help="only imgwizard against neurodocker and hpccm (S1, S2, S3; bench/peers), then exit")
+    ap.add_argument("--runs", type=int, default=2, help="interleaved runs of --peers (the minimum is reported)")
+    ap.add_argument("--scenarios", default="S1,S2,S3", help="comma-separated --peers scenarios")
+    ap.add_argument("--offset", type=int, default=0,
+                    help="--peers: start the tools' rotation here (a later invocation interleaves with an earlier)")
     args = ap.parse_args(argv)
+    if args.peers:
+        return peers(args)
 
     work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-"))
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -689,6 +791,7 @@ def main(argv: list[str] | None = None) -> int:
         render_ms, load_render_ms = render_median(work)
         rate, rendered, distinct, refused = throughput(work)
         frame, frame_phases, full_frame = first_frame()
+        latency = key_latency()
         keys = keystrokes()
     finally:
         if not args.keep:
@@ -710,6 +813,9 @@ def main(argv: list[str] | None = None) -> int:
         wizard_rows.append(["  of which", frame_phases])
     wizard_rows.append(["TUI cold start to the preview shown (mounted after the first frame)",
                         f"{full_frame:.2f} s" if full_frame is not None else "n/a"])
+    wizard_rows.append(["key press -> preview shows the change (scripted Pilot walk, median / p95)",
+                        latency if isinstance(latency, str) else
+                        f"{latency[0] * 1000:.0f} ms / {latency[1] * 1000:.0f} ms over {latency[2]} presses"])
     if keys:
         wizard_rows += [[f"keystrokes: {name}", count] for name, count in keys]
     else:
@@ -722,6 +828,11 @@ def main(argv: list[str] | None = None) -> int:
         goals.append((f"first frame < {FIRST_FRAME_GOAL_S:.0f} s", f"{frame:.2f} s", frame < FIRST_FRAME_GOAL_S))
     else:
         goals.append((f"first frame < {FIRST_FRAME_GOAL_S:.0f} s", frame, None))
+    if isinstance(latency, tuple):
+        goals.append((f"key press -> preview p95 < {LATENCY_GOAL_MS:.0f} ms", f"{latency[1] * 1000:.0f} ms",
+                      latency[1] * 1000 < LATENCY_GOAL_MS))
+    else:
+        goals.append((f"key press -> preview p95 < {LATENCY_GOAL_MS:.0f} ms", latency, None))
     print(f"\nload at the end: {'/'.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min; other builds on the "
           f"machine slow the build times, not the sizes)")
     print("\nGoals\n")

@@ -31,7 +31,7 @@ from screens.modals import ConfirmModal, JumpModal, MessageModal, SaveModal, Tag
 from screens.recovery import Recovery, default_dirs, save_recovery
 from screens.settings import Settings, default_path
 from screens.review import Blocker, auth_off, blocker, review_text
-from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList
+from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList, show_once
 from wizard import scan, tree
 from wizard.build_events import Builder
 from wizard.context import WriteReport
@@ -164,7 +164,8 @@ class WizardScreen(Screen):
         self.query_one(StepsList).show(session, app.lang)
         if self.preview is not None:
             self.preview.show(session, app.lang)
-        self.query_one("#summary", Static).update(self._summary())
+        text = self._summary()
+        show_once(self.query_one("#summary", Static), text, text.plain)
         self.refresh_bindings()
         self._lint_if_shown()
 

@@ -25,6 +25,15 @@ from wizard.answers import BY_KEY, Choice, Field
 from wizard.session import PREVIEW_FILES, Session, changed_lines, display, first_changed_line
 from wizard.text import T
 
+
+def show_once(widget: Static, content: Any, shown: object) -> None:
+    """`widget.update(content)` unless it already shows `shown` (what `content` says): every Static.update asks
+    for a layout of the whole screen, and a key press re-shows every label of the steps list, every field's
+    message and the summary, most of them unchanged (bench/run.py measures key press -> preview)."""
+    if getattr(widget, "_imgwizard_shown", None) != shown:
+        widget._imgwizard_shown = shown  # type: ignore[attr-defined]
+        widget.update(content)
+
 YES_NO = (Choice("true", T("Yes", "是")), Choice("false", T("No", "否")))
 # The placeholder of a choice field's free-text input: what else it takes.
 FREE_HINTS = {
@@ -206,7 +215,7 @@ class FieldBox(Vertical):
                 inp.value = display(f, value)
         error = self.query_one(".field-error", Static)
         message = session.message(f.key, self.lang)
-        error.update(Text(f"✗ {message}", style="bold red") if message else "")
+        show_once(error, Text(f"✗ {message}", style="bold red") if message else "", message)
         self.set_class(bool(message), "-invalid")
         if f.key in AUTH_OFF:
             off = session.answers.get(f.key) is False
@@ -410,10 +419,14 @@ class StepsList(ListView):
     def show(self, session: Session, lang: str) -> None:
         for index, (step, state) in enumerate(session.steps()):
             item = self.query_one(f"#step-{step.id}", ListItem)
-            item.query_one(Label).update(f"{self.MARKS[state]} {step.title(lang)}")
-            for s in self.MARKS:
-                item.set_class(s == state, f"-{s}")
-            item.disabled = state == "skip"
+            label = f"{self.MARKS[state]} {step.title(lang)}"
+            # only the steps whose state changed: each class change re-applies the stylesheet to the item
+            if getattr(item, "_imgwizard_shown", None) != label:
+                item._imgwizard_shown = label  # type: ignore[attr-defined]
+                item.query_one(Label).update(label)
+                for s in self.MARKS:
+                    item.set_class(s == state, f"-{s}")
+                item.disabled = state == "skip"
             if state == "current" and not self.has_focus:
                 self.index = index
 

@@ -151,6 +151,7 @@ def _packages(c: _Facts) -> dict[str, Any]:
         return {"system_packages": [], "java_home": None}
     groups = [group for group, wanted in (
         ("common", a.get("packages.common")), ("locale", a.get("locale.chinese")),
+        ("cjk_font", a.get("locale.chinese") and _draws_text(c)),
         ("tzdata", a.get("locale.timezone")), ("ssh", a.get("ssh.enabled")), ("forward", a.get("forward.enabled")),
         ("python", c.venv), ("ca", a.get("network.extra_ca") or c.app_name == "code-server" or c.jupyter_conda),
         ("nvidia", a.get("gpu.driver")), ("desktop_runtime", c.app_name == "jetbrains"),
@@ -165,6 +166,13 @@ def _packages(c: _Facts) -> dict[str, Any]:
     pkgs.extend(a.get("packages.apt", []))
     return {"system_packages": sorted(dict.fromkeys(pkgs)),
             "java_home": knowledge.java_home(family, java, c.arch["deb"]) if java != "0" else None}
+
+
+def _draws_text(c: _Facts) -> bool:
+    """Whether something in the image draws text itself and so needs a CJK font for Chinese: a desktop (its
+    window manager, the app's windows, the IDE). A shell is read in the user's terminal and a web app in the
+    user's browser, which draw with the fonts of the user's machine (docs/benchmarks.md)."""
+    return c.app_type == "desktop"
 
 
 def _python(c: _Facts) -> dict[str, Any]:

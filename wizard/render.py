@@ -77,7 +77,46 @@ def environment(folder: str | None = None) -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["shquote"] = shlex.quote
+    env.filters["and_chain"] = and_chain
+    env.filters["env_chain"] = env_chain
     return env
+
+
+def _items(parts: list[str]) -> list[str]:
+    """The items of several snippets' macro outputs: one per line, a line ending with a backslash continuing
+    into the next (kept, each continuation line indented by 8)."""
+    items: list[str] = []
+    open_item = False
+    for line in "\n".join(str(part) for part in parts).splitlines():
+        text = line.strip()
+        if not text:
+            continue
+        if open_item:
+            items[-1] += "\n        " + text
+        else:
+            items.append(text)
+        open_item = text.endswith("\\")
+    return items
+
+
+def and_chain(parts: list[str]) -> str:
+    """Commands from several snippets as the shell of one RUN, joined with &&: one build step, one layer."""
+    return " \\\n    && ".join(_items(parts))
+
+
+def env_chain(parts: list[str]) -> str:
+    """NAME=value items from several snippets as the body of one ENV. In one ENV instruction a `$NAME` is read
+    from before it, so the PATH items (each `PATH=dirs:$PATH`) are merged into one: later snippets first, as
+    their own ENV PATH=...:$PATH lines would have left it."""
+    items, prefixes = [], []
+    for item in _items(parts):
+        if item.startswith("PATH=") and item.endswith(":$PATH"):
+            prefixes.insert(0, item[len("PATH="):-len(":$PATH")])
+        else:
+            items.append(item)
+    if prefixes:
+        items.append("PATH=" + ":".join(prefixes) + ":$PATH")
+    return " \\\n    ".join(items)
 
 
 _COPY = re.compile(r"^COPY (?!--from)(\S+) ", re.MULTILINE)
