@@ -59,10 +59,12 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     ),
     Scenario(
         "web-nvidia (JupyterLab + PyTorch on an NVIDIA host)",
-        ("up",) + (NEXT,) * 6 + ("tab",) * 4 + ("down", SAVE, OK),
+        ("up",) + (NEXT,) * 6 + ("tab",) * 4 + ("down", "down", SAVE, OK),
         host=GPU_SERVER,
         answers={"app.type": "web", "app.name": "jupyter", "gpu.vendor": "nvidia", "gpu.host_driver": "570.133.20"},
-        expect={"Dockerfile": "download.pytorch.org/whl/cu126", "run.sh": "--gpus"},  # 2.14.1: its cu130 needs 580
+        # the newest, 2.15.0, is listed as having no build for driver 570 (cu132 needs 595): the user takes 2.14.1,
+        # whose cu130 needs 580, so cu126
+        expect={"Dockerfile": "download.pytorch.org/whl/cu126", "run.sh": "--gpus"},
     ),
     Scenario(
         "novnc-nvidia-tuna-zh (the guide's PyCharm on noVNC, NVIDIA host, TUNA mirror, Chinese, zh UI)",

@@ -251,14 +251,17 @@ async def test_after_success_a_chart_shows_each_layer_by_wizard_step_largest_fir
     layer with the Dockerfile section that made it."""
     history = json.loads((FIXTURES / "history_reproduce.json").read_text())
     asked: list[str] = []
+    build = replay("docker_build_ok.jsonl")
+
+    def recorded_build(context_dir: Path, tag: str, cancel: threading.Event):
+        (context_dir / "Dockerfile").write_text((FIXTURES / "history_reproduce.Dockerfile").read_text())
+        yield from build(context_dir, tag, cancel)
 
     def recorded_history(tag: str) -> list[dict]:
         asked.append(tag)
-        (tmp_path / "ctx" / "Dockerfile").write_text((FIXTURES / "history_reproduce.Dockerfile").read_text())
         return history
 
-    app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_ok.jsonl"),
-                   history=recorded_history)
+    app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=recorded_build, history=recorded_history)
     async with app.run_test(size=SIZE) as pilot:
         screen = await start_build(pilot, app)
         await app.workers.wait_for_complete()
