@@ -249,6 +249,6 @@ def test_answers_and_layers_of_a_remote_engines_image(sshd, ssh_key_image, tmp_p
     assert (tmp_path / "back.toml").read_text() == (ssh_key_image.context / "imgwizard.toml").read_text()
     layers = run_cli(env, "layers", ssh_key_image.tag, "--context", str(ssh_key_image.context))
     assert layers.returncode == 0, layers.stderr
-    assert "base image: debian:bookworm-slim" in layers.stdout and "system packages:" in layers.stdout
+    assert "base image: debian:bookworm-slim" in layers.stdout and "system set-up, one layer:" in layers.stdout
     assert "SSH configuration:" in layers.stdout
     assert logins(sshd) >= before + 2

@@ -152,7 +152,7 @@ def test_layers_names_the_wizard_step_of_each_layer_largest_first(built):
         sizes = [_bytes(line.split()[0], line.split()[1]) for line in rows]
         assert sizes == sorted(sizes, reverse=True)
         steps = " ".join(rows)
-        for step in ("base image: debian:bookworm-slim", "system packages:", "Python runtime:", "pip packages:"):
+        for step in ("base image: debian:bookworm-slim", "system set-up, one layer:", "pip packages:"):
             assert step in steps, out.stdout
         assert re.search(r"in \d+ layers, base image [0-9.]+ MiB \(\d+%\)", out.stdout)
 
@@ -162,7 +162,7 @@ def test_the_cli_build_prints_the_layers(built):
     out = run_cli("build", str(result.context), "-t", result.tag)
     assert out.returncode == 0, out.stderr
     assert f"layers of {result.tag} (steps from {result.context / 'Dockerfile'}):" in out.stdout
-    assert "system packages:" in out.stdout
+    assert "system set-up, one layer:" in out.stdout
 
 
 def _bytes(number: str, unit: str) -> float:
