@@ -43,6 +43,7 @@ engine = "builtin"
 family = "debian"
 [packages]
 common = false
+apt = ["xterm", "xclip"]
 [user]
 root = false
 [ssh]
@@ -152,6 +153,25 @@ def test_browser_with_a_wrong_password_is_refused(xterm_desktop):
         connected = page.evaluate("document.documentElement.classList.contains('noVNC_connected')")
     assert not connected
     assert re.search(r"(?i)authentication|rejected|failed", status), status
+
+
+CLIPBOARD = "document.getElementById('noVNC_clipboard_text')"
+
+
+def test_the_clipboard_goes_both_ways_through_novnc_s_panel(xterm_desktop):
+    """noVNC's clipboard panel (its textarea sends on 'change', as when the user types there and leaves it; the
+    desktop's clipboard arrives in it): text from the browser reaches the X CLIPBOARD selection (read with xclip,
+    a package of the test image), and text an X program puts there shows in the panel."""
+    c, web, _ = xterm_desktop
+    with chromium() as browser:
+        page = open_viewer(browser, web, PASSWORD)
+        wait_connected(page)
+        page.evaluate(f"(t) => {{ const a = {CLIPBOARD}; a.value = t; a.dispatchEvent(new Event('change')); }}",
+                      "from the browser 剪贴板")
+        _wait_for(lambda: _x(c, "xclip", "-o", "-selection", "clipboard") == "from the browser 剪贴板",
+                  "the browser's text in the X clipboard", c, timeout=20)
+        _x(c, "sh", "-c", "printf 'from the desktop' | xclip -selection clipboard -i >/dev/null 2>&1")
+        page.wait_for_function(f"{CLIPBOARD}.value === 'from the desktop'", timeout=20_000)
 
 
 def test_resizing_the_browser_resizes_the_desktop(xterm_desktop):
