@@ -25,7 +25,8 @@ PASSWORD = "s3cret-x"  # 8 characters: VNC authentication uses no more
 
 @pytest.fixture(scope="module")
 def xterm_image(docker_client, scenario_dir, images_to_remove, ssh_keypair):
-    """xterm on the built-in desktop, run as the non-root user `app`, with SSH key login (the entry wrapper)."""
+    """xterm on the built-in desktop, run as the non-root user `app`, with SSH key login and socat forwarding
+    31001 -> 8006 (the entry wrapper)."""
     folder = scenario_dir / "desktop-xterm"
     folder.mkdir()
     shutil.copy(f"{ssh_keypair}.pub", folder / "id.pub")
@@ -50,6 +51,10 @@ root = false
 enabled = true
 auth = "key"
 authorized_key = "id.pub"
+[forward]
+enabled = true
+listen = 31001
+target = 8006
 """)
     images_to_remove.append(built.tag)
     return built
@@ -188,7 +193,8 @@ def test_resizing_the_browser_resizes_the_desktop(xterm_desktop):
 
 
 def test_imgwizard_check_sees_viewer_rfb_and_app(xterm_image, capsys):
-    """`imgwizard check`: noVNC's page answers, the websocket speaks RFB, xterm runs (and SSH answers)."""
+    """`imgwizard check`: noVNC's page answers, the websocket speaks RFB, xterm runs, SSH answers and the
+    forwarded port reaches a listener on its target (socat, started by the entry wrapper beside the desktop)."""
     code = main(["check", xterm_image.tag, "--context", str(xterm_image.context), "--timeout", "90"])
     out = capsys.readouterr().out
     assert code == 0, out
@@ -196,6 +202,7 @@ def test_imgwizard_check_sees_viewer_rfb_and_app(xterm_image, capsys):
     assert re.search(r"ok   RFB over the websocket on 31000: RFB 003\.00\d", out), out
     assert "ok   app xterm: xterm is running" in out
     assert "ok   ssh on 22" in out
+    assert "ok   forward 31001 -> 8006: reached a listener on 8006" in out
 
 
 def test_ssh_key_login_and_the_desktop_runs_as_the_user(xterm_desktop, ssh_keypair):
