@@ -25,7 +25,6 @@ from textual.widgets import ListView, Static
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from screens import keys
-from screens.build import BuildScreen
 from screens.folders import save_base, source_root
 from screens.idle import IdleCollector
 from screens.modals import ConfirmModal, JumpModal, MessageModal, SaveModal, TagModal
@@ -348,6 +347,8 @@ class WizardScreen(Screen):
 
             def start(tag: str | None) -> None:
                 if tag:
+                    from screens.build import BuildScreen  # after the first frame: RichLog, ProgressBar
+
                     app.push_screen(BuildScreen(app.get_builder(), folder, tag, app.lang, app.clock,
                                                 history=app.get_history()), app.built)
             app.push_screen(TagModal(app.session.context.image, app.lang), start)

@@ -9,17 +9,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.geometry import Region
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.strip import Strip
-from textual.widgets import (Footer, Input, Label, ListItem, ListView, OptionList, RichLog, Static,
-                             TabbedContent, TabPane)
+from textual.widgets import Footer, Input, Label, ListItem, ListView, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 from textual.widgets._footer import FooterKey
 
@@ -435,37 +431,6 @@ class StepsList(ListView):
                 self.index = index
 
 
-class FileView(RichLog):
-    """One file of the preview: highlighted once per change into lines, and only the lines in view are drawn.
-    A Static holding the Syntax re-highlighted the whole file for every layout and frame and made each change
-    a layout of the whole screen that measured it again (bench/run.py: key press -> preview)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(auto_scroll=False, min_width=1, wrap=True, **kwargs)  # wrap: messages (Text) only
-
-    _frame_style: Style | None = None
-
-    @property
-    def rich_style(self) -> Style:
-        """The widget's style, worked out once per frame: RichLog asks for it twice for every line it draws, and
-        each time walks the ancestors' styles (most of the time a frame of the preview took)."""
-        return self._frame_style if self._frame_style is not None else super().rich_style
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        self._frame_style = None
-        self._frame_style = self.rich_style
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._frame_style = None
-
-    def show(self, *renderables: Any, wrap: bool) -> None:
-        """Replace what is shown: cut at the view's width (wrap) or as wide as the longest line (scroll)."""
-        self.clear()
-        for renderable in renderables:
-            self.write(renderable, expand=True, shrink=wrap or isinstance(renderable, Text), scroll_end=False)
-
-
 class PreviewPane(Vertical):
     """The build context as it grows: a tab per file, plus the lint findings."""
 
@@ -489,6 +454,8 @@ class PreviewPane(Vertical):
             yield from self._panes()
 
     def _panes(self) -> ComposeResult:
+        from screens.fileview import FileView  # RichLog brings rich.pretty (and attrs): not on the first frame's way
+
         for index, (name, _lexer) in enumerate(PREVIEW_FILES):
             with TabPane(name, id=f"tab-{index}"):
                 yield FileView(id=f"scroll-{index}", classes="preview-file")
@@ -524,7 +491,7 @@ class PreviewPane(Vertical):
         """Show file `index`, marking the lines changed since this tab was last shown and scrolling to them."""
         name, lexer = PREVIEW_FILES[index]
         text = self.texts.get(name)
-        view = self.query_one(f"#scroll-{index}", FileView)
+        view = self.query_one(f"#scroll-{index}")
         error = in_lang(self.error, self.lang) if index == 0 and self.error else None
         before = self.painted.get(index)
         if before == (text, self.lang, error):

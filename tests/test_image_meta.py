@@ -180,3 +180,21 @@ def test_wizard_answers_that_name_a_file_are_read_as_a_file(tmp_path):
     assert given_of_image(str(tmp_path / "missing.toml")) is None  # and says it is not there
     assert given_of_image(str(tmp_path / "missing.tar")) is None
     assert given_of_image("Not An Image") is None
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab "$\\#\t中') ), max_size=3 * image_meta.LINE_BYTES // 2))
+def test_the_short_line_fast_path_escapes_exactly_as_the_cutting_path(line):
+    """_word_line's one-translate path (lines up to LINE_BYTES) gives what the per-character path gives."""
+    assert image_meta._word_line(line) == "\\\n".join(image_meta._chunks(image_meta._escaped(line)))
+
+
+def test_control_characters_are_refused_but_the_line_break():
+    for bad in ("a\x00b", "tab\there", "del\x7f", "cr\r"):
+        with pytest.raises(ValueError, match="control characters"):
+            image_meta.dockerfile_word(bad)
+    assert image_meta.dockerfile_word('x\ny "$"') == 'x\\\ny \\"\\$\\"'

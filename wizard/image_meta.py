@@ -13,6 +13,7 @@ must not pay for importing docker-py).
 from __future__ import annotations
 
 import json
+import re
 import tarfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -64,16 +65,30 @@ def dockerfile_word(value: str) -> str:
     (the builder joins continued lines before it reads the quotes). A line longer than LINE_BYTES is cut
     into continued lines too: the builder refuses a Dockerfile line over 64 KiB. ValueError for control
     characters, and for a line the builder would drop (blank, or a `#` comment after its first)."""
-    if any(ord(c) < 32 and c != "\n" or c == "\x7f" for c in value):
+    if _CONTROL.search(value):
         raise ValueError("a label value cannot hold control characters")
     lines = value.split("\n")
     if any(not line.strip() or line.lstrip().startswith("#") for line in lines[1:]):
         raise ValueError("a continued label line cannot be blank or start with #")
-    return "\\\n".join(chunk for line in lines for chunk in _chunks(_escaped(line)))
+    return "\\\n".join(_word_line(line) for line in lines)
+
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # control characters but the line break
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "$": "\\$"}
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
+
+
+def _word_line(line: str) -> str:
+    """One line of the value, escaped; cut into continued lines only when it is longer than LINE_BYTES (the
+    answers' JSON is rendered on every key press in the wizard: the common short line takes one translate)."""
+    escaped = line.translate(_ESCAPE_TABLE)
+    if len(escaped.encode()) <= LINE_BYTES:
+        return escaped
+    return "\\\n".join(_chunks(_escaped(line)))
 
 
 def _escaped(text: str) -> list[str]:
-    return [{"\\": "\\\\", '"': '\\"', "$": "\\$"}.get(c, c) for c in text]
+    return [_ESCAPES.get(c, c) for c in text]
 
 
 def _chunks(pieces: list[str]) -> list[str]:
