@@ -1,32 +1,65 @@
-"""One file of the live preview (screens/widgets.py PreviewPane), kept apart so the modules on the way to the
-wizard's first frame do not import RichLog (with it rich.pretty and attrs, about 0.1 s here): the preview is
-mounted after that frame."""
+"""One file of the live preview (screens/widgets.py PreviewPane).
+
+A new text is rendered once into lines (Strips) and a frame draws only the lines in view: no layout of the
+screen measures the highlighted file again, and when the number of lines stays the same the scrollbars are
+not drawn again either (RichLog, used before, emptied and refilled its lines, so every change also redrew its
+scrollbar). Kept apart from widgets.py so the modules on the way to the wizard's first frame do not import
+it: the preview is mounted after that frame.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.measure import measure_renderables
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region
+from textual.events import Resize
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import RichLog
 
 
-class FileView(RichLog):
-    """One file of the preview: highlighted once per change into lines, and only the lines in view are drawn.
-    A Static holding the Syntax re-highlighted the whole file for every layout and frame and made each change
-    a layout of the whole screen that measured it again (bench/run.py: key press -> preview)."""
+class FileView(ScrollView, can_focus=True):
+    """Renderables (a message, a Syntax) shown one under the other, cut at the view's width (wrap) or as wide
+    as the widest line (the view scrolls sideways). A message (Text) always wraps."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(auto_scroll=False, min_width=1, wrap=True, **kwargs)  # wrap: messages (Text) only
+        super().__init__(**kwargs)
+        self.lines: list[Strip] = []
+        self._shown: tuple[tuple[Any, ...], bool] = ((), False)
+        self._rendered_width = 0
+        self._frame_style: Style | None = None
 
-    _frame_style: Style | None = None
+    def show(self, *renderables: Any, wrap: bool) -> None:
+        """Replace what is shown (rendered now, or at the first resize when the view has no size yet)."""
+        self._shown = (renderables, wrap)
+        if self.scrollable_content_region.width:
+            self._render()
+
+    def on_resize(self, _event: Resize) -> None:
+        renderables, wrap = self._shown
+        if renderables and (wrap or not self._rendered_width):
+            self._render()
+
+    def _render(self) -> None:
+        renderables, wrap = self._shown
+        width = self.scrollable_content_region.width
+        console = self.app.console
+        lines: list[Strip] = []
+        for renderable in renderables:
+            cut = width if wrap or isinstance(renderable, Text) else \
+                max(width, measure_renderables(console, console.options, [renderable]).maximum)
+            options = console.options.update(width=cut, height=None)
+            lines += [Strip(line) for line in console.render_lines(renderable, options, pad=False)]
+        self.lines, self._rendered_width = lines, width
+        self.virtual_size = Size(max((line.cell_length for line in lines), default=0), len(lines))
+        self.refresh()
 
     @property
     def rich_style(self) -> Style:
-        """The widget's style, worked out once per frame: RichLog asks for it twice for every line it draws, and
-        each time walks the ancestors' styles (most of the time a frame of the preview took)."""
+        """The widget's style, worked out once per frame: each line asks for it, and each time it walks the
+        ancestors' styles."""
         return self._frame_style if self._frame_style is not None else super().rich_style
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -37,8 +70,11 @@ class FileView(RichLog):
         finally:
             self._frame_style = None
 
-    def show(self, *renderables: Any, wrap: bool) -> None:
-        """Replace what is shown: cut at the view's width (wrap) or as wide as the longest line (scroll)."""
-        self.clear()
-        for renderable in renderables:
-            self.write(renderable, expand=True, shrink=wrap or isinstance(renderable, Text), scroll_end=False)
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        index = scroll_y + y
+        if index >= len(self.lines):
+            return Strip.blank(width, style)
+        return self.lines[index].crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
