@@ -125,7 +125,7 @@ def test_java_with_java_home():
 def test_pip_packages_go_into_a_venv_late():
     text = df(packages__pip=["ray==2.9.0", "ray[client]==2.9.0"])
     assert "&& python3 -m venv /opt/venv" in text and env_of(text)["PATH"] == "/opt/venv/bin:$PATH"
-    assert "RUN pip install --no-cache-dir ray==2.9.0 'ray[client]==2.9.0'" in text
+    assert "RUN pip install --no-cache-dir \\\n        ray==2.9.0 \\\n        'ray[client]==2.9.0'\n" in text
     assert text.index("pip install") > text.index("python3 -m venv")
 
 
@@ -544,3 +544,18 @@ def test_an_https_apt_mirror_first_gets_ca_certificates():
     assert "Verify-Peer=false" not in text[text.index(PACKAGES_RUN):]  # every later apt-get checks the certificate
     assert "Verify-Peer" not in df(mirror__apt="tuna")  # http mirrors need no bootstrap
     assert "Verify-Peer" not in df(os__family="alpine", os__version="3.21", mirror__apt="https://mirror.example.com")
+
+
+def test_the_longest_package_lists_stay_within_the_builders_line_limit():
+    """200 items of the longest accepted length (the list cap) in every list: each package is a line of its own,
+    so no physical line of the Dockerfile reaches the 65,535 bytes the legacy builder refuses; 201 are refused
+    naming the key."""
+    pip = [f"p{i:03d}" + "a" * 200 + "[x]>=1.0" for i in range(200)]
+    apt = [f"a{i:03d}" + "b" * 120 for i in range(200)]
+    c = ctx(packages__pip=pip, packages__apt=apt, app__type="web", app__name="jupyter", app__python_from="system")
+    assert max(len(line.encode()) for line in c.dockerfile.splitlines()) < 65_535
+    # the labels' JSON holds the lists too and is cut at image_meta.LINE_BYTES; every other line is short
+    assert max(len(line.encode()) for line in without_labels(c.dockerfile).splitlines()) < 1_000
+    assert all(f"        '{p}'" in c.dockerfile for p in (pip[0], pip[-1]))  # one per line, shell-quoted
+    _, problems = validate({**NO_SSH, "packages.pip": pip + ["p200"]})
+    assert problems == [("packages.pip", "201 items are too many; accepted: at most 200 items")]

@@ -43,6 +43,7 @@ class Field:
     low: int = 1
     high: int = 65535
     max_len: int = 255  # the longest text accepted (each item, for a list): docs/answers.md 'What is refused and why'
+    max_items: int = 200  # a list's most items (a Dockerfile line per item; docs/answers.md, same section)
 
     @property
     def section(self) -> str:
@@ -568,6 +569,8 @@ def _coerce_int(field: Field, value: Any) -> tuple[Any, str | None]:
 def _coerce_list(field: Field, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return None, Msg("refused.list", value=shown(value))
+    if len(value) > field.max_items:
+        return None, Msg("refused.many", count=len(value), max=field.max_items)
     for item in value:
         bad = field.check(item) if field.check else None
         if bad:
