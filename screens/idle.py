@@ -7,8 +7,9 @@ bench/run.py (key press -> preview, p95). So, as long as the wizard runs:
 - what exists once the wizard is on screen (modules, styles, widgets) is frozen out of the collector's reach
   (`gc.freeze()`), which keeps each full collection short;
 - automatic full collections are put off (the younger generations are still collected as usual), and one full
-  collection runs once the answers have not changed for `quiet` seconds: it is the only one, so memory that
-  cycles hold is given back within a second or two of the user stopping.
+  collection runs once the answers have not changed for `quiet` seconds, so memory that cycles hold is given
+  back within a second or two of the user stopping; and at least every `longest` seconds whatever happens (a
+  long build streams its log without a key being pressed).
 
 `stop()` puts the collector back as it was (tests run many wizards in one process).
 """
@@ -23,10 +24,12 @@ PUT_OFF = 1_000_000  # generation 2's threshold while the wizard runs: automatic
 
 
 class IdleCollector:
-    def __init__(self, quiet: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, quiet: float = 1.0, longest: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.quiet = quiet
+        self.longest = longest
         self.clock = clock
-        self.last = clock()
+        self.last = self.collected = clock()
         self.due = False  # something changed since the last full collection
         self.saved: tuple[int, int, int] | None = None
 
@@ -42,10 +45,13 @@ class IdleCollector:
         self.due, self.last = True, self.clock()
 
     def tick(self) -> bool:
-        """Run the due full collection if the user has paused for `quiet` seconds; True when it ran."""
-        if self.saved is None or not self.due or self.clock() - self.last < self.quiet:
+        """Run a full collection if one is due and the user has paused for `quiet` seconds, or if the last was
+        `longest` seconds ago; True when it ran."""
+        now = self.clock()
+        paused = self.due and now - self.last >= self.quiet
+        if self.saved is None or not (paused or now - self.collected >= self.longest):
             return False
-        self.due = False
+        self.due, self.collected = False, now
         gc.collect()
         return True
 

@@ -43,6 +43,10 @@ def test_a_full_collection_runs_only_after_the_user_paused_and_stop_puts_gc_back
         clock.now += 0.6
         assert collector.tick() is True and seen == [1]
         assert collector.tick() is False and seen == [1]  # once per pause
+        clock.now += 59.0
+        assert collector.tick() is False
+        clock.now += 1.0  # a minute without a pause or a key (a build streaming its log): one anyway
+        assert collector.tick() is True and seen == [1, 1]
     finally:
         collector.stop()
         gc.callbacks.pop()
