@@ -14,7 +14,7 @@ from wizard.docker_ops import run_spec
 from wizard.lint import is_failure, lint
 from wizard.render import render
 from wizard.validate import validate
-from tests.test_snippets import without_labels
+from tests.test_snippets import instructions, without_labels
 
 BUILTIN = {"app.type": "desktop", "app.name": "command", "app.command": "xterm", "desktop.engine": "builtin",
            "ssh.enabled": False}
@@ -80,7 +80,8 @@ def test_start_page_opens_the_viewer_with_autoconnect_and_remote_resize():
 def test_non_root_user_runs_the_desktop():
     plain = ctx(os__family="debian", user__root=False)
     assert "useradd --create-home --home-dir /home/app" in plain.dockerfile
-    assert without_labels(plain.dockerfile).rstrip().endswith("USER app")
+    assert instructions(without_labels(plain.dockerfile))[-2:] == ["USER", "CMD"]  # the last before the labels
+    assert "\nUSER app\n" in plain.dockerfile
     assert "setpriv --reuid=app" in plain.files["imgwizard-desktop.sh"].text
     with_ssh = ctx(os__family="debian", user__root=False, ssh__enabled=True, ssh__auth="password")
     assert "USER app" not in with_ssh.dockerfile  # the entry wrapper needs root for sshd, the supervisor drops it
