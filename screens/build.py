@@ -31,7 +31,7 @@ from textual.widgets import ProgressBar, RichLog, Static
 from screens.widgets import QuietFooter
 from wizard import layers
 from wizard.build_events import BuildEvent, Builder
-from wizard.safeio import TEXT_LIMIT, SafeIOError, open_new_log, read_text
+from wizard.safeio import TEXT_LIMIT, SafeIOError, open_new_log, os_reason, read_text
 from wizard.text import tr
 
 LOG_NAME = "build.log"
@@ -193,7 +193,8 @@ class BuildScreen(Screen[str]):
             self.log_file.flush()
         except OSError as error:  # a full disk: the build goes on, the log stops
             self._close_log()
-            self.query_one(RichLog).write(Text(f"build.log: {error.strerror or error}", style="yellow"))
+            self.query_one(RichLog).write(Text(tr("ui.build.log_stopped", self.lang, why=os_reason(error)),
+                                               style="yellow"))
 
     def _close_log(self) -> None:
         if self.log_file is not None:
@@ -218,10 +219,12 @@ class BuildScreen(Screen[str]):
     def on_build_screen_progress(self, message: Progress) -> None:
         ev = message.event
         log = self.query_one(RichLog)
-        if ev.kind == "upload":
-            self.upload = ev.text
+        if ev.kind == "upload":  # the text in the UI's language from the counts (the event's text is English)
+            from wizard.docker_ops import human_size
+
+            self.upload = tr("ui.build.sending", self.lang, sent=human_size(ev.step), total=human_size(ev.total))
             if ev.step >= ev.total:
-                log.write(Text(ev.text, style="dim"))
+                log.write(Text(self.upload, style="dim"))
         elif ev.kind == "step":
             self.step, self.total, self.step_text = ev.step, ev.total, ev.text
             self.step_output, self.step_started = [], self.clock()
