@@ -62,12 +62,12 @@ def shown(value: object) -> str:
     """`value` quoted for a one-line message: repr (control characters escaped), long ones cut to the first
     40 characters plus their length, so a 10 KB answer does not flood the terminal."""
     if isinstance(value, str) and len(value) > SHOWN:
-        return f"{value[:SHOWN]!r}… ({len(value)} characters)"
+        return Msg("shown.cut", start=repr(value[:SHOWN]), count=len(value))
     try:
         text = repr(value)
     except RecursionError:
-        return "a value nested too deeply"
-    return text if len(text) <= SHOWN + 2 else f"{text[:SHOWN]}… ({len(text)} characters)"
+        return Msg("shown.deep")
+    return text if len(text) <= SHOWN + 2 else Msg("shown.cut", start=text[:SHOWN], count=len(text))
 
 
 def control_character(v: str) -> str | None:

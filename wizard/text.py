@@ -45,6 +45,8 @@ EN: dict[str, str] = {
     "refused.long": "{value} is too long; accepted: at most {max} characters",
     "refused.binary": "{value} is not accepted for a binary; accepted: {accepted}",
     "control": "control character U+{code} at position {position}",
+    "shown.cut": "{start}… ({count} characters)",
+    "shown.deep": "a value nested too deeply",
     "choice.empty": "'' ({label})",
     "field.problem": "{label} ({key}): {problem}",
     # ---- what an answer accepts (wizard/checks.py and the fields' own checks)
@@ -343,6 +345,8 @@ ZH: dict[str, str] = {
     "refused.long": "{value} 太长；可接受：最多 {max} 个字符",
     "refused.binary": "二进制程序不接受 {value}；可接受：{accepted}",
     "control": "第 {position} 个字符处的控制字符 U+{code}",
+    "shown.cut": "{start}…（共 {count} 个字符）",
+    "shown.deep": "嵌套过深的值",
     "choice.empty": "''（{label}）",
     "field.problem": "{label}（{key}）：{problem}",
     "accepted.image_name": "小写字母、数字，用 . _ - 连接，各段之间用 / 分隔（如 my-app 或 team/pycharm）",
@@ -643,13 +647,13 @@ class Msg(str):
 
 
 def replaced(value: Any, old: str, new: str) -> Any:
-    """`value` with `old` replaced by `new` in its text: in each parameter of a Msg (a number stays a number),
-    else in the str of a str or a path."""
+    """`value` with `old` replaced by `new` in its text: in each parameter of a Msg (a number stays a number; a
+    parameter that is `old` becomes `new` itself, a Msg staying one), else in the str of a str or a path."""
     if isinstance(value, Msg):
         return Msg(value.msg_id, **{k: replaced(v, old, new) for k, v in value.params.items()})
     if isinstance(value, (int, float)):
         return value
-    return str(value).replace(old, new)
+    return new if str(value) == old else str(value).replace(old, new)
 
 
 def _rebuild(msg_id: str, params: dict[str, Any]) -> Msg:
