@@ -451,12 +451,14 @@ class PreviewPane(Vertical):
             with TabPane(name, id=f"tab-{index}"):
                 with ScrollableContainer(id=f"scroll-{index}", classes="preview-scroll"):
                     yield Static("", id=f"file-{index}", classes="preview-file")
-        with TabPane("lint", id="tab-lint"):
+        with TabPane(tr("ui.preview.lint", self.lang), id="tab-lint"):
             with VerticalScroll(classes="preview-scroll"):
                 yield Static("", id="lint-findings")
 
     def show(self, session: Session, lang: str) -> None:
         """Take the session's files; only the open tab is highlighted now, the others when they are opened."""
+        if lang != self.lang:
+            self.query_one(TabbedContent).get_tab("tab-lint").label = tr("ui.preview.lint", lang)
         self.lang, self.error = lang, session.render_error
         for name, _lexer in PREVIEW_FILES:
             text = session.file_text(name)

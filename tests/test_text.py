@@ -21,7 +21,7 @@ import screens.modals
 import screens.widgets
 from screens.keys import key_id
 from wizard.answers import BY_KEY
-from wizard.session import Session
+from wizard.session import PREVIEW_FILES, Session
 from wizard.text import EN, TABLES, ZH, Msg, params_of, tr
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,7 +137,7 @@ SCREENS = [ROOT / "screens" / f"{name}.py" for name in
            ("app", "build", "modals", "review", "widgets", "settings", "keys", "folders", "plain")]
 # Calls that put a text on the screen; their positional arguments and these keywords must not be English literals.
 SHOWING = {"notify", "Static", "Label", "Button", "Text", "update", "write", "append", "say", "MessageModal",
-           "ConfirmModal", "Input", "FieldInput", "text", "select", "Choice", "print"}
+           "ConfirmModal", "Input", "FieldInput", "text", "select", "Choice", "print", "TabPane"}
 SHOWN_KEYWORDS = {"title", "placeholder", "instruction"}
 # A literal with English words that the screens may show, and why.
 LITERALS_ALLOWED = {
@@ -262,7 +262,8 @@ def _assert_chinese(app, where: str, also: set[str] = frozenset(), leave_out: tu
     assert CJK.search(text), (where, text)
     answers = app.session.answers
     choices = [c.value for f in BY_KEY.values() for c in f.choices_for(answers)]
-    files = list(app.session.context.files) if app.session.context else []  # the build context's file names
+    context = app.session.context
+    files = [*(context.files if context else []), *(name for name, _lexer in PREVIEW_FILES)]  # file names
     values = {w for v in [*answers.values(), *choices, *files] for w in re.findall(r"[A-Za-z][\w.+-]*", str(v))}
     left = _ascii_words(text, values | set(also))
     assert left == set(), f"{where}: {sorted(left)}\n{text}"
@@ -287,6 +288,8 @@ async def test_the_chinese_wizard_shows_no_english(short_tmp):
         await pilot.pause()
         assert app.lang == "zh"
         _assert_chinese(app, "first step")
+        tabs = app.screen.query_one("#preview-tabs")  # the preview (left out above: the files' own text)
+        assert tabs.get_tab("tab-lint").label_text == "检查结果"
         await pilot.press("ctrl+s")  # no SSH key yet: Save waits, and says why
         await pilot.pause()
         assert app.screen.id == "blocked"

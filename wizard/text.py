@@ -287,6 +287,7 @@ EN: dict[str, str] = {
     "ui.field.no_match": "nothing matches",
     "ui.field.filter": "Filter: {text} — {count} (Backspace erases, Esc clears)",
     "ui.preview.not_part": "({name} is not part of this build context: these answers do not need it)",
+    "ui.preview.lint": "lint",
     "ui.preview.no_findings": "No findings: the parser and hadolint accept this Dockerfile.",
     "ui.preview.finding": "line {line} {level} {code}: {message}",
     "ui.help.body": (
@@ -563,6 +564,7 @@ ZH: dict[str, str] = {
     "ui.field.no_match": "没有匹配项",
     "ui.field.filter": "筛选：{text} — {count}（Backspace 删除，Esc 清除）",
     "ui.preview.not_part": "（这些答案不需要 {name}）",
+    "ui.preview.lint": "检查结果",
     "ui.preview.no_findings": "没有问题：解析器和 hadolint 都接受这个 Dockerfile。",
     "ui.preview.finding": "第 {line} 行 {level} {code}：{message}",
     "ui.help.body": (
