@@ -116,7 +116,7 @@ def warnings(session: Session, lang: str) -> list[str]:
     """Authentication turned off first, then the plan's other warnings."""
     ctx = session.context
     loud = [tr(w, lang) for _k, w in auth_off(session.answers)]
-    return loud + [w for w in (ctx.warnings if ctx else []) if w.split(" ")[0] not in AUTH_OFF]
+    return loud + [in_lang(w, lang) for w in (ctx.warnings if ctx else []) if w.split(" ")[0] not in AUTH_OFF]
 
 
 def files_to_add(session: Session, folder: Path | None, lang: str = "en") -> list[str]:

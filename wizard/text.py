@@ -183,6 +183,14 @@ EN: dict[str, str] = {
     "os.enametoolong": "File name too long",
     "os.eloop": "Too many levels of symbolic links",
     "os.eexist": "File exists",
+    # ---- what the plan says about the answers (wizard/plan.py): warnings, the files the user adds
+    "plan.plain_http": "{key} {url} is plain http: pip trusts {host} (PIP_TRUSTED_HOST), so packages come "
+                       "unencrypted and unverified; prefer an https:// index",
+    "plan.copied_from_host": "copied from the host's {path}",
+    "plan.the_hosts": "the host's {path}",
+    "plan.file.nvidia_run": "the NVIDIA driver installer of the host's exact version",
+    "plan.file.jetbrains": "the JetBrains Linux archive you downloaded",
+    "plan.file.binary": "the binary (statically linked for scratch)",
     # ---- the plain flow (screens/plain.py)
     "plain.interrupted": "\nInterrupted: nothing was written.",
     "plain.no_terminal": "imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a "
@@ -463,6 +471,12 @@ ZH: dict[str, str] = {
     "os.enametoolong": "文件名太长",
     "os.eloop": "符号链接层数过多",
     "os.eexist": "文件已存在",
+    "plan.plain_http": "{key} {url} 是明文 http：pip 会信任 {host}（PIP_TRUSTED_HOST），软件包不经加密也不经校验地传输；建议使用 https:// 索引",
+    "plan.copied_from_host": "从宿主机的 {path} 复制",
+    "plan.the_hosts": "宿主机的 {path}",
+    "plan.file.nvidia_run": "与宿主机版本完全一致的 NVIDIA 驱动安装程序",
+    "plan.file.jetbrains": "你下载的 JetBrains Linux 安装包",
+    "plan.file.binary": "二进制程序（为 scratch 静态链接）",
     "plain.interrupted": "\n已中断：没有写入任何文件。",
     "plain.no_terminal": "imgwizard --plain：没有可提问的终端：请用 `imgwizard render ANSWERS -o DIR`，或在终端中运行",
     "plain.nothing_written": "没有写入任何文件。",
