@@ -305,6 +305,8 @@ async def test_the_chinese_wizard_shows_no_english(short_tmp):
             _assert_chinese(app, f"key file {bad}", paths | {"latin1.pub"})
         field.value = "not a key"
         await pilot.pause()
+        error = str(app.screen.query_one("#box-ssh-authorized_key .field-error").render())
+        assert error.startswith("✗ 授权公钥（ssh.authorized_key）：") and "可接受" in error, error
         _assert_chinese(app, "refused text answer")
         field.value = TEST_KEY
         await pilot.pause()
