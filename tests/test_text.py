@@ -184,7 +184,6 @@ def test_the_screens_show_no_text_outside_the_tables():
 
 def test_safeio_messages_are_the_same_english_and_have_chinese(tmp_path):
     from wizard import safeio
-    from wizard.context import plan_write  # noqa: F401  (the save dialog's check of the folder)
 
     (tmp_path / "bad.txt").write_bytes(b"ok\n\xff\n")
     cases = {tmp_path: (f"{tmp_path} is a folder; accepted: a regular file", f"{tmp_path} 是目录；可接受：普通文件"),
@@ -213,11 +212,12 @@ def short_tmp():
 # The ASCII words a Chinese screen may show besides the answers' own keys and values: product, program and file
 # names, key names.
 ASCII_ALLOWED = {
-    "products": {"imgwizard", "Docker", "docker", "Dockerfile", "SSH", "OpenSSH", "sshd", "SSH_PASSWORD", "noVNC", "KASM", "Debian",
-                 "debian", "Ubuntu", "Alpine", "Linux", "PyTorch", "NVIDIA", "CUDA", "Python", "JetBrains",
-                 "PyCharm", "IDEA", "Eclipse", "Jupyter", "code-server", "hadolint", "UTF-8", "English", "Web",
-                 "scratch", "exec", "ssh-ed25519", "AAAA"},
-    "files": {"README.md", "compose.yaml", "run.sh", "build.log", "imgwizard.toml", "NAME.bak", "id_ed25519.pub", "pub"},
+    "products": {"imgwizard", "Docker", "docker", "Dockerfile", "SSH", "OpenSSH", "sshd", "SSH_PASSWORD", "noVNC",
+                 "KASM", "Debian", "debian", "Ubuntu", "Alpine", "Linux", "PyTorch", "NVIDIA", "CUDA", "Python",
+                 "JetBrains", "PyCharm", "IDEA", "Eclipse", "Jupyter", "code-server", "hadolint", "UTF-8", "English",
+                 "Web", "scratch", "exec", "ssh-ed25519", "AAAA"},
+    "files": {"README.md", "compose.yaml", "run.sh", "build.log", "imgwizard.toml", "NAME.bak", "id_ed25519.pub",
+              "pub"},
     "packages": {"git", "nano", "vim", "sudo", "wget", "curl"},  # the common tools' package names
     "keys": {"Enter", "Esc", "esc", "Tab", "Ctrl", "Backspace"},
     "values": {"true", "false", "slim", "IANA", "Asia", "Shanghai", "UTC", "zh_CN.UTF-8"},  # examples of answers
