@@ -620,18 +620,29 @@ def first_frame(repeat: int = 9) -> tuple[str | float, str, float | None]:
 KEY_LATENCY = r"""
 import asyncio, statistics, sys, time
 import textual.screen
+import screens.widgets
 from screens.app import make_app
 from screens.scenarios import LAPTOP
 
-frames = []
+frames = []  # (start, end) of every compositor refresh: the frames the terminal would get
+changes = []  # when the preview's Dockerfile tab took a new text
 _original = textual.screen.Screen._compositor_refresh
+_paint = screens.widgets.PreviewPane._paint
 
 def _painted(self, *args, **kwargs):
+    started = time.perf_counter()
     result = _original(self, *args, **kwargs)
-    frames.append(time.perf_counter())
+    frames.append((started, time.perf_counter()))
     return result
 
+def _paint_timed(self, index):
+    before = self.painted.get(index)
+    _paint(self, index)
+    if index == 0 and self.painted.get(index) != before:
+        changes.append(time.perf_counter())
+
 textual.screen.Screen._compositor_refresh = _painted
+screens.widgets.PreviewPane._paint = _paint_timed
 WALK = (["down", "up"] * 4 + ["ctrl+n"] + ["down", "up"] * 3 + ["escape"]) * 3
 
 async def main():
@@ -643,20 +654,17 @@ async def main():
             if app.screen.query("#preview") and app.screen.query_one("#preview").painted:
                 break
             await pilot.pause(0.02)
-        preview = app.screen.query_one("#preview")
         for key in WALK:
-            before = preview.painted.get(0)
+            changes.clear()
             started = time.perf_counter()
             await pilot.press(key)
             deadline = started + 2
-            while time.perf_counter() < deadline and preview.painted.get(0) == before:
+            while time.perf_counter() < deadline and changes and not any(s >= changes[-1] for s, _e in frames):
                 await asyncio.sleep(0.001)
-            if preview.painted.get(0) == before:
+            if not changes:
                 continue  # this press changed nothing in the preview
-            changed = time.perf_counter()
-            while time.perf_counter() < deadline and not (frames and frames[-1] >= changed):
-                await asyncio.sleep(0.001)
-            latencies.append(frames[-1] - started)
+            # the end of the first frame composed after the preview took the change: the change on screen
+            latencies.append(next(e for s, e in frames if s >= changes[-1]) - started)
             await pilot.pause()
         app.exit()
     print("LATENCIES " + " ".join(f"{x:.5f}" for x in latencies))

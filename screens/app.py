@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerFailed, WorkerState
 from screens import keys
 from screens.build import BuildScreen
 from screens.folders import save_base, source_root
+from screens.idle import IdleCollector
 from screens.modals import ConfirmModal, JumpModal, MessageModal, SaveModal, TagModal
 from screens.recovery import Recovery, default_dirs, save_recovery
 from screens.settings import Settings, default_path
@@ -87,6 +88,7 @@ class WizardScreen(Screen):
             return
         self.query_one(PreviewPane).set_wrap(self.wizard.settings.preview_wrap)
         self.refresh_state()
+        self.wizard.collector.start()  # the wizard is on screen: freeze it, full collections only when idle
 
     @property
     def preview(self) -> PreviewPane | None:
@@ -122,6 +124,7 @@ class WizardScreen(Screen):
     def refresh_state(self) -> None:
         app = self.wizard
         session = app.session
+        app.collector.touched()
         self.query_one(StepPane).update()
         self.query_one(StepsList).show(session, app.lang)
         if self.preview is not None:
@@ -354,6 +357,7 @@ class WizardApp(App[int]):
         self.builds: list[str] = []
         self.findings: list = []
         self.found: list[Finding] = []  # what wizard.scan found in the folder (listed once at start)
+        self.collector = IdleCollector()  # full garbage collections between key presses (screens/idle.py)
 
     def push_screen(self, screen, *args, **kwargs):  # every screen's Footer keys in the wizard's language
         if isinstance(screen, Screen):
@@ -362,10 +366,14 @@ class WizardApp(App[int]):
 
     def on_mount(self) -> None:
         keys.in_lang(self, self.lang)
+        self.set_interval(0.5, self.collector.tick)
         self.push_screen(WizardScreen())
         if self.found:  # never silently: the list once, and each one under its question
             self.notify("\n".join(scan.described(self.found, self.lang)), title=tr("found.title", self.lang),
                         timeout=15)
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
 
     async def action_quit(self) -> None:
         """Quit; with unsaved changes, ask first."""

@@ -60,7 +60,7 @@ def blocker(session: Session, lang: str) -> Blocker | None:
         if key in BY_KEY:
             return Blocker(step_of(key, session.answers), session.message(key, lang) or key, key)
         return Blocker(tree.BY_ID[session.step], f"{key}: {in_lang(session.problems[0][1], lang)}")
-    return Blocker(tree.BY_ID[session.step], session.render_error or tr("ui.blocked.no_context", lang))
+    return Blocker(tree.BY_ID[session.step], in_lang(session.render_error, lang) or tr("ui.blocked.no_context", lang))
 
 
 # ------------------------------------------------------------------ the review page

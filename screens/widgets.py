@@ -9,13 +9,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import ScrollableContainer, Vertical, VerticalScroll
+from textual.geometry import Region
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, ListItem, ListView, OptionList, Static, TabbedContent, TabPane
+from textual.strip import Strip
+from textual.widgets import (Footer, Input, Label, ListItem, ListView, OptionList, RichLog, Static,
+                             TabbedContent, TabPane)
 from textual.widgets.option_list import Option
 from textual.widgets._footer import FooterKey
 
@@ -23,7 +27,7 @@ from screens.review import AUTH_OFF
 from wizard import tree
 from wizard.answers import BY_KEY, Choice, Field
 from wizard.session import PREVIEW_FILES, Session, changed_lines, display, first_changed_line
-from wizard.text import T, tr
+from wizard.text import T, in_lang, tr
 
 
 def show_once(widget: Static, content: Any, shown: object) -> None:
@@ -424,13 +428,44 @@ class StepsList(ListView):
                 self.index = index
 
 
+class FileView(RichLog):
+    """One file of the preview: highlighted once per change into lines, and only the lines in view are drawn.
+    A Static holding the Syntax re-highlighted the whole file for every layout and frame and made each change
+    a layout of the whole screen that measured it again (bench/run.py: key press -> preview)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(auto_scroll=False, min_width=1, wrap=True, **kwargs)  # wrap: messages (Text) only
+
+    _frame_style: Style | None = None
+
+    @property
+    def rich_style(self) -> Style:
+        """The widget's style, worked out once per frame: RichLog asks for it twice for every line it draws, and
+        each time walks the ancestors' styles (most of the time a frame of the preview took)."""
+        return self._frame_style if self._frame_style is not None else super().rich_style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_style = None
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
+    def show(self, *renderables: Any, wrap: bool) -> None:
+        """Replace what is shown: cut at the view's width (wrap) or as wide as the longest line (scroll)."""
+        self.clear()
+        for renderable in renderables:
+            self.write(renderable, expand=True, shrink=wrap or isinstance(renderable, Text), scroll_end=False)
+
+
 class PreviewPane(Vertical):
     """The build context as it grows: a tab per file, plus the lint findings."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.texts: dict[str, str] = {}  # the current text of each file in the context
-        self.painted: dict[int, tuple[str | None, str]] = {}  # tab -> (text, lang) it shows
+        self.painted: dict[int, tuple[str | None, str, str | None]] = {}  # tab -> (text, lang, error) it shows
         self.lang = "en"
         self.error: str | None = None
         self.wrap = False  # long lines wrap at the pane's width, else scroll sideways (the user's choice, F7)
@@ -449,8 +484,7 @@ class PreviewPane(Vertical):
     def _panes(self) -> ComposeResult:
         for index, (name, _lexer) in enumerate(PREVIEW_FILES):
             with TabPane(name, id=f"tab-{index}"):
-                with ScrollableContainer(id=f"scroll-{index}", classes="preview-scroll"):
-                    yield Static("", id=f"file-{index}", classes="preview-file")
+                yield FileView(id=f"scroll-{index}", classes="preview-file")
         with TabPane(tr("ui.preview.lint", self.lang), id="tab-lint"):
             with VerticalScroll(classes="preview-scroll"):
                 yield Static("", id="lint-findings")
@@ -476,31 +510,35 @@ class PreviewPane(Vertical):
         if active.startswith("tab-") and active[4:].isdigit():
             self._paint(int(active[4:]))
 
+    def on_resize(self, _event: events.Resize) -> None:
+        if self.wrap:  # wrapped lines are cut at the pane's width: cut them again at the new one
+            self.painted.clear()
+            self._paint_active()
+
     def _paint(self, index: int) -> None:
         """Show file `index`, marking the lines changed since this tab was last shown and scrolling to them."""
         name, lexer = PREVIEW_FILES[index]
         text = self.texts.get(name)
-        static = self.query_one(f"#file-{index}", Static)
-        if index == 0 and self.error:
-            static.update(Text(self.error, style="red"))
-            self.painted.pop(index, None)
-            return
+        view = self.query_one(f"#scroll-{index}", FileView)
+        error = in_lang(self.error, self.lang) if index == 0 and self.error else None
         before = self.painted.get(index)
-        if before == (text, self.lang):
+        if before == (text, self.lang, error):
             return
-        self.painted[index] = (text, self.lang)
+        self.painted[index] = (text, self.lang, error)
+        # the answers that do not render yet: why, above the last file that did
+        heading = [Text(error, style="bold red")] if error else []
         if text is None:
-            static.update(Text(tr("ui.preview.not_part", self.lang, name=name), style="dim italic"))
+            missing = Text(tr("ui.preview.not_part", self.lang, name=name), style="dim italic")
+            view.show(*(heading or [missing]), wrap=True)
             return
         old = before[0] if before else None
         from rich.syntax import Syntax  # pygments: imported when the preview first paints, after the first frame
 
-        static.update(Syntax(text, lexer, line_numbers=True, word_wrap=self.wrap, theme="ansi_dark",
-                             highlight_lines=changed_lines(old, text) if old else set()))
+        view.show(*heading, Syntax(text, lexer, line_numbers=True, word_wrap=self.wrap, theme="ansi_dark",
+                                   highlight_lines=changed_lines(old, text) if old else set()), wrap=self.wrap)
         line = first_changed_line(old, text) if old else None
         if line is not None:
-            scroll = self.query_one(f"#scroll-{index}", ScrollableContainer)
-            self.call_after_refresh(scroll.scroll_to, y=max(0, line - 3), animate=False)
+            self.call_after_refresh(view.scroll_to, y=max(0, line - 3), animate=False)
 
     def show_lint(self, findings: list, lang: str) -> None:
         if not findings:

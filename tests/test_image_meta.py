@@ -33,10 +33,14 @@ def test_every_dockerfile_ends_with_the_labels_after_its_last_layer(example):
     answers, ctx = _rendered(example)
     instructions = [line.split()[0] for line in ctx.dockerfile.splitlines()
                     if line and not line[0].isspace() and not line.startswith(("#", "\\\""))]
-    # the build-time value's ARG and the one LABEL come last, so no other step's cache depends on them
-    assert instructions[-2:] == ["ARG", "LABEL"], instructions[-4:]
-    assert f'ARG {image_meta.CREATED_ARG}\nLABEL org.opencontainers.image.created="${{{image_meta.CREATED_ARG}}}"' \
-        in ctx.dockerfile
+    # the one LABEL comes last; the build-time value's ARG after every step that makes a layer, with only the
+    # start command's metadata (USER, CMD) between them: no other step's cache depends on them, and a
+    # start-command change re-runs CMD and LABEL alone
+    assert instructions[-1] == "LABEL", instructions[-4:]
+    last_arg = len(instructions) - 1 - instructions[::-1].index("ARG")
+    assert set(instructions[last_arg + 1:-1]) <= {"USER", "CMD"}, instructions[-5:]
+    assert f"\nARG {image_meta.CREATED_ARG}\n" in ctx.dockerfile
+    assert f'LABEL org.opencontainers.image.created="${{{image_meta.CREATED_ARG}}}"' in ctx.dockerfile
     assert f'org.opencontainers.image.title="{answers["image.name"]}"' in ctx.dockerfile
     assert f'org.opencontainers.image.version="{answers["image.tag"]}"' in ctx.dockerfile
 

@@ -64,3 +64,22 @@ def test_a_value_the_checks_cannot_handle_is_a_problem_of_its_key_and_kept_as_ty
         "Authorized public key (ssh.authorized_key): ")
     s.set("ssh.authorized_key", TEST_KEY)
     assert s.problem("ssh.authorized_key") is None
+
+
+GPU_WEB = {"app.type": "web", "gpu.vendor": "nvidia", "gpu.driver": "570.133.20"}
+
+
+def test_answers_that_cannot_render_name_the_answer_the_preview_waits_for():
+    """A refused PyTorch release cannot be rendered: the preview keeps the last context and says which answer it
+    waits for and what is accepted, in the UI's language, never an internal error."""
+    s = Session(given=GPU_WEB)
+    good = s.context
+    assert good is not None and s.render_error is None
+    s.set("gpu.pytorch", "2.15.0")  # no CUDA build of 2.15.0 for driver 570
+    assert s.context is good
+    assert s.render_error.startswith("The preview shows the last answers that could be rendered; it waits for: "
+                                     "PyTorch (gpu.pytorch): torch 2.15.0 has no CUDA build"), s.render_error
+    assert "accepted:" in s.render_error and "Error" not in s.render_error
+    assert s.render_error.in_lang("zh").startswith("预览显示最后一次能生成的答案；等待修正：PyTorch（gpu.pytorch）")
+    s.set("gpu.pytorch", "2.14.1")
+    assert s.render_error is None and "2.14.1" in s.context.dockerfile

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from screens.app import make_app
 from screens.folders import OUTSIDE, save_base, source_root
-from screens.scenarios import LAPTOP, TEST_KEY
+from screens.scenarios import GPU_SERVER, LAPTOP, TEST_KEY
 from screens.settings import Settings, default_path
 from screens.widgets import PreviewPane
 from wizard.host import HostFacts
@@ -210,3 +210,23 @@ async def test_review_page_in_chinese():
         assert "全部答案（按步骤）" in review and "应用类型\n" in review and "警告" in review
         assert "桌面模板\n" not in review  # a shell image: the desktop step does not apply and is not listed
         assert "时区: （空）" in review
+
+
+def _view_text(view) -> str:
+    return "\n".join("".join(segment.text for segment in line) for line in view.lines)
+
+
+async def test_the_preview_says_which_answer_it_waits_for_above_the_last_dockerfile():
+    """Highlighting a PyTorch release the driver cannot run: the preview says why, naming the field, and still
+    shows the last Dockerfile that rendered (it used to show `AssertionError: ...` alone)."""
+    app = make_app(host=GPU_SERVER, given={"app.type": "web"})
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.go_to("gpu")
+        await app.screen.show_step()
+        await pilot.press("tab", "tab", "tab", "tab", "down")  # 2.15.0: no CUDA build for driver 570
+        await pilot.pause()
+        await pilot.pause()
+        shown = " ".join(_view_text(app.screen.query_one("#scroll-0")).split())  # the reason wraps
+        assert "it waits for:" in shown and "(gpu.pytorch)" in shown, shown[:400]
+        assert "Error" not in shown
+        assert "FROM " in shown  # the last Dockerfile that rendered, below the reason

@@ -15,7 +15,7 @@ from typing import Any
 from wizard import tree
 from wizard.answers import BY_KEY, Field
 from wizard.render import BuildContext, render
-from wizard.text import tr
+from wizard.text import Msg, tr
 from wizard.validate import validate
 
 # The files the preview shows, in tab order: (file name in the context, Rich lexer name).
@@ -97,7 +97,15 @@ class Session:
             self.context = render(self.answers, self.base_dir, self.snippets)
             self.render_error = None
         except Exception as exc:  # keep the last good preview; say why this one failed
-            self.render_error = f"{type(exc).__name__}: {exc}"
+            self.render_error = self._why_not_rendered(exc, suspect)
+
+    def _why_not_rendered(self, exc: Exception, suspect: str | None) -> str:
+        """What the preview says while it shows the last answers that rendered: the problem the user can fix
+        (the key just changed first), or, with no problem found, the error itself."""
+        if not self.problems:
+            return f"{type(exc).__name__}: {exc}"
+        key, problem = next(((k, m) for k, m in self.problems if k == suspect), self.problems[0])
+        return Msg("preview.waits", problem=Msg("field.problem", label=BY_KEY[key].label, key=key, problem=problem))
 
     def set(self, key: str, value: Any) -> bool:
         """Record what the user gave for `key` (raw, as typed) and re-validate and re-render.

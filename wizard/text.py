@@ -49,6 +49,7 @@ EN: dict[str, str] = {
     "shown.deep": "a value nested too deeply",
     "choice.empty": "'' ({label})",
     "field.problem": "{label} ({key}): {problem}",
+    "preview.waits": "The preview shows the last answers that could be rendered; it waits for: {problem}",
     # ---- what an answer accepts (wizard/checks.py and the fields' own checks)
     "accepted.image_name": "lower-case letters, digits and . _ - separators, path parts split by / (e.g. my-app or team/pycharm)",
     "accepted.image_tag": "1-128 characters of letters, digits, _ . - not starting with . or - (e.g. latest, 1.0)",
@@ -358,6 +359,7 @@ ZH: dict[str, str] = {
     "shown.deep": "嵌套过深的值",
     "choice.empty": "''（{label}）",
     "field.problem": "{label}（{key}）：{problem}",
+    "preview.waits": "预览显示最后一次能生成的答案；等待修正：{problem}",
     "accepted.image_name": "小写字母、数字，用 . _ - 连接，各段之间用 / 分隔（如 my-app 或 team/pycharm）",
     "accepted.image_tag": "1-128 个字母、数字或 _ . -，不能以 . 或 - 开头（如 latest、1.0）",
     "accepted.apt": "软件包名：小写字母、数字和 + . -（如 htop、libgl1）",

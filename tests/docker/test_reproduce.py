@@ -7,6 +7,7 @@ machine's network); every test reads it from outside with the `imgwizard` comman
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -121,72 +122,43 @@ def test_the_wizard_starts_from_an_image_answers(built):
     assert given == answers_file.parse((result.context / "imgwizard.toml").read_text())[0]
 
 
-def test_a_new_build_time_reruns_only_the_last_step(docker_client, built):
-    """The labels' step comes last and is the only one the build time touches: every other step is cached."""
-    result, _ = built
-    time.sleep(1.1)  # a new second, so `created` differs
-    events = list(docker_builder(docker_client)(result.context, f"{PREFIX}/reproduce-again:{SESSION_TAG}",
-                                                threading.Event()))
+def _rebuild(docker_client, context: Path) -> list[tuple[str, bool]]:
+    """Build `context` again with the cache: (instruction, from the cache) per step, FROM included."""
+    tag = f"{PREFIX}/reproduce-again:{SESSION_TAG}"
+    events = list(docker_builder(docker_client)(context, tag, threading.Event()))
     try:
-        assert events[-1].kind == "done"
+        assert events[-1].kind == "done", [e.text for e in events[-5:]]
         steps: list[list[str]] = []
         for e in events:
             if e.kind == "step":
                 steps.append([e.text])
             elif e.kind == "output" and steps:
                 steps[-1].append(e.text)
-        cached = [any("Using cache" in line for line in s) for s in steps]
-        assert steps[-1][0].startswith("LABEL org.opencontainers.image.created")
-        assert cached[1:-1] == [True] * (len(steps) - 2) and not cached[-1], list(zip([s[0][:40] for s in steps],
-                                                                                     cached))
+        return [(s[0], any("Using cache" in line for line in s)) for s in steps]
     finally:
-        docker_client.images.remove(f"{PREFIX}/reproduce-again:{SESSION_TAG}", force=True)
+        docker_client.images.remove(tag, force=True)
 
 
-def test_layers_names_the_wizard_step_of_each_layer_largest_first(built):
+def test_a_new_build_time_reruns_only_the_last_step(docker_client, built):
+    """The labels' step comes last and is the only one the build time touches: every other step is cached."""
     result, _ = built
-    for args in (("layers", result.tag), ("layers", result.tag, "--context", str(result.context))):
-        out = run_cli(*args)
-        assert out.returncode == 0, out.stderr
-        rows = [line for line in out.stdout.splitlines() if "█" in line]
-        sizes = [_bytes(line.split()[0], line.split()[1]) for line in rows]
-        assert sizes == sorted(sizes, reverse=True)
-        steps = " ".join(rows)
-        for step in ("base image: debian:bookworm-slim", "system set-up, one layer:", "pip packages:"):
-            assert step in steps, out.stdout
-        assert re.search(r"in \d+ layers, base image [0-9.]+ MiB \(\d+%\)", out.stdout)
+    time.sleep(1.1)  # a new second, so `created` differs
+    steps = _rebuild(docker_client, result.context)
+    assert steps[-1][0].startswith("LABEL org.opencontainers.image.created")
+    assert [cached for _, cached in steps[1:]] == [True] * (len(steps) - 2) + [False], steps
 
 
-def test_the_cli_build_prints_the_layers(built):
+def test_a_start_command_change_reruns_two_steps(docker_client, built, tmp_path):
+    """Issue 13: a change of only the start command re-runs CMD and the labels, nothing else (the build time's
+    ARG comes before CMD, so it stays cached)."""
     result, _ = built
-    out = run_cli("build", str(result.context), "-t", result.tag)
-    assert out.returncode == 0, out.stderr
-    assert f"layers of {result.tag} (steps from {result.context / 'Dockerfile'}):" in out.stdout
-    assert "system set-up, one layer:" in out.stdout
-
-
-def _bytes(number: str, unit: str) -> float:
-    return float(number) * {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}[unit]
-
-
-def test_the_builder_reads_escaped_label_values_back_exactly(docker_client, tmp_path, images_to_remove):
-    """What dockerfile_word writes, the legacy builder reads back unchanged: quotes, $VARIABLES, backslashes,
-    line breaks (as continuations), non-ASCII; only the labels snippet on the local base, so it builds at once."""
-    from wizard.render import environment
-
-    tricky = {
-        "test.quotes": 'say "hi" and \'bye\'',
-        "test.dollars": "$HOME ${PATH} $$ \\$",
-        "test.backslashes": "C:\\path\\ \\n \\\\ ends with \\",
-        "test.lines": '{"a": 1,\n "b": "x\\"y",\n "c": "中文"}',
-    }
-    labels = {name: image_meta.dockerfile_word(value) for name, value in tricky.items()}
-    snippet = environment().get_template("labels.j2").render(labels=labels, created_arg=image_meta.CREATED_ARG)
-    (tmp_path / "Dockerfile").write_text(f"FROM debian:bookworm-slim\n{snippet}")
-    tag = f"{PREFIX}/labels-escaping:{SESSION_TAG}"
-    events = list(docker_builder(docker_client)(tmp_path, tag, threading.Event()))
-    images_to_remove.append(tag)
-    assert events[-1].kind == "done", [e.text for e in events]
-    got = docker_client.images.get(tag).attrs["Config"]["Labels"]
-    assert {name: got[name] for name in tricky} == {name: value.replace("\n", "") for name, value in tricky.items()}
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", got[image_meta.CREATED])
+    context = tmp_path / "context"
+    shutil.copytree(result.context, context)
+    dockerfile = context / "Dockerfile"
+    text = dockerfile.read_text()
+    assert len(re.findall(r"^CMD ", text, re.M)) == 1
+    unique = time.time_ns()  # a CMD no earlier build made on this parent, or the engine's cache has it
+    dockerfile.write_text(re.sub(r"^CMD .*$", f'CMD ["sleep", "{unique}"]', text, flags=re.M))
+    steps = _rebuild(docker_client, context)
+    rerun = [instruction.split()[0] for instruction, cached in steps[1:] if not cached]
+    assert rerun == ["CMD", "LABEL"], steps
