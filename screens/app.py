@@ -39,43 +39,8 @@ from wizard.host import HostFacts, default_engine_probe, engine_help, hints, pre
 from wizard.render import copied_files, summary
 from wizard.scan import Finding
 from wizard.session import Session
-from wizard.text import T, tr
+from wizard.text import Msg, in_lang, tr
 
-HELP = T(
-    "Answer the questions in the middle; the build context on the right follows every change "
-    "(changed lines are highlighted, F3 shows the other files and the lint findings).\n\n"
-    "  ↑ ↓ / j k    move between choices (the highlighted one is the answer)\n"
-    "  Enter        next question; on the last one, the next step\n"
-    "  Tab          next field\n"
-    "  Ctrl+N       next step (refused while a field of the step is wrong)\n"
-    "  Esc          previous step\n"
-    "  F2           the steps list: pick a step with ↑ ↓ and Enter\n"
-    "  F3           next preview file (Dockerfile, entry wrapper, compose.yaml, run.sh, answers, lint)\n"
-    "  F4           中文 / English\n"
-    "  Ctrl+S       save the build context (asks the folder, shows what it overwrites, keeps NAME.bak)\n"
-    "  F5           build the image with Docker (saves first; Esc cancels the build)\n"
-    "  F6           go to the step whose answer keeps Save and Build waiting\n"
-    "  F7           preview: wrap long lines or scroll them sideways (remembered)\n"
-    "  F1           this help\n"
-    "  Ctrl+Q       quit (asks when there are unsaved changes)\n\n"
-    "⌂ marks values detected on this host; they are only suggestions.",
-    "在中间回答问题；右侧构建目录随每次修改更新（改动行高亮，F3 查看其他文件和检查结果）。\n\n"
-    "  ↑ ↓ / j k    在选项间移动（高亮的即为答案）\n"
-    "  Enter        下一个问题；最后一个问题时进入下一步\n"
-    "  Tab          下一个输入框\n"
-    "  Ctrl+N       下一步（本步有错误时不能前进）\n"
-    "  Esc          上一步\n"
-    "  F2           步骤列表：用 ↑ ↓ 和 Enter 跳转\n"
-    "  F3           下一个预览文件（Dockerfile、入口脚本、compose.yaml、run.sh、答案文件、检查结果）\n"
-    "  F4           中文 / English\n"
-    "  Ctrl+S       保存构建目录（询问目录，显示将覆盖的文件，保留 NAME.bak 备份）\n"
-    "  F5           用 Docker 构建镜像（先保存；Esc 取消构建）\n"
-    "  F6           前往让保存和构建无法进行的那一步\n"
-    "  F7           预览：长行换行或左右滚动（会记住）\n"
-    "  F1           帮助\n"
-    "  Ctrl+Q       退出（有未保存的修改时会询问）\n\n"
-    "⌂ 表示从本机检测到的值，仅作建议。",
-)
 
 
 class WizardScreen(Screen):
@@ -138,12 +103,9 @@ class WizardScreen(Screen):
         hint on the summary line; F5 says how to start one."""
         problem = self.wizard.engine_problem()
         facts = self.wizard.remote_facts() if problem is None else None
-        self.wizard.engine_note = (T("Docker engine: ready (F5 builds)", "Docker 引擎：可用（F5 构建）") if problem is None
-                                   else T("No Docker engine answers: you can still save; F5 says how to start one",
-                                          "Docker 引擎没有响应：仍可保存；按 F5 查看如何启动"))
+        self.wizard.engine_note = Msg("ui.engine.ready") if problem is None else Msg("ui.engine.none")
         if facts is not None:
-            self.wizard.engine_note = T(f"Docker engine at {facts.origin}: ready (F5 builds there; ⌂ values are "
-                                        f"its host's)", f"Docker 引擎 {facts.origin}：可用（F5 在其上构建；⌂ 值来自该主机）")
+            self.wizard.engine_note = Msg("ui.engine.remote", origin=facts.origin)
             self.app.call_from_thread(self.follow_engine, facts)
         self.app.call_from_thread(self.refresh_state)
 
@@ -176,10 +138,10 @@ class WizardScreen(Screen):
         app = self.wizard
         line = summary(app.session.answers, app.lang)
         if app.engine_note is not None:
-            line += "  ·  ⌂ " + app.engine_note(app.lang)
+            line += "  ·  ⌂ " + app.engine_note.in_lang(app.lang)
         out = Text(line, style="italic")
         for _key, warning in auth_off(app.session.answers):
-            out.append("\n" + warning(app.lang), style="bold red")
+            out.append("\n" + tr(warning, app.lang), style="bold red")
         blocked = blocker(app.session, app.lang)
         if blocked is not None:
             out.append("\n" + blocked.line(app.lang), style="bold yellow")
@@ -207,7 +169,7 @@ class WizardScreen(Screen):
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             self.notify(f"{type(error).__name__}: {error}", severity="error",
-                        title=T("A background check failed", "后台检查失败")(self.wizard.lang))
+                        title=tr("ui.wizard.check_failed", self.wizard.lang))
 
     # ------------------------------------------------------------------ messages up
     def on_step_pane_changed(self, message: StepPane.Changed) -> None:
@@ -241,7 +203,7 @@ class WizardScreen(Screen):
     def _refuse(self) -> None:
         session = self.wizard.session
         lines = [session.message(k, self.wizard.lang) for k, _ in session.step_problems()]
-        self.notify("\n".join(m for m in lines if m), title=T("Fix this step first", "请先修正本步")(self.wizard.lang),
+        self.notify("\n".join(m for m in lines if m), title=tr("ui.wizard.fix_first", self.wizard.lang),
                     severity="error")
 
     async def action_next(self) -> None:
@@ -265,8 +227,8 @@ class WizardScreen(Screen):
             self.preview.set_wrap(settings.preview_wrap)
         problem = settings.save()
         if problem is not None:
-            self.notify(problem, severity="warning",
-                        title=T("The choice holds for this run only", "此设置仅本次有效")(self.wizard.lang))
+            self.notify(in_lang(problem, self.wizard.lang), severity="warning",
+                        title=tr("ui.wizard.not_remembered", self.wizard.lang))
 
     def action_next_file(self) -> None:
         if self.preview is not None:
@@ -279,8 +241,8 @@ class WizardScreen(Screen):
         await self.show_step()
 
     def action_help(self) -> None:
-        self.app.push_screen(MessageModal(T("imgwizard keys", "imgwizard 按键")(self.wizard.lang),
-                                          HELP(self.wizard.lang), modal_id="help"))
+        lang = self.wizard.lang
+        self.app.push_screen(MessageModal(tr("ui.help.title", lang), tr("ui.help.body", lang), modal_id="help"))
 
     async def action_fix(self) -> None:
         """Go to the step holding the first problem (F6, or Enter in the dialog a blocked Save/Build shows)."""
@@ -313,9 +275,9 @@ class WizardScreen(Screen):
                 return
             folder, report = result
             app.saved(folder, report)
-            written = ", ".join(report.written) or T("nothing changed", "没有变化")(app.lang)
+            written = ", ".join(report.written) or tr("ui.saved.nothing", app.lang)
             backups = "".join(f"\n{n} → {b}" for n, b in report.backups.items())
-            self.notify(f"{folder}: {written}{backups}", title=T("Saved", "已保存")(app.lang))
+            self.notify(f"{folder}: {written}{backups}", title=tr("ui.saved.title", app.lang))
             self.refresh_bindings()
             if then is not None:
                 then(folder)
@@ -331,7 +293,7 @@ class WizardScreen(Screen):
             return
         problem = app.engine_problem()
         if problem is not None:
-            app.push_screen(MessageModal(T("Cannot build", "无法构建")(app.lang), engine_help(problem)(app.lang),
+            app.push_screen(MessageModal(tr("ui.build.cannot", app.lang), engine_help(problem)(app.lang),
                                          modal_id="no-engine"))
             return
 
@@ -339,9 +301,8 @@ class WizardScreen(Screen):
             missing = [name for name in copied_files(app.session.context.dockerfile) if not (folder / name).exists()]
             if missing:
                 app.push_screen(MessageModal(
-                    T("Files to add first", "请先放入这些文件")(app.lang),
-                    "\n".join(T(f"{folder / n}: the Dockerfile COPYs it (see README.md there)",
-                                 f"{folder / n}：Dockerfile 需要复制它（见该目录的 README.md）")(app.lang) for n in missing),
+                    tr("ui.build.files_first", app.lang),
+                    "\n".join(tr("ui.build.file_copied", app.lang, path=folder / n) for n in missing),
                     modal_id="missing-files"))
                 return
 
@@ -381,7 +342,7 @@ class WizardApp(App[int]):
         self.recovery_dirs = default_dirs() if recovery_dirs is None else recovery_dirs
         self.crash: Recovery | None = None  # set when an unexpected error ended the app
         self.probe_engine = probe_engine  # check the engine after the first frame and show it as a hint
-        self.engine_note: T | None = None
+        self.engine_note: Msg | None = None
         self.session = session
         self.lang = lang
         self.output = output
@@ -426,8 +387,7 @@ class WizardApp(App[int]):
                 self.exit(0)
 
         if not isinstance(self.screen, ConfirmModal):
-            self.push_screen(ConfirmModal(T("There are unsaved changes. Quit without saving?",
-                                            "有未保存的修改。不保存就退出吗？")(self.lang), self.lang), answered)
+            self.push_screen(ConfirmModal(tr("ui.quit.unsaved", self.lang), self.lang), answered)
 
     def _handle_exception(self, error: Exception) -> None:
         """Textual calls this for every exception nobody caught: in a handler, a callback, compose, a timer, a

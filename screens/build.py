@@ -31,8 +31,8 @@ from textual.widgets import ProgressBar, RichLog, Static
 from screens.widgets import QuietFooter
 from wizard import layers
 from wizard.build_events import BuildEvent, Builder
-from wizard.safeio import TEXT_LIMIT, SafeIOError, open_new_log, read_text
-from wizard.text import T
+from wizard.safeio import TEXT_LIMIT, SafeIOError, open_new_log, os_reason, read_text
+from wizard.text import tr
 
 LOG_NAME = "build.log"
 _TIMED = re.compile(r"\[(\d+(?:\.\d+)?)s\] (?:Step (\d+)/(\d+) :|built )")
@@ -82,18 +82,19 @@ def cause_lines(lines: list[str]) -> list[str]:
     return (causes or clean)[-CAUSE_LINES:]
 
 
-def next_steps(folder: Path, tag: str) -> list[tuple[T, str]]:
-    """What to do with a built image: run it as run.sh does, check its services, export it to a tar file."""
+def next_steps(folder: Path, tag: str) -> list[tuple[str, str]]:
+    """What to do with a built image (message id, command): run it as run.sh does, check its services, export it
+    to a tar file."""
     tar = tag.replace("/", "_").replace(":", "-") + ".tar"
     where, image = shlex.quote(str(folder)), shlex.quote(tag)
     return [
-        (T("Run it", "运行"), f"cd {where} && ./run.sh"),
-        (T("Check that its services answer", "检查服务是否响应"), f"imgwizard check {image} --context {where}"),
-        (T("Export it to a tar file", "导出为 tar 文件"), f"imgwizard export {image} -o {shlex.quote(tar)}"),
+        ("ui.build.run_it", f"cd {where} && ./run.sh"),
+        ("ui.build.check_it", f"imgwizard check {image} --context {where}"),
+        ("ui.build.export_it", f"imgwizard export {image} -o {shlex.quote(tar)}"),
     ]
 
 
-def chart_text(view: layers.LayerView, width: int = 12, label_width: int = 24) -> Text:
+def chart_text(view: layers.LayerView, width: int = 12, label_width: int = 24, lang: str = "en") -> Text:
     """One line per layer: size, a bar against the largest, its share, and the wizard step that made it."""
     from wizard.docker_ops import human_size
 
@@ -105,7 +106,7 @@ def chart_text(view: layers.LayerView, width: int = 12, label_width: int = 24) -
         out.append("█" * filled, style="green" if r.step != layers.BASE else "blue")
         out.append("·" * (width - filled) + f" {100 * r.share:3.0f}% ", style="dim")
         out.append(((r.step if r.step else r.instruction)[:label_width]) + "\n")
-    out.append(f"{human_size(view.total):>9} in all", style="bold")
+    out.append(tr("ui.build.in_all", lang, size=f"{human_size(view.total):>9}"), style="bold")
     return out
 
 
@@ -152,8 +153,7 @@ class BuildScreen(Screen[str]):
         self.before: tuple[dict[int, float], float | None, int] = ({}, None, 0)
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(T(f"Building {self.tag} from {self.context_dir} (full log: {self.log_path})",
-                            f"正在从 {self.context_dir} 构建 {self.tag}（完整日志：{self.log_path}）")(self.lang),
+        yield Static(Text(tr("ui.build.title", self.lang, tag=self.tag, folder=self.context_dir, log=self.log_path),
                           style="bold"), id="build-title")
         with Horizontal(id="build-bar"):
             yield ProgressBar(total=None, show_eta=False, show_percentage=True, id="build-meter")
@@ -182,7 +182,7 @@ class BuildScreen(Screen[str]):
         try:
             self.log_file = open_new_log(self.log_path)
         except SafeIOError as error:
-            self.query_one(RichLog).write(Text(T(f"No build.log: {error}", f"不写 build.log：{error}")(self.lang),
+            self.query_one(RichLog).write(Text(tr("ui.build.no_log", self.lang, why=error.message(self.lang)),
                                                style="yellow"))
 
     def _log(self, line: str) -> None:
@@ -193,7 +193,8 @@ class BuildScreen(Screen[str]):
             self.log_file.flush()
         except OSError as error:  # a full disk: the build goes on, the log stops
             self._close_log()
-            self.query_one(RichLog).write(Text(f"build.log: {error.strerror or error}", style="yellow"))
+            self.query_one(RichLog).write(Text(tr("ui.build.log_stopped", self.lang, why=os_reason(error)),
+                                               style="yellow"))
 
     def _close_log(self) -> None:
         if self.log_file is not None:
@@ -218,10 +219,12 @@ class BuildScreen(Screen[str]):
     def on_build_screen_progress(self, message: Progress) -> None:
         ev = message.event
         log = self.query_one(RichLog)
-        if ev.kind == "upload":
-            self.upload = ev.text
+        if ev.kind == "upload":  # the text in the UI's language from the counts (the event's text is English)
+            from wizard.docker_ops import human_size
+
+            self.upload = tr("ui.build.sending", self.lang, sent=human_size(ev.step), total=human_size(ev.total))
             if ev.step >= ev.total:
-                log.write(Text(ev.text, style="dim"))
+                log.write(Text(self.upload, style="dim"))
         elif ev.kind == "step":
             self.step, self.total, self.step_text = ev.step, ev.total, ev.text
             self.step_output, self.step_started = [], self.clock()
@@ -246,7 +249,7 @@ class BuildScreen(Screen[str]):
     def on_build_screen_finished(self, _message: Finished) -> None:
         if self.state == "running":
             self.state = "cancelled" if self.cancel.is_set() else "failed"
-            self.error = self.error or "the builder stopped without saying the image was built"
+            self.error = self.error or tr("ui.build.no_end", self.lang)
             self._log(f"ERROR: {self.error}")
         self._close_log()
         self.ended = self.clock()
@@ -274,36 +277,34 @@ class BuildScreen(Screen[str]):
         chart = self.query_one("#build-layers", Static)
         chart.add_class("shown")
         if message.view is None:
-            chart.update(Text(T(f"No layer view: {message.problem}", f"无法显示各层：{message.problem}")(self.lang),
-                              style="yellow"))
+            chart.update(Text(tr("ui.build.no_layers", self.lang, why=message.problem), style="yellow"))
             return
-        out = Text(T("Where the bytes go (largest first)\n", "各层大小（从大到小）\n")(self.lang), style="bold")
-        out.append_text(chart_text(message.view))
+        out = Text(tr("ui.build.layers", self.lang) + "\n", style="bold")
+        out.append_text(chart_text(message.view, lang=self.lang))
         chart.update(out)
 
     def _outcome(self) -> Text:
         t = self.lang
         if self.state == "done":
-            out = Text(T(f"✓ Built {self.tag}. Next:\n", f"✓ 已构建 {self.tag}。接下来：\n")(t), style="bold green")
+            out = Text(tr("ui.build.built", t, tag=self.tag) + "\n", style="bold green")
             for what, command in next_steps(self.context_dir, self.tag):
-                out.append(f"  {what(t)}: ", style="bold")
+                out.append(f"  {tr('ui.build.next_step', t, what=tr(what, t))}", style="bold")
                 out.append(command + "\n", style="cyan")
-            out.append(T("q closes.", "按 q 关闭。")(t))
+            out.append(tr("ui.build.q_closes", t))
             return out
         if self.state == "cancelled":
-            return Text(T("Build cancelled: the engine stopped at the current step. q closes.",
-                          "构建已取消：引擎停在当前步骤。按 q 关闭。")(t), style="bold yellow")
+            return Text(tr("ui.build.cancelled", t), style="bold yellow")
         return self._failure()
 
     def _failure(self) -> Text:
         t = self.lang
-        where = (T(f"step {self.step}/{self.total}: {self.step_text}", f"第 {self.step}/{self.total} 步：{self.step_text}")
-                 if self.step else T("before the first step", "第一步之前"))(t)
-        out = Text(T(f"✗ Failed at {where}\n", f"✗ 失败于 {where}\n")(t), style="bold red")
+        where = (tr("ui.build.at_step", t, step=self.step, total=self.total, text=self.step_text) if self.step
+                 else tr("ui.build.before_first", t))
+        out = Text(tr("ui.build.failed_at", t, where=where) + "\n", style="bold red")
         for line in cause_lines(self.step_output):
             out.append(f"  | {line}\n", style="red")
         out.append(f"{self.error}\n", style="bold red")
-        out.append(T(f"Full log: {self.log_path}. q closes.", f"完整日志：{self.log_path}。按 q 关闭。")(t))
+        out.append(tr("ui.build.full_log", t, log=self.log_path))
         return out
 
     def _show_progress(self) -> None:
@@ -312,13 +313,15 @@ class BuildScreen(Screen[str]):
         bar = self.query_one("#build-meter", ProgressBar)
         if self.total:
             bar.update(total=self.total, progress=self.total if self.state == "done" else max(0, self.step - 1))
-        parts = [f"step {self.step}/{self.total}" if self.total else (self.upload or "step -/-"),
-                 T(f"elapsed {clock_text(elapsed)}", f"已用 {clock_text(elapsed)}")(self.lang)]
+        lang = self.lang
+        parts = [tr("ui.build.step_of", lang, step=self.step, total=self.total) if self.total
+                 else (self.upload or tr("ui.build.step_none", lang)),
+                 tr("ui.build.elapsed", lang, time=clock_text(elapsed))]
         if self.state == "running":
             left = remaining(self.step, self.total, elapsed, now - self.step_started, self.before)
-            parts.append(T(f"about {clock_text(left)} left", f"约剩 {clock_text(left)}")(self.lang) if left is not None
-                         else T("estimate after the first step", "第一步后估计剩余时间")(self.lang))
-        parts.append(self.state)
+            parts.append(tr("ui.build.left", lang, time=clock_text(left)) if left is not None
+                         else tr("ui.build.estimate_later", lang))
+        parts.append(tr(f"ui.build.state.{self.state}", lang))
         self.query_one("#build-progress", Static).update(Text(" · ".join(parts), style="bold"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -330,7 +333,7 @@ class BuildScreen(Screen[str]):
 
     def action_cancel(self) -> None:
         self.cancel.set()
-        self.query_one(RichLog).write(Text(T("Cancelling...", "正在取消...")(self.lang), style="yellow"))
+        self.query_one(RichLog).write(Text(tr("ui.build.cancelling", self.lang), style="yellow"))
         self.refresh_bindings()
 
     def action_close(self) -> None:

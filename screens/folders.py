@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wizard.safeio import SafeIOError, expand
+from wizard.safeio import SafeIOError, expand, os_reason
+from wizard.text import Msg, in_lang
 
 # What a folder can do to a save (no permission, its Dockerfile a folder or a FIFO, a disk full): one line for the
 # user, who picks another folder; never a traceback.
@@ -15,16 +16,16 @@ EXPECTED = (OSError, SafeIOError)
 def folder_of(text: str) -> Path:
     """The folder typed, `~` and `~user` expanded; SafeIOError when the text cannot name a folder."""
     if "\0" in text:
-        raise SafeIOError(f"{text!r}: a folder name cannot hold a NUL character")
+        raise SafeIOError(Msg("io.nul", text=repr(text)))
     return expand(text)
 
 
-def why_not(folder: Path | str, error: OSError | SafeIOError) -> str:
-    """One line: what went wrong with `folder` (a SafeIOError's message names its path itself)."""
+def why_not(folder: Path | str, error: OSError | SafeIOError, lang: str = "en") -> str:
+    """One line in `lang`: what went wrong with `folder` (a SafeIOError's message names its path itself)."""
     if isinstance(error, OSError):
-        why = f"{error.filename or folder}: {error.strerror or error}"
+        why = f"{error.filename or folder}: {in_lang(os_reason(error), lang)}"
     else:
-        why = str(error)
+        why = error.message(lang)
     return " ".join(why.split())
 
 

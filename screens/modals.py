@@ -22,7 +22,7 @@ from wizard import checks
 from wizard.context import WriteReport, plan_write, write
 from wizard.render import BuildContext
 from wizard.safeio import SafeIOError
-from wizard.text import T
+from wizard.text import tr
 
 R = TypeVar("R")
 
@@ -32,25 +32,23 @@ def save_plan_text(report: WriteReport, lang: str) -> Text:
     out = Text()
     new = [n for n in report.written if n not in report.backups]
     if new:
-        out.append(T("Will write: ", "将写入：")(lang), style="bold")
+        out.append(tr("ui.save.will_write", lang), style="bold")
         out.append(", ".join(new) + "\n")
     for name, backup in report.backups.items():
-        out.append(T("Will overwrite ", "将覆盖 ")(lang), style="bold yellow")
-        out.append(f"{name}" + T(f" (the old one is kept as {backup})", f"（旧文件保留为 {backup}）")(lang) + "\n")
+        out.append(tr("ui.save.will_overwrite", lang), style="bold yellow")
+        out.append(tr("ui.save.kept_as", lang, name=name, backup=backup) + "\n")
     if report.unchanged:
-        out.append(T("Unchanged: ", "未改变：")(lang), style="dim")
+        out.append(tr("ui.save.unchanged", lang), style="dim")
         out.append(", ".join(report.unchanged) + "\n", style="dim")
     for name, what in report.missing:
-        out.append(T("Still to place there: ", "还需放入：")(lang), style="bold cyan")
-        out.append(f"{name} ({what})\n")
+        out.append(tr("ui.save.to_place", lang), style="bold cyan")
+        out.append(tr("ui.save.file_what", lang, name=name, what=what) + "\n")
     return out
 
 
 def refusal_text(folder: Path | str, error: OSError | SafeIOError, lang: str) -> Text:
     """One line: why the context cannot be saved in `folder`."""
-    why = why_not(folder, error)
-    return Text(T(f"✗ Cannot save there: {why}; pick another folder",
-                  f"✗ 无法保存到这里：{why}；请换一个目录")(lang), style="bold red")
+    return Text(tr("plain.cannot_save", lang, why=why_not(folder, error, lang)).strip(), style="bold red")
 
 
 async def off_the_loop(call: Callable[[], R]) -> R:
@@ -100,17 +98,16 @@ class SaveModal(ModalScreen[tuple[Path, WriteReport] | None]):
     def compose(self) -> ComposeResult:
         t = self.lang
         with Vertical(id="dialog", classes="dialog review" if self.review else "dialog"):
-            yield Label(T("Review and save the build context (Enter saves)", "检查并保存构建目录（回车保存）")(t),
-                        classes="dialog-title")
-            yield Label(T("Folder:", "目录：")(t))
+            yield Label(tr("ui.save.title", t), classes="dialog-title")
+            yield Label(tr("ui.save.folder", t))
             yield Input(str(self.folder), id="save-folder")
-            yield Static(T("Looking at the folder...", "正在查看目录...")(t), id="save-plan")
+            yield Static(tr("ui.save.looking", t), id="save-plan")
             if self.review is not None:
                 with VerticalScroll(id="review-scroll"):
                     yield Static(self.review(self.folder), id="review")
             with Horizontal(classes="buttons"):
-                yield Button(T("Save", "保存")(t), variant="primary", id="save-ok")
-                yield Button(T("Cancel", "取消")(t), id="save-cancel")
+                yield Button(tr("key.Save", t), variant="primary", id="save-ok")
+                yield Button(tr("key.Cancel", t), id="save-cancel")
 
     def on_mount(self) -> None:
         self._folder_changed()
@@ -152,7 +149,7 @@ class SaveModal(ModalScreen[tuple[Path, WriteReport] | None]):
     @work(group="save")
     async def save(self, folder: Path) -> None:
         self.saving = True
-        self._say(T(f"Saving into {folder}...", f"正在保存到 {folder}...")(self.lang))
+        self._say(tr("ui.save.saving", self.lang, folder=folder))
         try:
             report = await off_the_loop(lambda: write(self.ctx, folder))
         except EXPECTED as error:
@@ -178,12 +175,10 @@ class JumpModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         t, step = self.lang, self.blocked.step
-        what = {"save": T("Cannot save yet", "还不能保存"), "build": T("Cannot build yet", "还不能构建")}[self.action]
         with Vertical(id="dialog", classes="dialog"):
-            yield Label(what(t), classes="dialog-title")
+            yield Label(tr(f"ui.jump.{self.action}", t), classes="dialog-title")
             yield Static(Text(self.blocked.message, style="bold red"), id="blocked-why")
-            yield Static(T(f"Enter: go to step “{step.title('en')}”   Esc: stay here",
-                           f"回车：前往“{step.title('zh')}”这一步   Esc：留在这里")(t), classes="dim")
+            yield Static(tr("ui.jump.keys", t, step=step.title(t)), classes="dim")
 
     def action_answer(self, go: bool) -> None:
         self.dismiss(go)
@@ -201,8 +196,8 @@ class TagModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         t = self.lang
         with Vertical(id="dialog", classes="dialog"):
-            yield Label(T("Build the image", "构建镜像")(t), classes="dialog-title")
-            yield Label(T("Tag (name:tag):", "标签（名称:标签）：")(t))
+            yield Label(tr("ui.tag.title", t), classes="dialog-title")
+            yield Label(tr("ui.tag.label", t))
             yield Input(self.tag, id="build-tag")
             yield Static("", id="tag-error", classes="field-error")
 
@@ -210,7 +205,7 @@ class TagModal(ModalScreen[str | None]):
     def _check(self, event: Input.Changed) -> None:
         bad = checks.image_ref(event.value.strip())
         self.query_one("#tag-error", Static).update(
-            Text(f"✗ {T('Tag', '标签')(self.lang)}: {bad}", style="bold red") if bad else "")
+            Text(tr("ui.tag.refused", self.lang, problem=bad), style="bold red") if bad else "")
 
     @on(Input.Submitted, "#build-tag")
     def _ok(self, event: Input.Submitted) -> None:
@@ -232,7 +227,7 @@ class ConfirmModal(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Static(self.question, id="confirm-question")
-            yield Static(T("y: yes   n / Esc: no", "y：是   n / Esc：否")(self.lang), classes="dim")
+            yield Static(tr("ui.confirm.keys", self.lang), classes="dim")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -50,7 +50,7 @@ def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = 
         flow.say_found(found)
         folder, saved = flow.run(output)
     except EXPECTED as exc:  # the folder took the plan but not the files (a disk full, a race)
-        flow.say(tr("plain.cannot_write", lang, folder=flow.folder, why=why_not(flow.folder, exc)))
+        flow.say(tr("plain.cannot_write", lang, folder=flow.folder, why=why_not(flow.folder, exc, lang)))
         return 1
     except KeyboardInterrupt:
         flow.say(tr("plain.interrupted", lang))
@@ -172,7 +172,7 @@ class _Flow:
                 self.folder = folder = folder_of(text)
                 return folder, plan_write(self.session.context, folder)
             except EXPECTED as exc:
-                self.say(tr("plain.cannot_save", self.lang, why=why_not(text, exc)))
+                self.say(tr("plain.cannot_save", self.lang, why=why_not(text, exc, self.lang)))
                 default = text
 
     def confirm_write(self, folder: Path, report: WriteReport) -> Any:

@@ -16,19 +16,18 @@ from rich.text import Text
 from wizard import tree
 from wizard.answers import BY_KEY, Field
 from wizard.session import Session, display
-from wizard.text import T
+from wizard.text import in_lang, tr
 
-# The answers that turn authentication off, and what that lets anyone do (the CLI's warning, in both languages).
-AUTH_OFF: dict[str, T] = {
-    "desktop.auth": T("⚠ Desktop password OFF: anyone who reaches the published port gets the desktop.",
-                      "⚠ 桌面密码已关闭：任何能访问发布端口的人都能使用这个桌面。"),
-    "app.auth": T("⚠ App authentication OFF: anyone who reaches the port runs code in the container.",
-                  "⚠ 应用认证已关闭：任何能访问该端口的人都能在容器里运行代码。"),
+# The answers that turn authentication off, and the message id of what that lets anyone do (the CLI's warning).
+AUTH_OFF: dict[str, str] = {
+    "desktop.auth": "ui.auth_off.desktop",
+    "app.auth": "ui.auth_off.app",
 }
 
 
-def auth_off(answers: Mapping[str, Any]) -> list[tuple[str, T]]:
-    """(key, warning) for each authentication the answers turn off (only keys that apply are in `answers`)."""
+def auth_off(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, warning's message id) for each authentication the answers turn off (only keys that apply are in
+    `answers`)."""
     return [(key, warning) for key, warning in AUTH_OFF.items() if answers.get(key) is False]
 
 
@@ -49,8 +48,7 @@ class Blocker:
     def line(self, lang: str) -> str:
         """One short line for the summary (the full message is under the field and in the dialog)."""
         what = f"{BY_KEY[self.key].label(lang)} ({self.key})" if self.key in BY_KEY else self.message[:60]
-        return T(f"✗ Save and build wait for step “{self.step.title('en')}”: {what} — F6 goes there",
-                 f"✗ 保存和构建要等“{self.step.title('zh')}”这一步改好：{what} —— 按 F6 前往")(lang)
+        return tr("ui.blocked.line", lang, step=self.step.title(lang), what=what)
 
 
 def blocker(session: Session, lang: str) -> Blocker | None:
@@ -61,26 +59,20 @@ def blocker(session: Session, lang: str) -> Blocker | None:
         key = session.problems[0][0]
         if key in BY_KEY:
             return Blocker(step_of(key, session.answers), session.message(key, lang) or key, key)
-        return Blocker(tree.BY_ID[session.step], f"{key}: {session.problems[0][1]}")
-    return Blocker(tree.BY_ID[session.step], session.render_error or "the build context cannot be made")
+        return Blocker(tree.BY_ID[session.step], f"{key}: {in_lang(session.problems[0][1], lang)}")
+    return Blocker(tree.BY_ID[session.step], in_lang(session.render_error, lang) or tr("ui.blocked.no_context", lang))
 
 
 # ------------------------------------------------------------------ the review page
-REVIEW_TITLES = {
-    "warnings": T("Warnings", "警告"),
-    "files": T("Files to add to the folder before building", "构建前需要放入目录的文件"),
-    "answers": T("Every answer, by step", "全部答案（按步骤）"),
-    "none": T("none", "无"),
-}
 
 
 def _shown_value(field: Field, value: Any, answers: Mapping[str, Any], lang: str) -> str:
     if field.kind == "bool":
-        return T("yes", "是")(lang) if value else T("no", "否")(lang)
+        return tr("ui.review.yes" if value else "ui.review.no", lang)
     for choice in field.choices_for(answers) if field.kind == "choice" else ():
         if choice.value == value:
             return choice.label(lang) or repr(value)
-    return display(field, value) or T("(empty)", "（空）")(lang)
+    return display(field, value) or tr("plain.empty", lang)
 
 
 def _what_it_changes(field: Field, value: Any, answers: Mapping[str, Any], lang: str) -> str:
@@ -113,9 +105,9 @@ def _answers(session: Session, lang: str) -> Text:
     return out
 
 
-def _section(title: T, lines: list[str], lang: str, style: str) -> Text:
-    out = Text(f"{title(lang)}\n", style="bold")
-    for line in lines or [REVIEW_TITLES["none"](lang)]:
+def _section(title_id: str, lines: list[str], lang: str, style: str) -> Text:
+    out = Text(f"{tr(title_id, lang)}\n", style="bold")
+    for line in lines or [tr("ui.review.none", lang)]:
         out.append(f"  {line}\n", style=style if lines else "dim")
     return out
 
@@ -123,26 +115,27 @@ def _section(title: T, lines: list[str], lang: str, style: str) -> Text:
 def warnings(session: Session, lang: str) -> list[str]:
     """Authentication turned off first, then the plan's other warnings."""
     ctx = session.context
-    loud = [w(lang) for _k, w in auth_off(session.answers)]
-    return loud + [w for w in (ctx.warnings if ctx else []) if w.split(" ")[0] not in AUTH_OFF]
+    loud = [tr(w, lang) for _k, w in auth_off(session.answers)]
+    return loud + [in_lang(w, lang) for w in (ctx.warnings if ctx else []) if w.split(" ")[0] not in AUTH_OFF]
 
 
-def files_to_add(session: Session, folder: Path | None) -> list[str]:
+def files_to_add(session: Session, folder: Path | None, lang: str = "en") -> list[str]:
     """The files the user provides (plan.user_files) that the folder does not hold yet."""
     ctx = session.context
     if ctx is None:
         return []
-    return [f"{name} ({what})" for name, what in ctx.plan.user_files if folder is None or not (folder / name).exists()]
+    return [tr("ui.save.file_what", lang, name=name, what=what) for name, what in ctx.plan.user_files
+            if folder is None or not (folder / name).exists()]
 
 
 def review_text(session: Session, lang: str, folder: Path | None = None, with_files: bool = True) -> Text:
     """The review page: warnings, files to add (unless the caller lists them), every answer grouped by step
     with what it changes."""
-    out = _section(REVIEW_TITLES["warnings"], warnings(session, lang), lang, "bold red")
+    out = _section("ui.review.warnings", warnings(session, lang), lang, "bold red")
     out.append("\n")
     if with_files:
-        out.append(_section(REVIEW_TITLES["files"], files_to_add(session, folder), lang, "bold cyan"))
+        out.append(_section("ui.review.files", files_to_add(session, folder, lang), lang, "bold cyan"))
         out.append("\n")
-    out.append(f"{REVIEW_TITLES['answers'](lang)}\n", style="bold")
+    out.append(f"{tr('ui.review.answers', lang)}\n", style="bold")
     out.append(_answers(session, lang))
     return out

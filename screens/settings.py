@@ -10,7 +10,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from wizard.safeio import SafeIOError, read_text
+from wizard.safeio import SafeIOError, os_reason, read_text
+from wizard.text import Msg
 
 LIMIT = 64 * 1024
 
@@ -50,5 +51,5 @@ class Settings:
                             encoding="utf-8")
             os.replace(temp, self.path)
         except OSError as error:
-            return f"{self.path}: {error.strerror or error}"
+            return Msg("ui.settings.cannot", path=self.path, why=os_reason(error))
         return None

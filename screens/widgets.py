@@ -23,7 +23,7 @@ from screens.review import AUTH_OFF
 from wizard import tree
 from wizard.answers import BY_KEY, Choice, Field
 from wizard.session import PREVIEW_FILES, Session, changed_lines, display, first_changed_line
-from wizard.text import T, in_lang
+from wizard.text import T, in_lang, tr
 
 
 def show_once(widget: Static, content: Any, shown: object) -> None:
@@ -34,17 +34,11 @@ def show_once(widget: Static, content: Any, shown: object) -> None:
         widget._imgwizard_shown = shown  # type: ignore[attr-defined]
         widget.update(content)
 
-YES_NO = (Choice("true", T("Yes", "是")), Choice("false", T("No", "否")))
+YES_NO = (Choice("true", T.of("plain.yes")), Choice("false", T.of("plain.no")))
 # The placeholder of a choice field's free-text input: what else it takes.
-FREE_HINTS = {
-    "gpu.pytorch": T("or type another release, e.g. 2.5.1", "或输入其他版本，如 2.5.1"),
-    "mirror.apt": T("or type a mirror URL, e.g. https://mirrors.example.org", "或输入镜像地址，如 https://mirrors.example.org"),
-}
+FREE_HINTS = {"gpu.pytorch": "ui.field.free_release", "mirror.apt": "ui.field.free_mirror"}
 MIRROR_HINT = FREE_HINTS["mirror.apt"]
-FREE_HINT = T("or type another value", "或输入其他值")
-FILTER_HELP = T("Backspace erases, Esc clears", "Backspace 删除，Esc 清除")
-NO_TYPING = T("↑ ↓ choose here (the highlighted one is the answer); typed letters pick nothing",
-              "此处用 ↑ ↓ 选择（高亮的即为答案）；输入字母不会选择")
+FREE_HINT = "ui.field.free_other"
 
 
 class QuietFooter(Footer):
@@ -177,7 +171,7 @@ class FieldBox(Vertical):
             yield Static("", classes="choice-filter")
             if f.free:
                 hint = FREE_HINTS.get(f.key, MIRROR_HINT if f.section == "mirror" else FREE_HINT)
-                yield FieldInput(placeholder=hint(self.lang), id=f"free-{f.key.replace('.', '-')}", classes="free")
+                yield FieldInput(placeholder=tr(hint, self.lang), id=f"free-{f.key.replace('.', '-')}", classes="free")
         else:
             yield FieldInput(id=f"input-{f.key.replace('.', '-')}", classes="text")
         yield Static("", classes="field-error")
@@ -219,7 +213,7 @@ class FieldBox(Vertical):
         self.set_class(bool(message), "-invalid")
         if f.key in AUTH_OFF:
             off = session.answers.get(f.key) is False
-            self.query_one(".field-warning", Static).update(Text(AUTH_OFF[f.key](self.lang), style="bold red")
+            self.query_one(".field-warning", Static).update(Text(tr(AUTH_OFF[f.key], self.lang), style="bold red")
                                                             if off else "")
 
     def _filtered(self, choices: tuple[Choice, ...], text: str) -> tuple[Choice, ...]:
@@ -234,7 +228,7 @@ class FieldBox(Vertical):
         event.stop()
         line = self.query_one(".choice-filter", Static)
         if event.text is None:
-            line.update(Text(NO_TYPING(self.lang), style="yellow"))
+            line.update(Text(tr("ui.field.no_typing", self.lang), style="yellow"))
             return
         ol, session = event.choice_list, self.session
         if session is None:
@@ -250,10 +244,9 @@ class FieldBox(Vertical):
         if not event.text:
             line.update("")
             return
-        count = T(f"{len(shown)} of {len(every)}", f"{len(every)} 个中的 {len(shown)} 个")(self.lang) if shown else \
-            T("nothing matches", "没有匹配项")(self.lang)
-        line.update(Text(f"{T('Filter', '筛选')(self.lang)}: {event.text} — {count} ({FILTER_HELP(self.lang)})",
-                         style="bold cyan"))
+        count = tr("ui.field.count", self.lang, shown=len(shown), every=len(every)) if shown else \
+            tr("ui.field.no_match", self.lang)
+        line.update(Text(tr("ui.field.filter", self.lang, text=event.text, count=count), style="bold cyan"))
 
     def _option(self, choice: Choice) -> Option:
         text = Text(choice.label(self.lang) or "''")
@@ -459,12 +452,14 @@ class PreviewPane(Vertical):
         for index, (name, _lexer) in enumerate(PREVIEW_FILES):
             with TabPane(name, id=f"tab-{index}"):
                 yield FileView(id=f"scroll-{index}", classes="preview-file")
-        with TabPane("lint", id="tab-lint"):
+        with TabPane(tr("ui.preview.lint", self.lang), id="tab-lint"):
             with VerticalScroll(classes="preview-scroll"):
                 yield Static("", id="lint-findings")
 
     def show(self, session: Session, lang: str) -> None:
         """Take the session's files; only the open tab is highlighted now, the others when they are opened."""
+        if lang != self.lang:
+            self.query_one(TabbedContent).get_tab("tab-lint").label = tr("ui.preview.lint", lang)
         self.lang, self.error = lang, session.render_error
         for name, _lexer in PREVIEW_FILES:
             text = session.file_text(name)
@@ -500,8 +495,7 @@ class PreviewPane(Vertical):
         # the answers that do not render yet: why, above the last file that did
         heading = [Text(error, style="bold red")] if error else []
         if text is None:
-            missing = Text(T(f"({name} is not part of this build context: these answers do not need it)",
-                             f"（这些答案不需要 {name}）")(self.lang), style="dim italic")
+            missing = Text(tr("ui.preview.not_part", self.lang, name=name), style="dim italic")
             view.show(*(heading or [missing]), wrap=True)
             return
         old = before[0] if before else None
@@ -515,13 +509,13 @@ class PreviewPane(Vertical):
 
     def show_lint(self, findings: list, lang: str) -> None:
         if not findings:
-            body = Text(T("No findings: the parser and hadolint accept this Dockerfile.",
-                          "没有问题：解析器和 hadolint 都接受这个 Dockerfile。")(lang), style="green")
+            body = Text(tr("ui.preview.no_findings", lang), style="green")
         else:
             body = Text()
             for f in findings:
                 style = "red" if f.level in ("error", "warning") else "yellow"
-                body.append(f"line {f.line} {f.level} {f.code}: {f.message}\n", style=style)
+                body.append(tr("ui.preview.finding", lang, line=f.line, level=f.level, code=f.code, message=f.message)
+                            + "\n", style=style)
         self.query_one("#lint-findings", Static).update(body)
 
     @property

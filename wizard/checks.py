@@ -17,7 +17,7 @@ import zoneinfo
 from pathlib import Path
 
 from wizard import safeio
-from wizard.text import Msg
+from wizard.text import Msg, replaced
 
 _NAME_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _IMAGE = re.compile(rf"{_NAME_PART}(?:/{_NAME_PART})*")
@@ -62,12 +62,12 @@ def shown(value: object) -> str:
     """`value` quoted for a one-line message: repr (control characters escaped), long ones cut to the first
     40 characters plus their length, so a 10 KB answer does not flood the terminal."""
     if isinstance(value, str) and len(value) > SHOWN:
-        return f"{value[:SHOWN]!r}… ({len(value)} characters)"
+        return Msg("shown.cut", start=repr(value[:SHOWN]), count=len(value))
     try:
         text = repr(value)
     except RecursionError:
-        return "a value nested too deeply"
-    return text if len(text) <= SHOWN + 2 else f"{text[:SHOWN]}… ({len(text)} characters)"
+        return Msg("shown.deep")
+    return text if len(text) <= SHOWN + 2 else Msg("shown.cut", start=text[:SHOWN], count=len(text))
 
 
 def control_character(v: str) -> str | None:
@@ -242,10 +242,10 @@ def _read_user_file(text: str, base: Path, limit: int, binary: bool = False) -> 
         path = safeio.expand(text, base)
         content = safeio.read_bytes(path, limit) if binary else safeio.read_text(path, limit)
     except safeio.SafeIOError as exc:
-        message = str(exc)
+        message = exc.args[0] if exc.args else str(exc)  # a Msg: the UI shows it in its language
         if len(text) > SHOWN:  # a long answer is shown shortened, also where safeio names the resolved path
             for long in sorted({str(path), text}, key=len, reverse=True):
-                message = message.replace(long, shown(text))
+                message = replaced(message, long, shown(text))
         return None, message
     return content, None
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from wizard import safeio
 from wizard.render import BuildContext
 from wizard.safeio import SafeIOError, WriteFailed
+from wizard.text import Msg
 
 SNIFF = 8 * safeio.KIB  # how much of a differing file is read to tell text from binary
 
@@ -80,7 +81,7 @@ def write(ctx: BuildContext, out: Path) -> WriteReport:
         for folder in reversed(made):
             _rmdir(folder)
         if isinstance(exc, WriteFailed):
-            raise WriteFailed(f"{exc}; nothing was changed (no file replaced, no backup made)") from None
+            raise WriteFailed(Msg("io.nothing_changed", problem=exc.args[0] if exc.args else str(exc))) from None
         raise
     safeio.sync_folder(out)
     return report
@@ -93,10 +94,10 @@ def _check_folder(out: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise SafeIOError(f"cannot use {out} as the build context folder: {exc.strerror or exc}") from None
+        raise SafeIOError(Msg("io.cannot_use", path=out, why=safeio.os_reason(exc))) from None
     if not stat.S_ISDIR(st.st_mode):
-        what = "a file" if stat.S_ISREG(st.st_mode) else safeio.kind_of(st.st_mode)
-        raise SafeIOError(f"{out} is {what}; accepted: a folder for the build context (created when missing)")
+        what = Msg("kind.file") if stat.S_ISREG(st.st_mode) else safeio.kind_of(st.st_mode)
+        raise SafeIOError(Msg("io.not_folder", path=out, kind=what))
 
 
 def _same_bytes(target: Path, st: os.stat_result, data: bytes) -> bool:
@@ -132,8 +133,7 @@ def _make_folders(out: Path) -> list[Path]:
         except OSError as exc:
             for done in reversed(made):
                 _rmdir(done)
-            raise WriteFailed(f"cannot create the folder {folder}: {exc.strerror or exc}; nothing was written") \
-                from None
+            raise WriteFailed(Msg("io.cannot_create", folder=folder, why=safeio.os_reason(exc))) from None
         made.append(folder)
     return made
 
@@ -160,7 +160,7 @@ def _put_in_place(out: Path, staged: dict[str, Path], backups: dict[str, str]) -
                 os.replace(backup, target)
             else:
                 _remove(target)
-        raise WriteFailed(f"cannot write into {out}: {exc.strerror or exc}") from None
+        raise WriteFailed(Msg("io.cannot_write_into", folder=out, why=safeio.os_reason(exc))) from None
 
 
 def _backup_name(target: Path) -> Path:

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from wizard import checks, knowledge
 from wizard.answers import command_name, torch_build_for
+from wizard.text import Msg
 
 WRAPPER = "/usr/local/bin/imgwizard-entry.sh"
 VENV = "/opt/venv"
@@ -190,21 +191,20 @@ def _python(c: _Facts) -> dict[str, Any]:
         host = _plain_http_host(url)
         if host:
             trusted.append(host)
-            c.warnings.append(f"{key} {url} is plain http: pip trusts {host} (PIP_TRUSTED_HOST), "
-                              "so packages come unencrypted and unverified; prefer an https:// index")
+            c.warnings.append(Msg("plan.plain_http", key=key, url=url, host=host))
     return {"venv": c.venv, "pip_index": pip_index, "pip_trusted_host": " ".join(dict.fromkeys(trusted)) or None,
             "conda_root": knowledge.conda_root(a.get("mirror.conda", "none")) if c.jupyter_conda else None,
             "miniconda_url": knowledge.miniconda_url(a["image.arch"]) if c.jupyter_conda else None,
             "torch": c.torch, "cuda": cuda, "torch_index": torch_index}
 
 
-ASCEND_FILES = (("ascend/dcmi", "copied from the host's /usr/local/dcmi"),
-                 ("ascend/npu-smi", "copied from the host's /usr/local/bin/npu-smi"),
-                 ("ascend/common", "the host's /usr/local/Ascend/driver/lib64/common"),
-                 ("ascend/driver", "the host's /usr/local/Ascend/driver/lib64/driver"),
-                 ("ascend/version.info", "the host's /usr/local/Ascend/driver/version.info"),
-                 ("ascend/ascend_install.info", "the host's /etc/ascend_install.info"),
-                 ("ascend/vnpu.cfg", "the host's /etc/vnpu.cfg"))
+ASCEND_FILES = (("ascend/dcmi", Msg("plan.copied_from_host", path="/usr/local/dcmi")),
+                 ("ascend/npu-smi", Msg("plan.copied_from_host", path="/usr/local/bin/npu-smi")),
+                 ("ascend/common", Msg("plan.the_hosts", path="/usr/local/Ascend/driver/lib64/common")),
+                 ("ascend/driver", Msg("plan.the_hosts", path="/usr/local/Ascend/driver/lib64/driver")),
+                 ("ascend/version.info", Msg("plan.the_hosts", path="/usr/local/Ascend/driver/version.info")),
+                 ("ascend/ascend_install.info", Msg("plan.the_hosts", path="/etc/ascend_install.info")),
+                 ("ascend/vnpu.cfg", Msg("plan.the_hosts", path="/etc/vnpu.cfg")))
 # mount mode: the host's driver files, read-only (CANN tools read /etc/ascend_install.info to find the driver)
 _ASCEND_MOUNTS = ("/usr/local/dcmi:/usr/local/dcmi", "/usr/local/bin/npu-smi:/usr/local/bin/npu-smi",
                   "/usr/local/Ascend/driver:/usr/local/Ascend/driver:ro",
@@ -218,7 +218,7 @@ def _gpu(c: _Facts) -> dict[str, Any]:
     if a.get("gpu.vendor") == "nvidia" and a.get("gpu.driver"):
         nvidia_run = knowledge.nvidia_run_name(a["image.arch"], a["gpu.driver"])
         nvidia_flags = knowledge.nvidia_installer_flags(a["gpu.driver"])
-        c.user_files.append((nvidia_run, "the NVIDIA driver installer of the host's exact version"))
+        c.user_files.append((nvidia_run, Msg("plan.file.nvidia_run")))
     ascend = a.get("gpu.vendor") == "ascend"
     ascend_copy = ascend and a.get("gpu.ascend_driver") == "copy"
     if ascend_copy:
@@ -240,10 +240,10 @@ def _apps(c: _Facts) -> dict[str, Any]:
         # it: jetbrains.j2 links whichever the archive has to /usr/local/bin/<product>, which starts the IDE
         jetbrains = {"product": product, "folder": f"/opt/{product}", "bin": info.get("launcher", product),
                      "launcher": f"/usr/local/bin/{product}", "title": info["title"], "archive": a["app.archive"]}
-        c.user_files.append((a["app.archive"], "the JetBrains Linux archive you downloaded"))
+        c.user_files.append((a["app.archive"], Msg("plan.file.jetbrains")))
     binary = _binary(c)
     if binary:
-        c.user_files.append((binary["src"], "the binary (statically linked for scratch)"))
+        c.user_files.append((binary["src"], Msg("plan.file.binary")))
     if c.app_name == "code-server":
         info = knowledge.code_server()
         code_server = {"version": info["version"],

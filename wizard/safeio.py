@@ -20,6 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from wizard.text import Msg
+
 KIB = 1024
 MIB = 1024 * KIB
 
@@ -30,24 +32,43 @@ CA_LIMIT = 1 * MIB  # a full CA bundle (Debian's ca-certificates.crt is ~220 KB)
 TEXT_LIMIT = 4 * MIB  # a generated file read back (Dockerfile, build.log tail)
 
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = ((stat.S_ISDIR, "kind.folder"), (stat.S_ISFIFO, "kind.fifo"), (stat.S_ISCHR, "kind.char_device"),
+          (stat.S_ISBLK, "kind.block_device"), (stat.S_ISSOCK, "kind.socket"))
+# The C library's words for the errors a user's file or folder meets most; shown in the UI's language when the
+# library says them as the table does (any other wording is shown as it is).
+_OS_REASONS = {errno.EACCES: "os.eacces", errno.EPERM: "os.eperm", errno.ENOENT: "os.enoent",
+               errno.ENOTDIR: "os.enotdir", errno.EISDIR: "os.eisdir", errno.ENOSPC: "os.enospc",
+               errno.EROFS: "os.erofs", errno.EDQUOT: "os.edquot", errno.ENAMETOOLONG: "os.enametoolong",
+               errno.ELOOP: "os.eloop", errno.EEXIST: "os.eexist"}
 
 
 class SafeIOError(Exception):
-    """A user file that cannot be read or written as asked; the message is one line for the user."""
+    """A user file that cannot be read or written as asked; the message is one line for the user, a Msg (English
+    as str(), in the UI's language with `message(lang)`)."""
+
+    def message(self, lang: str) -> str:
+        """The message in `lang` (English when it was not made as a Msg)."""
+        first = self.args[0] if self.args else ""
+        return first.in_lang(lang) if isinstance(first, Msg) else str(self)
 
 
 class WriteFailed(SafeIOError):
     """Writing failed part way (disk full, no permission); the folder was left as it was before."""
 
 
-def kind_of(mode: int) -> str:
+def kind_of(mode: int) -> Msg:
     """'a FIFO (named pipe)', 'a folder', ... for a stat mode; 'not a regular file' for anything else."""
     for test, name in _KINDS:
         if test(mode):
-            return name
-    return "not a regular file"
+            return Msg(name)
+    return Msg("kind.other")
+
+
+def os_reason(exc: OSError) -> str:
+    """What the C library says an OSError is (e.g. 'Permission denied'), as a Msg when the table has it."""
+    text = exc.strerror or str(exc)
+    msg_id = _OS_REASONS.get(exc.errno or 0)
+    return Msg(msg_id) if msg_id is not None and Msg(msg_id) == text else text
 
 
 def expand(text: str, base: Path = Path(".")) -> Path:
@@ -56,7 +77,7 @@ def expand(text: str, base: Path = Path(".")) -> Path:
         path = Path(text).expanduser()
     except RuntimeError:  # ~nosuchuser
         user = text[1:].split("/", 1)[0]
-        raise SafeIOError(f"{text}: there is no user {user!r} on this machine for ~{user}") from None
+        raise SafeIOError(Msg("io.no_user", text=text, quoted=repr(user), user=user)) from None
     return base / path
 
 
@@ -72,8 +93,8 @@ def _open_regular(path: Path, follow: bool) -> tuple[int, os.stat_result]:
         fd = os.open(path, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP and not follow:
-            raise SafeIOError(f"{path} is a symbolic link; accepted: a regular file") from None
-        raise SafeIOError(f"cannot read {path}: {exc.strerror or exc}") from None
+            raise SafeIOError(Msg("io.symlink", path=path)) from None
+        raise SafeIOError(Msg("io.cannot_read", path=path, why=os_reason(exc))) from None
     st = os.fstat(fd)
     try:
         _refuse_other_kinds(path, st.st_mode)
@@ -85,9 +106,9 @@ def _open_regular(path: Path, follow: bool) -> tuple[int, os.stat_result]:
 
 def _refuse_other_kinds(path: Path, mode: int) -> None:
     if stat.S_ISLNK(mode):
-        raise SafeIOError(f"{path} is a symbolic link; accepted: a regular file")
+        raise SafeIOError(Msg("io.symlink", path=path))
     if not stat.S_ISREG(mode):
-        raise SafeIOError(f"{path} is {kind_of(mode)}; accepted: a regular file")
+        raise SafeIOError(Msg("io.not_regular", path=path, kind=kind_of(mode)))
 
 
 def read_bytes(path: Path, limit: int, follow: bool = True) -> bytes:
@@ -96,7 +117,7 @@ def read_bytes(path: Path, limit: int, follow: bool = True) -> bytes:
     fd, st = _open_regular(path, follow)
     try:
         if st.st_size > limit:
-            raise SafeIOError(f"{path} is {st.st_size} bytes; accepted: at most {limit} bytes for this file")
+            raise SafeIOError(Msg("io.too_big", path=path, size=st.st_size, limit=limit))
         chunks: list[bytes] = []
         total = 0
         while True:  # read until EOF, but never past the limit (a /proc file's size says 0)
@@ -106,10 +127,10 @@ def read_bytes(path: Path, limit: int, follow: bool = True) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
-                raise SafeIOError(f"{path} is more than {limit} bytes; accepted: at most {limit} bytes for this file")
+                raise SafeIOError(Msg("io.more_than", path=path, limit=limit))
         return b"".join(chunks)
     except OSError as exc:
-        raise SafeIOError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise SafeIOError(Msg("io.cannot_read", path=path, why=os_reason(exc))) from None
     finally:
         os.close(fd)
 
@@ -121,8 +142,7 @@ def read_text(path: Path, limit: int) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SafeIOError(f"{path} is not UTF-8 text (byte {exc.start}, line {line}); accepted: a UTF-8 text file") \
-            from None
+        raise SafeIOError(Msg("io.not_utf8", path=path, byte=exc.start, line=line)) from None
     return text.removeprefix("\ufeff")
 
 
@@ -147,8 +167,7 @@ def leaves(folder: Path, relative: str) -> str | None:
     points_to = Path(os.path.realpath(path))
     if points_to.is_relative_to(Path(os.path.realpath(folder))):
         return None
-    return (f"{relative} in {folder} is a symbolic link to {points_to}, outside the build folder, which Docker "
-            f"cannot send; accepted: the file itself (or a link inside the folder)")
+    return Msg("io.leaves", relative=relative, folder=folder, target=points_to)
 
 
 def check_target(path: Path, folder: Path) -> os.stat_result | None:
@@ -163,16 +182,14 @@ def check_target(path: Path, folder: Path) -> os.stat_result | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise SafeIOError(f"cannot look at {path}: {exc.strerror or exc}") from None
+        raise SafeIOError(Msg("io.cannot_look", path=path, why=os_reason(exc))) from None
     if stat.S_ISLNK(st.st_mode):
         points_to = Path(os.path.realpath(path))
         if not points_to.is_relative_to(Path(os.path.realpath(folder))):
-            raise SafeIOError(f"{path} is a symbolic link to {points_to}, outside {folder}; imgwizard does not "
-                              f"write through it: remove the link or choose another folder")
+            raise SafeIOError(Msg("io.link_out", path=path, target=points_to, folder=folder))
         return st
     if not stat.S_ISREG(st.st_mode):
-        raise SafeIOError(f"{path} is {kind_of(st.st_mode)}; accepted: a regular file or nothing there "
-                          f"(move it away or choose another folder)")
+        raise SafeIOError(Msg("io.not_replaceable", path=path, kind=kind_of(st.st_mode)))
     return st
 
 
@@ -182,7 +199,7 @@ def stage(folder: Path, name: str, data: bytes, mode: int) -> Path:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".imgwizard-tmp", dir=folder)
     except OSError as exc:
-        raise WriteFailed(f"cannot write {name} in {folder}: {exc.strerror or exc}") from None
+        raise WriteFailed(Msg("io.cannot_write_in", name=name, folder=folder, why=os_reason(exc))) from None
     try:
         view = memoryview(data)
         while view:
@@ -192,7 +209,7 @@ def stage(folder: Path, name: str, data: bytes, mode: int) -> Path:
     except OSError as exc:
         os.close(fd)
         os.unlink(tmp)
-        raise WriteFailed(f"cannot write {name} in {folder}: {exc.strerror or exc}") from None
+        raise WriteFailed(Msg("io.cannot_write_in", name=name, folder=folder, why=os_reason(exc))) from None
     os.close(fd)
     return Path(tmp)
 
@@ -220,22 +237,21 @@ def open_new_log(path: Path) -> TextIO:
     except FileNotFoundError:
         problem = ""
     except OSError as exc:
-        raise SafeIOError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise SafeIOError(Msg("io.cannot_write", path=path, why=os_reason(exc))) from None
     fd = -1
     if not problem:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | _CLOEXEC, 0o644)
         except OSError as exc:
             if exc.errno != errno.ELOOP:
-                raise SafeIOError(f"cannot write {path}: {exc.strerror or exc}") from None
-            problem = "is a symbolic link"
+                raise SafeIOError(Msg("io.cannot_write", path=path, why=os_reason(exc))) from None
+            problem = Msg("io.is_link")
         else:
             problem = _log_problem(os.fstat(fd))
     if problem:
         if fd >= 0:
             os.close(fd)
-        raise SafeIOError(f"{path} {problem}; imgwizard does not write into it: accepted: a regular file or a "
-                          f"new name for the log")
+        raise SafeIOError(Msg("io.log_refused", path=path, problem=problem))
     os.ftruncate(fd, 0)
     os.set_blocking(fd, True)
     return os.fdopen(fd, "w", encoding="utf-8", errors="replace")
@@ -244,10 +260,10 @@ def open_new_log(path: Path) -> TextIO:
 def _log_problem(st: os.stat_result) -> str:
     """Why a file with this (l)stat must not be overwritten as a log; '' when it may."""
     if stat.S_ISLNK(st.st_mode):
-        return "is a symbolic link"
+        return Msg("io.is_link")
     if not stat.S_ISREG(st.st_mode):
-        return f"is {kind_of(st.st_mode)}"
-    return "has other names (hard links)" if st.st_nlink > 1 else ""
+        return Msg("io.is_kind", kind=kind_of(st.st_mode))
+    return Msg("io.hard_links") if st.st_nlink > 1 else ""
 
 
 def open_regular(path: Path) -> BinaryIO:

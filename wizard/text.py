@@ -26,6 +26,11 @@ class T(NamedTuple):
     def __call__(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en
 
+    @classmethod
+    def of(cls, msg_id: str) -> "T":
+        """The table's message `msg_id` (without parameters) as a T, for a choice label shown by the UI."""
+        return cls(EN[msg_id], ZH[msg_id])
+
 
 EN: dict[str, str] = {
     # ---- what a value of an answer is refused for (wizard/answers.py coerce)
@@ -41,6 +46,8 @@ EN: dict[str, str] = {
     "refused.many": "{count} items are too many; accepted: at most {max} items",
     "refused.binary": "{value} is not accepted for a binary; accepted: {accepted}",
     "control": "control character U+{code} at position {position}",
+    "shown.cut": "{start}… ({count} characters)",
+    "shown.deep": "a value nested too deeply",
     "choice.empty": "'' ({label})",
     "field.problem": "{label} ({key}): {problem}",
     "preview.waits": "The preview shows the last answers that could be rendered; it waits for: {problem}",
@@ -131,6 +138,61 @@ EN: dict[str, str] = {
     "torch.but_compat": "gpu.cuda = {variants} (runs only by CUDA minor-version compatibility) or cpu",
     "torch.no_cuda_for_driver": "torch {torch} has no CUDA build for driver {driver} ({variant} needs >= {minimum}); "
                                 "accepted: an older release, a newer host driver, or {but}",
+    # ---- the user's files and folders (wizard/safeio.py, wizard/context.py, screens/folders.py)
+    "io.no_user": "{text}: there is no user {quoted} on this machine for ~{user}",
+    "io.symlink": "{path} is a symbolic link; accepted: a regular file",
+    "io.cannot_read": "cannot read {path}: {why}",
+    "io.not_regular": "{path} is {kind}; accepted: a regular file",
+    "io.too_big": "{path} is {size} bytes; accepted: at most {limit} bytes for this file",
+    "io.more_than": "{path} is more than {limit} bytes; accepted: at most {limit} bytes for this file",
+    "io.not_utf8": "{path} is not UTF-8 text (byte {byte}, line {line}); accepted: a UTF-8 text file",
+    "io.leaves": "{relative} in {folder} is a symbolic link to {target}, outside the build folder, which Docker "
+                 "cannot send; accepted: the file itself (or a link inside the folder)",
+    "io.cannot_look": "cannot look at {path}: {why}",
+    "io.link_out": "{path} is a symbolic link to {target}, outside {folder}; imgwizard does not write through it: "
+                   "remove the link or choose another folder",
+    "io.not_replaceable": "{path} is {kind}; accepted: a regular file or nothing there (move it away or choose "
+                          "another folder)",
+    "io.cannot_write_in": "cannot write {name} in {folder}: {why}",
+    "io.cannot_write": "cannot write {path}: {why}",
+    "io.log_refused": "{path} {problem}; imgwizard does not write into it: accepted: a regular file or a new name "
+                      "for the log",
+    "io.is_link": "is a symbolic link",
+    "io.is_kind": "is {kind}",
+    "io.hard_links": "has other names (hard links)",
+    "io.nothing_changed": "{problem}; nothing was changed (no file replaced, no backup made)",
+    "io.cannot_use": "cannot use {path} as the build context folder: {why}",
+    "io.not_folder": "{path} is {kind}; accepted: a folder for the build context (created when missing)",
+    "io.cannot_create": "cannot create the folder {folder}: {why}; nothing was written",
+    "io.cannot_write_into": "cannot write into {folder}: {why}",
+    "io.nul": "{text}: a folder name cannot hold a NUL character",
+    "kind.folder": "a folder",
+    "kind.fifo": "a FIFO (named pipe)",
+    "kind.char_device": "a character device",
+    "kind.block_device": "a block device",
+    "kind.socket": "a socket",
+    "kind.other": "not a regular file",
+    "kind.file": "a file",
+    # the C library's own words (glibc and musl say them alike); wizard/safeio.py os_reason
+    "os.eacces": "Permission denied",
+    "os.eperm": "Operation not permitted",
+    "os.enoent": "No such file or directory",
+    "os.enotdir": "Not a directory",
+    "os.eisdir": "Is a directory",
+    "os.enospc": "No space left on device",
+    "os.erofs": "Read-only file system",
+    "os.edquot": "Disk quota exceeded",
+    "os.enametoolong": "File name too long",
+    "os.eloop": "Too many levels of symbolic links",
+    "os.eexist": "File exists",
+    # ---- what the plan says about the answers (wizard/plan.py): warnings, the files the user adds
+    "plan.plain_http": "{key} {url} is plain http: pip trusts {host} (PIP_TRUSTED_HOST), so packages come "
+                       "unencrypted and unverified; prefer an https:// index",
+    "plan.copied_from_host": "copied from the host's {path}",
+    "plan.the_hosts": "the host's {path}",
+    "plan.file.nvidia_run": "the NVIDIA driver installer of the host's exact version",
+    "plan.file.jetbrains": "the JetBrains Linux archive you downloaded",
+    "plan.file.binary": "the binary (statically linked for scratch)",
     # ---- the plain flow (screens/plain.py)
     "plain.interrupted": "\nInterrupted: nothing was written.",
     "plain.no_terminal": "imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a "
@@ -156,6 +218,107 @@ EN: dict[str, str] = {
     "plain.only": "  {label}: {value} (the only choice here)",
     "found.title": "Found in this folder (pre-filled, change them as you like):",
     "found.line": "  ⌂ {key} = {value}: {why}",
+    # ---- the Textual screens (screens/*.py): ui.<screen>.<name>
+    "ui.save.will_write": "Will write: ",
+    "ui.save.will_overwrite": "Will overwrite ",
+    "ui.save.kept_as": "{name} (the old one is kept as {backup})",
+    "ui.save.unchanged": "Unchanged: ",
+    "ui.save.to_place": "Still to place there: ",
+    "ui.save.file_what": "{name} ({what})",
+    "ui.save.title": "Review and save the build context (Enter saves)",
+    "ui.save.folder": "Folder:",
+    "ui.save.looking": "Looking at the folder...",
+    "ui.save.saving": "Saving into {folder}...",
+    "ui.saved.title": "Saved",
+    "ui.saved.nothing": "nothing changed",
+    "ui.jump.save": "Cannot save yet",
+    "ui.jump.build": "Cannot build yet",
+    "ui.jump.keys": "Enter: go to step “{step}”   Esc: stay here",
+    "ui.tag.title": "Build the image",
+    "ui.tag.label": "Tag (name:tag):",
+    "ui.tag.refused": "✗ Tag: {problem}",
+    "ui.confirm.keys": "y: yes   n / Esc: no",
+    "ui.quit.unsaved": "There are unsaved changes. Quit without saving?",
+    "ui.build.title": "Building {tag} from {folder} (full log: {log})",
+    "ui.build.no_log": "No build.log: {why}",
+    "ui.build.no_end": "the builder stopped without saying the image was built",
+    "ui.build.log_stopped": "build.log: {why}",
+    "ui.build.sending": "sending the build context: {sent} of {total}",
+    "ui.build.no_layers": "No layer view: {why}",
+    "ui.build.layers": "Where the bytes go (largest first)",
+    "ui.build.in_all": "{size} in all",
+    "ui.build.built": "✓ Built {tag}. Next:",
+    "ui.build.next_step": "{what}: ",
+    "ui.build.run_it": "Run it",
+    "ui.build.check_it": "Check that its services answer",
+    "ui.build.export_it": "Export it to a tar file",
+    "ui.build.q_closes": "q closes.",
+    "ui.build.cancelled": "Build cancelled: the engine stopped at the current step. q closes.",
+    "ui.build.at_step": "step {step}/{total}: {text}",
+    "ui.build.before_first": "before the first step",
+    "ui.build.failed_at": "✗ Failed at {where}",
+    "ui.build.full_log": "Full log: {log}. q closes.",
+    "ui.build.step_of": "step {step}/{total}",
+    "ui.build.step_none": "step -/-",
+    "ui.build.elapsed": "elapsed {time}",
+    "ui.build.left": "about {time} left",
+    "ui.build.estimate_later": "estimate after the first step",
+    "ui.build.state.running": "running",
+    "ui.build.state.done": "done",
+    "ui.build.state.failed": "failed",
+    "ui.build.state.cancelled": "cancelled",
+    "ui.build.cancelling": "Cancelling...",
+    "ui.build.cannot": "Cannot build",
+    "ui.build.files_first": "Files to add first",
+    "ui.build.file_copied": "{path}: the Dockerfile COPYs it (see README.md there)",
+    "ui.engine.ready": "Docker engine: ready (F5 builds)",
+    "ui.engine.none": "No Docker engine answers: you can still save; F5 says how to start one",
+    "ui.engine.remote": "Docker engine at {origin}: ready (F5 builds there; ⌂ values are its host's)",
+    "ui.wizard.check_failed": "A background check failed",
+    "ui.wizard.fix_first": "Fix this step first",
+    "ui.wizard.not_remembered": "The choice holds for this run only",
+    "ui.settings.cannot": "{path}: {why}",
+    "ui.help.title": "imgwizard keys",
+    "ui.auth_off.desktop": "⚠ Desktop password OFF: anyone who reaches the published port gets the desktop.",
+    "ui.auth_off.app": "⚠ App authentication OFF: anyone who reaches the port runs code in the container.",
+    "ui.blocked.line": "✗ Save and build wait for step “{step}”: {what} — F6 goes there",
+    "ui.blocked.no_context": "the build context cannot be made",
+    "ui.review.warnings": "Warnings",
+    "ui.review.files": "Files to add to the folder before building",
+    "ui.review.answers": "Every answer, by step",
+    "ui.review.none": "none",
+    "ui.review.yes": "yes",
+    "ui.review.no": "no",
+    "ui.field.free_release": "or type another release, e.g. 2.5.1",
+    "ui.field.free_mirror": "or type a mirror URL, e.g. https://mirrors.example.org",
+    "ui.field.free_other": "or type another value",
+    "ui.field.no_typing": "↑ ↓ choose here (the highlighted one is the answer); typed letters pick nothing",
+    "ui.field.count": "{shown} of {every}",
+    "ui.field.no_match": "nothing matches",
+    "ui.field.filter": "Filter: {text} — {count} (Backspace erases, Esc clears)",
+    "ui.preview.not_part": "({name} is not part of this build context: these answers do not need it)",
+    "ui.preview.lint": "lint",
+    "ui.preview.no_findings": "No findings: the parser and hadolint accept this Dockerfile.",
+    "ui.preview.finding": "line {line} {level} {code}: {message}",
+    "ui.help.body": (
+        "Answer the questions in the middle; the build context on the right follows every change "
+        "(changed lines are highlighted, F3 shows the other files and the lint findings).\n\n"
+        "  ↑ ↓ / j k    move between choices (the highlighted one is the answer)\n"
+        "  Enter        next question; on the last one, the next step\n"
+        "  Tab          next field\n"
+        "  Ctrl+N       next step (refused while a field of the step is wrong)\n"
+        "  Esc          previous step\n"
+        "  F2           the steps list: pick a step with ↑ ↓ and Enter\n"
+        "  F3           next preview file (Dockerfile, entry wrapper, compose.yaml, run.sh, answers, lint)\n"
+        "  F4           中文 / English\n"
+        "  Ctrl+S       save the build context (asks the folder, shows what it overwrites, keeps NAME.bak)\n"
+        "  F5           build the image with Docker (saves first; Esc cancels the build)\n"
+        "  F6           go to the step whose answer keeps Save and Build waiting\n"
+        "  F7           preview: wrap long lines or scroll them sideways (remembered)\n"
+        "  F1           this help\n"
+        "  Ctrl+Q       quit (asks when there are unsaved changes)\n\n"
+        "⌂ marks values detected on this host; they are only suggestions."
+    ),
     # ---- key descriptions in the Textual Footer: key.<the Binding's description>
     "key.Next": "Next",
     "key.Back": "Back",
@@ -194,6 +357,8 @@ ZH: dict[str, str] = {
     "refused.many": "{count} 项太多；可接受：最多 {max} 项",
     "refused.binary": "二进制程序不接受 {value}；可接受：{accepted}",
     "control": "第 {position} 个字符处的控制字符 U+{code}",
+    "shown.cut": "{start}…（共 {count} 个字符）",
+    "shown.deep": "嵌套过深的值",
     "choice.empty": "''（{label}）",
     "field.problem": "{label}（{key}）：{problem}",
     "preview.waits": "预览显示最后一次能生成的答案；等待修正：{problem}",
@@ -269,6 +434,53 @@ ZH: dict[str, str] = {
     "torch.but_compat": "gpu.cuda = {variants}（仅靠 CUDA 小版本兼容运行）或 cpu",
     "torch.no_cuda_for_driver": "torch {torch} 没有适合驱动 {driver} 的 CUDA 版本（{variant} 需要 >= {minimum}）；可接受：更早的版本、更新的宿主机驱动，"
                                 "或 {but}",
+    "io.no_user": "{text}：本机没有用户 {quoted}，无法展开 ~{user}",
+    "io.symlink": "{path} 是符号链接；可接受：普通文件",
+    "io.cannot_read": "无法读取 {path}：{why}",
+    "io.not_regular": "{path} 是{kind}；可接受：普通文件",
+    "io.too_big": "{path} 有 {size} 字节；可接受：此文件最多 {limit} 字节",
+    "io.more_than": "{path} 超过 {limit} 字节；可接受：此文件最多 {limit} 字节",
+    "io.not_utf8": "{path} 不是 UTF-8 文本（第 {byte} 字节，第 {line} 行）；可接受：UTF-8 文本文件",
+    "io.leaves": "{folder} 中的 {relative} 是指向构建目录之外 {target} 的符号链接，Docker 无法发送它；可接受：文件本身（或指向目录内的链接）",
+    "io.cannot_look": "无法查看 {path}：{why}",
+    "io.link_out": "{path} 是指向 {folder} 之外 {target} 的符号链接；imgwizard 不会通过它写入：请删除该链接或换一个目录",
+    "io.not_replaceable": "{path} 是{kind}；可接受：普通文件或该处没有文件（请把它移走或换一个目录）",
+    "io.cannot_write_in": "无法在 {folder} 中写入 {name}：{why}",
+    "io.cannot_write": "无法写入 {path}：{why}",
+    "io.log_refused": "{path} {problem}；imgwizard 不会写入它：可接受：普通文件或日志的新文件名",
+    "io.is_link": "是符号链接",
+    "io.is_kind": "是{kind}",
+    "io.hard_links": "还有其他名字（硬链接）",
+    "io.nothing_changed": "{problem}；没有做任何改动（没有替换文件，也没有生成备份）",
+    "io.cannot_use": "无法把 {path} 用作构建目录：{why}",
+    "io.not_folder": "{path} 是{kind}；可接受：用作构建目录的文件夹（不存在时会创建）",
+    "io.cannot_create": "无法创建目录 {folder}：{why}；没有写入任何文件",
+    "io.cannot_write_into": "无法写入 {folder}：{why}",
+    "io.nul": "{text}：目录名不能含 NUL 字符",
+    "kind.folder": "目录",
+    "kind.fifo": "命名管道（FIFO）",
+    "kind.char_device": "字符设备",
+    "kind.block_device": "块设备",
+    "kind.socket": "套接字",
+    "kind.other": "其他非普通文件",
+    "kind.file": "文件",
+    "os.eacces": "权限不足",
+    "os.eperm": "不允许的操作",
+    "os.enoent": "没有该文件或目录",
+    "os.enotdir": "不是目录",
+    "os.eisdir": "是一个目录",
+    "os.enospc": "设备上没有剩余空间",
+    "os.erofs": "只读文件系统",
+    "os.edquot": "超出磁盘配额",
+    "os.enametoolong": "文件名太长",
+    "os.eloop": "符号链接层数过多",
+    "os.eexist": "文件已存在",
+    "plan.plain_http": "{key} {url} 是明文 http：pip 会信任 {host}（PIP_TRUSTED_HOST），软件包不经加密也不经校验地传输；建议使用 https:// 索引",
+    "plan.copied_from_host": "从宿主机的 {path} 复制",
+    "plan.the_hosts": "宿主机的 {path}",
+    "plan.file.nvidia_run": "与宿主机版本完全一致的 NVIDIA 驱动安装程序",
+    "plan.file.jetbrains": "你下载的 JetBrains Linux 安装包",
+    "plan.file.binary": "二进制程序（为 scratch 静态链接）",
     "plain.interrupted": "\n已中断：没有写入任何文件。",
     "plain.no_terminal": "imgwizard --plain：没有可提问的终端：请用 `imgwizard render ANSWERS -o DIR`，或在终端中运行",
     "plain.nothing_written": "没有写入任何文件。",
@@ -292,6 +504,105 @@ ZH: dict[str, str] = {
     "plain.only": "  {label}：{value}（此处只有这一个选项）",
     "found.title": "在当前目录发现以下内容（已预先填入，可随时修改）：",
     "found.line": "  ⌂ {key} = {value}：{why}",
+    "ui.save.will_write": "将写入：",
+    "ui.save.will_overwrite": "将覆盖 ",
+    "ui.save.kept_as": "{name}（旧文件保留为 {backup}）",
+    "ui.save.unchanged": "未改变：",
+    "ui.save.to_place": "还需放入：",
+    "ui.save.file_what": "{name}（{what}）",
+    "ui.save.title": "检查并保存构建目录（回车保存）",
+    "ui.save.folder": "目录：",
+    "ui.save.looking": "正在查看目录...",
+    "ui.save.saving": "正在保存到 {folder}...",
+    "ui.saved.title": "已保存",
+    "ui.saved.nothing": "没有变化",
+    "ui.jump.save": "还不能保存",
+    "ui.jump.build": "还不能构建",
+    "ui.jump.keys": "回车：前往“{step}”这一步   Esc：留在这里",
+    "ui.tag.title": "构建镜像",
+    "ui.tag.label": "标签（名称:标签）：",
+    "ui.tag.refused": "✗ 标签：{problem}",
+    "ui.confirm.keys": "y：是   n / Esc：否",
+    "ui.quit.unsaved": "有未保存的修改。不保存就退出吗？",
+    "ui.build.title": "正在从 {folder} 构建 {tag}（完整日志：{log}）",
+    "ui.build.no_log": "不写 build.log：{why}",
+    "ui.build.no_end": "构建程序停止了，但没有报告镜像已构建完成",
+    "ui.build.log_stopped": "build.log 已停止写入：{why}",
+    "ui.build.sending": "正在发送构建上下文：{sent} / {total}",
+    "ui.build.no_layers": "无法显示各层：{why}",
+    "ui.build.layers": "各层大小（从大到小）",
+    "ui.build.in_all": "{size} 合计",
+    "ui.build.built": "✓ 已构建 {tag}。接下来：",
+    "ui.build.next_step": "{what}：",
+    "ui.build.run_it": "运行",
+    "ui.build.check_it": "检查服务是否响应",
+    "ui.build.export_it": "导出为 tar 文件",
+    "ui.build.q_closes": "按 q 关闭。",
+    "ui.build.cancelled": "构建已取消：引擎停在当前步骤。按 q 关闭。",
+    "ui.build.at_step": "第 {step}/{total} 步：{text}",
+    "ui.build.before_first": "第一步之前",
+    "ui.build.failed_at": "✗ 失败于 {where}",
+    "ui.build.full_log": "完整日志：{log}。按 q 关闭。",
+    "ui.build.step_of": "第 {step}/{total} 步",
+    "ui.build.step_none": "第 -/- 步",
+    "ui.build.elapsed": "已用 {time}",
+    "ui.build.left": "约剩 {time}",
+    "ui.build.estimate_later": "第一步后估计剩余时间",
+    "ui.build.state.running": "构建中",
+    "ui.build.state.done": "已完成",
+    "ui.build.state.failed": "失败",
+    "ui.build.state.cancelled": "已取消",
+    "ui.build.cancelling": "正在取消...",
+    "ui.build.cannot": "无法构建",
+    "ui.build.files_first": "请先放入这些文件",
+    "ui.build.file_copied": "{path}：Dockerfile 需要复制它（见该目录的 README.md）",
+    "ui.engine.ready": "Docker 引擎：可用（F5 构建）",
+    "ui.engine.none": "Docker 引擎没有响应：仍可保存；按 F5 查看如何启动",
+    "ui.engine.remote": "Docker 引擎 {origin}：可用（F5 在其上构建；⌂ 值来自该主机）",
+    "ui.wizard.check_failed": "后台检查失败",
+    "ui.wizard.fix_first": "请先修正本步",
+    "ui.wizard.not_remembered": "此设置仅本次有效",
+    "ui.settings.cannot": "{path}：{why}",
+    "ui.help.title": "imgwizard 按键",
+    "ui.auth_off.desktop": "⚠ 桌面密码已关闭：任何能访问发布端口的人都能使用这个桌面。",
+    "ui.auth_off.app": "⚠ 应用认证已关闭：任何能访问该端口的人都能在容器里运行代码。",
+    "ui.blocked.line": "✗ 保存和构建要等“{step}”这一步改好：{what} —— 按 F6 前往",
+    "ui.blocked.no_context": "无法生成构建目录",
+    "ui.review.warnings": "警告",
+    "ui.review.files": "构建前需要放入目录的文件",
+    "ui.review.answers": "全部答案（按步骤）",
+    "ui.review.none": "无",
+    "ui.review.yes": "是",
+    "ui.review.no": "否",
+    "ui.field.free_release": "或输入其他版本，如 2.5.1",
+    "ui.field.free_mirror": "或输入镜像地址，如 https://mirrors.example.org",
+    "ui.field.free_other": "或输入其他值",
+    "ui.field.no_typing": "此处用 ↑ ↓ 选择（高亮的即为答案）；输入字母不会选择",
+    "ui.field.count": "{every} 个中的 {shown} 个",
+    "ui.field.no_match": "没有匹配项",
+    "ui.field.filter": "筛选：{text} — {count}（Backspace 删除，Esc 清除）",
+    "ui.preview.not_part": "（这些答案不需要 {name}）",
+    "ui.preview.lint": "检查结果",
+    "ui.preview.no_findings": "没有问题：解析器和 hadolint 都接受这个 Dockerfile。",
+    "ui.preview.finding": "第 {line} 行 {level} {code}：{message}",
+    "ui.help.body": (
+        "在中间回答问题；右侧构建目录随每次修改更新（改动行高亮，F3 查看其他文件和检查结果）。\n\n"
+        "  ↑ ↓ / j k    在选项间移动（高亮的即为答案）\n"
+        "  Enter        下一个问题；最后一个问题时进入下一步\n"
+        "  Tab          下一个输入框\n"
+        "  Ctrl+N       下一步（本步有错误时不能前进）\n"
+        "  Esc          上一步\n"
+        "  F2           步骤列表：用 ↑ ↓ 和 Enter 跳转\n"
+        "  F3           下一个预览文件（Dockerfile、入口脚本、compose.yaml、run.sh、答案文件、检查结果）\n"
+        "  F4           中文 / English\n"
+        "  Ctrl+S       保存构建目录（询问目录，显示将覆盖的文件，保留 NAME.bak 备份）\n"
+        "  F5           用 Docker 构建镜像（先保存；Esc 取消构建）\n"
+        "  F6           前往让保存和构建无法进行的那一步\n"
+        "  F7           预览：长行换行或左右滚动（会记住）\n"
+        "  F1           帮助\n"
+        "  Ctrl+Q       退出（有未保存的修改时会询问）\n\n"
+        "⌂ 表示从本机检测到的值，仅作建议。"
+    ),
     "key.Next": "下一步",
     "key.Back": "上一步",
     "key.Steps": "步骤",
@@ -353,6 +664,16 @@ class Msg(str):
 
     def __reduce__(self) -> tuple:  # copy and pickle rebuild it from its id, not from its English text
         return _rebuild, (self.msg_id, self.params)
+
+
+def replaced(value: Any, old: str, new: str) -> Any:
+    """`value` with `old` replaced by `new` in its text: in each parameter of a Msg (a number stays a number; a
+    parameter that is `old` becomes `new` itself, a Msg staying one), else in the str of a str or a path."""
+    if isinstance(value, Msg):
+        return Msg(value.msg_id, **{k: replaced(v, old, new) for k, v in value.params.items()})
+    if isinstance(value, (int, float)):
+        return value
+    return new if str(value) == old else str(value).replace(old, new)
 
 
 def _rebuild(msg_id: str, params: dict[str, Any]) -> Msg:
