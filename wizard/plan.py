@@ -332,10 +332,10 @@ def _secrets(c: _Facts, login_user: str, port: int | None) -> list[Secret]:
             secrets.append(Secret(knowledge.desktop(c.engine)["password_env"], "DESKTOP_PASSWORD", True,
                                   "the password the desktop asks for"))
         else:
-            c.warnings.append("desktop.auth is off: anyone who reaches the published port gets the desktop")
+            c.warnings.append(Msg("plan.desktop_auth_off"))
     if c.app_type == "web":
         if not a.get("app.auth"):
-            c.warnings.append(f"app.auth is off: anyone who reaches port {port} runs code as {login_user} in the container")
+            c.warnings.append(Msg("plan.app_auth_off", port=port, user=login_user))
         elif c.app_name == "jupyter":
             secrets.append(Secret(JUPYTER_TOKEN, JUPYTER_TOKEN, False,
                                   "the token Jupyter asks for (unset: a random one, printed in the log)"))

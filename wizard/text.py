@@ -186,6 +186,8 @@ EN: dict[str, str] = {
     "os.eloop": "Too many levels of symbolic links",
     "os.eexist": "File exists",
     # ---- what the plan says about the answers (wizard/plan.py): warnings, the files the user adds
+    "plan.desktop_auth_off": "desktop.auth is off: anyone who reaches the published port gets the desktop",
+    "plan.app_auth_off": "app.auth is off: anyone who reaches port {port} runs code as {user} in the container",
     "plan.plain_http": "{key} {url} is plain http: pip trusts {host} (PIP_TRUSTED_HOST), so packages come "
                        "unencrypted and unverified; prefer an https:// index",
     "plan.copied_from_host": "copied from the host's {path}",
@@ -475,6 +477,8 @@ ZH: dict[str, str] = {
     "os.enametoolong": "文件名太长",
     "os.eloop": "符号链接层数过多",
     "os.eexist": "文件已存在",
+    "plan.desktop_auth_off": "desktop.auth 已关闭：任何能访问发布端口的人都能进入桌面",
+    "plan.app_auth_off": "app.auth 已关闭：任何能访问端口 {port} 的人都能以 {user} 身份在容器中运行代码",
     "plan.plain_http": "{key} {url} 是明文 http：pip 会信任 {host}（PIP_TRUSTED_HOST），软件包不经加密也不经校验地传输；建议使用 https:// 索引",
     "plan.copied_from_host": "从宿主机的 {path} 复制",
     "plan.the_hosts": "宿主机的 {path}",
