@@ -18,7 +18,7 @@ from wizard.load import format_problems, load
 if TYPE_CHECKING:
     from wizard.context import WriteReport
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_ENGINE = 0, 1, 2, 3
+from screens.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE  # noqa: E402
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -17,7 +17,8 @@ from collections import deque
 from pathlib import Path
 from typing import TextIO
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_ENGINE = 0, 1, 2, 3
+from screens.exits import EXIT_FAIL, EXIT_NO_ENGINE, EXIT_OK, EXIT_USAGE
+from screens.remote_cli import connect_or_say, engine_for
 TIMEOUT_MIN, TIMEOUT_MAX = 1, 3600  # check --timeout, seconds
 
 
@@ -80,8 +81,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _client(host: str | None = None):
     """A docker client for --host / DOCKER_HOST / the docker context, or None after printing why not."""
-    from screens.remote_cli import connect_or_say
-
     return connect_or_say(host)
 
 
@@ -288,13 +287,9 @@ def _export_progress(output: Path, tty: bool):
 def cmd_import(args: argparse.Namespace) -> int:
     from wizard.docker_ops import DockerOpError, import_image
 
-    problem = _archive_problem(args.file)
-    if problem:
-        print(f"import: {problem}", file=sys.stderr)
-        return EXIT_USAGE
-    client = _client(args.host)
-    if client is None:
-        return EXIT_NO_ENGINE
+    client = engine_for("import", _archive_problem(args.file), args.host)
+    if isinstance(client, int):
+        return client
     from screens.image_cli import progress_printer
 
     tty = sys.stderr.isatty()
@@ -331,23 +326,19 @@ def _commit_usage(container: str, image: str) -> str | None:
     from wizard.docker_ops import reference_problem
 
     if not _CONTAINER.fullmatch(container):
-        return (f"commit: container {shown(container)} is not a container name or id "
+        return (f"container {shown(container)} is not a container name or id "
                 "(letters, digits and _ . -, starting with a letter or digit; docker ps -a lists them)")
     problem = reference_problem(image, new=True)
-    return f"commit: image {problem}" if problem else None
+    return f"image {problem}" if problem else None
 
 
 def cmd_commit(args: argparse.Namespace) -> int:
     from wizard.commit import SecretLeft, commit
     from wizard.docker_ops import DockerOpError
 
-    problem = _commit_usage(args.container, args.image)
-    if problem:
-        print(problem, file=sys.stderr)
-        return EXIT_USAGE
-    client = _client(args.host)
-    if client is None:
-        return EXIT_NO_ENGINE
+    client = engine_for("commit", _commit_usage(args.container, args.image), args.host)
+    if isinstance(client, int):
+        return client
     try:
         done = commit(client, args.container, args.image)
     except SecretLeft as exc:
@@ -371,14 +362,8 @@ def cmd_commit(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    problem = _check_problem(args)
-    if problem:
-        print(f"check: {problem}", file=sys.stderr)
-        return EXIT_USAGE
-    client = _client(args.host)
-    if client is None:
-        return EXIT_NO_ENGINE
-    return _check(client, args)
+    client = engine_for("check", _check_problem(args), args.host)
+    return client if isinstance(client, int) else _check(client, args)
 
 
 def _check_problem(args: argparse.Namespace) -> str:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_ENGINE = 0, 1, 2, 3
+from screens.exits import EXIT_FAIL, EXIT_NO_ENGINE, EXIT_OK, EXIT_USAGE
 FILE_SUFFIXES = (".toml", ".tar", ".tar.gz", ".tgz")  # --answers NAME with these is a file name, not an image
 
 
@@ -166,14 +166,12 @@ def cmd_layers(args: argparse.Namespace) -> int:
     from wizard.docker_ops import reference_problem
     from wizard.image_meta import MetaError
 
+    from screens.remote_cli import engine_for
+
     problem = reference_problem(args.image)
-    if problem:
-        print(f"layers: IMAGE {problem}", file=sys.stderr)
-        return EXIT_USAGE
-    from screens.remote_cli import connect_or_say
-    client = connect_or_say(args.host)
-    if client is None:
-        return EXIT_NO_ENGINE
+    client = engine_for("layers", problem and f"IMAGE {problem}", args.host)
+    if isinstance(client, int):
+        return client
     try:
         print_layers(client, args.image, args.context)
     except MetaError as exc:

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_ENGINE = 0, 1, 2, 3
+from screens.exits import EXIT_FAIL, EXIT_OK
 BAR = 24  # characters of a layer's bar
 
 
@@ -27,23 +27,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from screens.remote_cli import connect_or_say
+    from screens.remote_cli import engine_for
     from wizard.docker_ops import reference_problem
     from wizard.push import PushError, credentials_note, parse_target, push_image
 
     problem = reference_problem(args.image)
-    if problem:
-        print(f"push: IMAGE {problem}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        target = parse_target(args.to)
-        note = credentials_note(target.registry)
-    except PushError as exc:
-        print(f"push: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    client = connect_or_say(getattr(args, "host", None))
-    if client is None:
-        return EXIT_NO_ENGINE
+    problem = problem and f"IMAGE {problem}"
+    target = note = None
+    if not problem:
+        try:
+            target = parse_target(args.to)
+            note = credentials_note(target.registry)
+        except PushError as exc:
+            problem = str(exc)
+    client = engine_for("push", problem, getattr(args, "host", None))
+    if isinstance(client, int):
+        return client
     print(f"pushing {args.image} as {target}; {note}", file=sys.stderr)
     view = LayerView(sys.stderr, sys.stderr.isatty())
     try:

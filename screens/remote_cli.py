@@ -47,6 +47,18 @@ def connect_or_say(host: str | None) -> Any:
     return client
 
 
+def engine_for(command: str, problem: str | None, host: str | None) -> Any:
+    """What a Docker command starts with: the client it works with, or its exit status (an int): EXIT_USAGE after
+    one line `command: problem` when its arguments were refused, EXIT_NO_ENGINE after connect_or_say said why."""
+    from screens.exits import EXIT_NO_ENGINE, EXIT_USAGE
+
+    if problem:
+        print(f"{command}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    client = connect_or_say(host)
+    return EXIT_NO_ENGINE if client is None else client
+
+
 def show_upload(event: Any, tty: bool, log: Any) -> None:
     """A build's "upload" event (bytes sent / total): one updated line on a terminal; elsewhere, and in the
     log, only the line saying the whole context was sent."""
