@@ -42,7 +42,6 @@ from wizard.session import Session
 from wizard.text import Msg, in_lang, tr
 
 
-
 class WizardScreen(Screen):
     """The one persistent wizard screen; it owns the Session and re-renders on StepPane.Changed."""
 

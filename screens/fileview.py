@@ -3,8 +3,7 @@
 A new text is rendered once into lines (Strips) and a frame draws only the lines in view: no layout of the
 screen measures the highlighted file again, and when the number of lines stays the same the scrollbars are
 not drawn again either (RichLog, used before, emptied and refilled its lines, so every change also redrew its
-scrollbar). Kept apart from widgets.py so the modules on the way to the wizard's first frame do not import
-it: the preview is mounted after that frame.
+scrollbar).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, Label, ListItem, ListView, OptionList
 from textual.widgets.option_list import Option
 from textual.widgets._footer import FooterKey
 
+from screens.fileview import FileView
 from screens.review import AUTH_OFF
 from wizard import tree
 from wizard.answers import BY_KEY, Choice, Field
@@ -447,8 +448,6 @@ class PreviewPane(Vertical):
             yield from self._panes()
 
     def _panes(self) -> ComposeResult:
-        from screens.fileview import FileView  # RichLog brings rich.pretty (and attrs): not on the first frame's way
-
         for index, (name, _lexer) in enumerate(PREVIEW_FILES):
             with TabPane(name, id=f"tab-{index}"):
                 yield FileView(id=f"scroll-{index}", classes="preview-file")
