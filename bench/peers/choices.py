@@ -65,62 +65,32 @@ PEERS = {
 }
 
 # imgwizard's answers for the same choices ({key}: the test public key's path; {ca}: the CA file)
+def _imgwizard(scenario: str, app: str, packages: str = "", network: str = "") -> str:
+    """imgwizard's answers for a scenario: what all three share (Debian, zh_CN and the time zone, the common tools,
+    SSH with the bench's key), plus the scenario's app, packages and network lines. Filled in with
+    `.format(key=..., ca=...)`."""
+    return f"""version = 1
+[image]
+name = "imgwizard-bench-{scenario.lower()}"
+[app]
+{app}
+[os]
+family = "debian"
+[locale]
+chinese = true
+timezone = "Asia/Shanghai"
+[packages]
+common = true
+{packages}[ssh]
+enabled = true
+auth = "key"
+authorized_key = "{{key}}"
+{network}"""
+
+
 IMGWIZARD = {
-    "S1": """version = 1
-[image]
-name = "imgwizard-bench-s1"
-[app]
-type = "shell"
-[os]
-family = "debian"
-[locale]
-chinese = true
-timezone = "Asia/Shanghai"
-[packages]
-common = true
-[ssh]
-enabled = true
-auth = "key"
-authorized_key = "{key}"
-""",
-    "S2": """version = 1
-[image]
-name = "imgwizard-bench-s2"
-[app]
-type = "web"
-name = "jupyter"
-python_from = "system"
-[os]
-family = "debian"
-[locale]
-chinese = true
-timezone = "Asia/Shanghai"
-[packages]
-common = true
-pip = ["six"]
-[ssh]
-enabled = true
-auth = "key"
-authorized_key = "{key}"
-[network]
-extra_ca = "{ca}"
-""",
-    "S3": """version = 1
-[image]
-name = "imgwizard-bench-s3"
-[app]
-type = "shell"
-[os]
-family = "debian"
-[locale]
-chinese = true
-timezone = "Asia/Shanghai"
-[packages]
-common = true
-java = "17"
-[ssh]
-enabled = true
-auth = "key"
-authorized_key = "{key}"
-""",
+    "S1": _imgwizard("S1", 'type = "shell"'),
+    "S2": _imgwizard("S2", 'type = "web"\nname = "jupyter"\npython_from = "system"', 'pip = ["six"]\n',
+                     '[network]\nextra_ca = "{ca}"\n'),
+    "S3": _imgwizard("S3", 'type = "shell"', 'java = "17"\n'),
 }
