@@ -275,14 +275,16 @@ def measure(api, v: Variant, base: dict[str, Any]) -> None:
     v.nonempty_history = sum(1 for h in history[: len(history) - base_history] if h.get("Size", 0) > 0)
 
 
-# Inside a built image: the bytes of the regular files owned by the packages the base does not have, each file
-# once (dpkg lists some through symlinked folders, so folders are resolved first; hard links, like mesa's drivers
-# or git's commands, count once), then the bytes under the Python package folders (imgwizard's venv, conda, or
-# the system pip's /usr/local).
+# Inside a built image: the bytes of the regular files owned by the packages the base does not have or has at
+# another version (an install can upgrade a base package: perl pins perl-base to its own version, and a listed
+# tzdata is upgraded; their files are in the new layer as much as a new package's), each file once (dpkg lists
+# some through symlinked folders, so folders are resolved first; hard links, like mesa's drivers or git's
+# commands, count once), then the bytes under the Python package folders (imgwizard's venv, conda, or the
+# system pip's /usr/local).
 CONTENTS = r"""
-dpkg-query -W -f '${Package}\n' | sort > /tmp/now
+dpkg-query -W -f '${Package}=${Version}\n' | sort > /tmp/now
 printf '%s\n' $BASE_PACKAGES | sort > /tmp/base
-comm -13 /tmp/base /tmp/now | xargs -r dpkg-query -L 2>/dev/null | sort -u > /tmp/paths
+comm -13 /tmp/base /tmp/now | cut -d= -f1 | xargs -r dpkg-query -L 2>/dev/null | sort -u > /tmp/paths
 xargs -r -d '\n' dirname < /tmp/paths | xargs -r -d '\n' realpath -m > /tmp/dirs
 xargs -r -d '\n' basename -a < /tmp/paths > /tmp/names
 paste -d / /tmp/dirs /tmp/names | sort -u | xargs -r -d '\n' stat -c '%F %h %i %s' 2>/dev/null \
@@ -310,12 +312,12 @@ def run_output(image: str, argv: list[str], environment: dict[str, str] | None =
 
 @functools.cache
 def base_packages() -> str:
-    return run_output(BASE_IMAGE, ["dpkg-query", "-W", "-f", "${Package} "])
+    return run_output(BASE_IMAGE, ["dpkg-query", "-W", "-f", "${Package}=${Version} "])
 
 
 def contents(image: str) -> tuple[int, int]:
-    """(bytes of the files of the packages added over the base, bytes of the Python packages) in `image`: what
-    the image holds because the recipe asked for it, as opposed to caches, package lists and other left-overs."""
+    """(bytes of the files of the packages added or upgraded over the base, bytes of the Python packages) in
+    `image`: what the image holds because the recipe asked for it, as opposed to caches, lists and left-overs."""
     packages, python = run_output(image, ["sh", "-c", CONTENTS], {"BASE_PACKAGES": base_packages()}).split()
     return int(packages), int(python)
 
@@ -366,7 +368,7 @@ def run_docker(scenarios: list[Scenario], quick: bool, work: Path
         size_ratio = w.size_added / g.size_added if g.size_added else float("inf")
         rows.append([s.name, "size added over base", f"{w.size_added / MB:.1f} MB", f"{g.size_added / MB:.1f} MB",
                      f"{size_ratio:.0%}"])
-        for what, wv, gv in (("of which: files of the packages added", w.packages, g.packages),
+        for what, wv, gv in (("of which: files of the packages added/upgraded", w.packages, g.packages),
                              ("of which: Python packages (venv / pip)", w.python, g.python),
                              ("of which: the rest (caches, lists, other)", w.size_added - w.packages - w.python,
                               g.size_added - g.packages - g.python)):
