@@ -567,20 +567,7 @@ def check_image(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] |
     and the app's process. `reach` maps a port on the engine host's 127.0.0.1 to one this machine can connect to
     (wizard/reach.py, remote engines).
     """
-    environment = {name: secrets.token_hex(4) for name in spec.throwaway}
-    environment.update({**spec.env, **(env or {})})
-    try:
-        client.images.get(image)  # run would try to pull a missing image from a registry
-    except docker.errors.ImageNotFound:
-        raise DockerOpError(f"no image {image} in this engine (docker images lists them)") from None
-    try:
-        container = client.containers.run(
-            image, detach=True, init=spec.init or None, environment=environment,
-            ports={f"{p}/tcp": ("127.0.0.1", None) for p in spec.ports}, labels={"imgwizard.check": "1"})
-    except docker.errors.ImageNotFound:
-        raise DockerOpError(f"no image {image} in this engine") from None
-    except docker.errors.APIError as exc:
-        raise DockerOpError(f"cannot start {image}: {_api_message(exc)}") from None
+    container = _start_for_check(client, image, spec, env)
     results: list[CheckResult] = []
     logs = ""
     try:
@@ -593,22 +580,8 @@ def check_image(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] |
             host_port = host_ports.get(service.port)
             if host_port is None:
                 results.append(CheckResult(service.kind, False, f"port {service.port} is not published"))
-                continue
-            if service.kind == "ssh":
-                ok, detail = _wait(lambda: _ssh_banner(host_port), container, deadline)
-                results.append(CheckResult(f"ssh on {service.port}", ok, detail))
-            elif service.kind == "http":
-                ok, detail = _wait(lambda: _http(host_port), container, deadline)
-                results.append(CheckResult(f"http on {service.port}", ok, detail))
-            elif service.kind == "desktop":
-                results.extend(_check_desktop(container, host_port, service, deadline))
             else:
-                name = f"forward {service.port} -> {service.target}"
-                if service.target in http_ports:
-                    ok, detail = _wait(lambda: _http(host_port), container, deadline)
-                else:
-                    ok, detail = _check_forward(container, host_port, service.target, deadline)
-                results.append(CheckResult(name, ok, detail))
+                results.extend(_check_service(container, service, host_port, service.target in http_ports, deadline))
         if not spec.services:
             ok, detail = _wait(lambda: "running", container, time.monotonic() + 3, settle=True)
             results.append(CheckResult("container keeps running", ok, detail))
@@ -621,6 +594,44 @@ def check_image(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] |
             except docker.errors.APIError:
                 pass
     return CheckReport(image, results, logs)
+
+
+def _start_for_check(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] | None) -> Any:
+    """IMAGE started as the context declares, its ports published on 127.0.0.1, a throwaway value for each
+    required secret not given."""
+    environment = {name: secrets.token_hex(4) for name in spec.throwaway}
+    environment.update({**spec.env, **(env or {})})
+    try:
+        client.images.get(image)  # run would try to pull a missing image from a registry
+    except docker.errors.ImageNotFound:
+        raise DockerOpError(f"no image {image} in this engine (docker images lists them)") from None
+    try:
+        return client.containers.run(
+            image, detach=True, init=spec.init or None, environment=environment,
+            ports={f"{p}/tcp": ("127.0.0.1", None) for p in spec.ports}, labels={"imgwizard.check": "1"})
+    except docker.errors.ImageNotFound:
+        raise DockerOpError(f"no image {image} in this engine") from None
+    except docker.errors.APIError as exc:
+        raise DockerOpError(f"cannot start {image}: {_api_message(exc)}") from None
+
+
+def _check_service(container: Any, service: Service, host_port: int, target_is_web: bool,
+                   deadline: float) -> list[CheckResult]:
+    """One declared service, reached on `host_port`: an SSH banner, an HTTP answer, a desktop, or a forwarded
+    port (through the web app when it forwards to it, else through a one-shot listener on its target)."""
+    if service.kind == "ssh":
+        ok, detail = _wait(lambda: _ssh_banner(host_port), container, deadline)
+        return [CheckResult(f"ssh on {service.port}", ok, detail)]
+    if service.kind == "http":
+        ok, detail = _wait(lambda: _http(host_port), container, deadline)
+        return [CheckResult(f"http on {service.port}", ok, detail)]
+    if service.kind == "desktop":
+        return _check_desktop(container, host_port, service, deadline)
+    if target_is_web:
+        ok, detail = _wait(lambda: _http(host_port), container, deadline)
+    else:
+        ok, detail = _check_forward(container, host_port, service.target, deadline)
+    return [CheckResult(f"forward {service.port} -> {service.target}", ok, detail)]
 
 
 def _host_ports(container: Any, ports: list[int], deadline: float) -> dict[int, int]:
