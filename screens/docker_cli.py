@@ -173,70 +173,93 @@ def _build_problems(context: Path) -> list[str]:
             for name in copied_files(read_text(dockerfile, TEXT_LIMIT)) if not (context / name).exists()]
 
 
-def _run_build(client, args: argparse.Namespace, tag: str, log: TextIO, log_path: Path) -> int:
-    """Build, showing step N/M and the current output line, the full log to `log`; the exit status."""
-    from screens.remote_cli import show_upload
-    from wizard.docker_ops import docker_builder
+class _BuildProgress:
+    """What `imgwizard build` shows and keeps of a build's events: the step line, the current output line (on a
+    terminal), the full log, and for a failure the failing instruction and its last 15 output lines."""
 
-    start = time.monotonic()
-    tail: deque[str] = deque(maxlen=15)
-    instruction, step_no, total = "", 0, 0
-    cancel = threading.Event()
-    result: tuple[str, str] | None = None
-    tty = sys.stdout.isatty()
-    try:
-        try:
-            for ev in docker_builder(client, nocache=args.no_cache)(args.dir, tag, cancel):
-                if ev.kind == "step":
-                    instruction, step_no, total = ev.text, ev.step, ev.total
-                    tail.clear()
-                    log.write(f"Step {ev.step}/{ev.total} : {ev.text}\n")
-                    if tty:
-                        sys.stdout.write("\n")
-                    print(f"[{_elapsed(start)}] step {ev.step}/{ev.total}: {_short(ev.text)}", flush=True)
-                elif ev.kind == "upload":
-                    show_upload(ev, tty, log)
-                elif ev.kind == "output":
-                    tail.append(ev.text)
-                    log.write(ev.text + "\n")
-                    if tty:
-                        sys.stdout.write(f"\r\033[K  [{_elapsed(start)}] {_short(ev.text, 100)}")
-                        sys.stdout.flush()
-                elif ev.kind == "error":
-                    log.write(f"ERROR: {ev.text}\n")
-                    result = ("error", ev.text)
-                elif ev.kind == "done":
-                    log.write(f"built {ev.text} as {tag}\n")
-                    result = ("done", ev.text)
-                log.flush()
-        except KeyboardInterrupt:
-            cancel.set()
-            log.write("ERROR: build cancelled (Ctrl-C)\n")
-            result = ("error", "build cancelled (Ctrl-C)")
-    except OSError as exc:
-        print(f"build: cannot write the log {log_path}: {exc.strerror}", file=sys.stderr)
-        return EXIT_FAIL
-    if tty:
-        sys.stdout.write("\n")
-    if result is None or result[0] == "error":
-        message = result[1] if result else "the build stopped without a result"
-        print(f"build FAILED after {_elapsed(start)}", file=sys.stderr)
-        if step_no:
-            print(f"failing instruction (step {step_no}/{total}): {instruction}", file=sys.stderr)
-        if tail:
+    def __init__(self, tag: str, log: TextIO) -> None:
+        self.tag, self.log = tag, log
+        self.start = time.monotonic()
+        self.tail: deque[str] = deque(maxlen=15)
+        self.instruction, self.step_no, self.total = "", 0, 0
+        self.result: tuple[str, str] | None = None
+        self.tty = sys.stdout.isatty()
+
+    def on_event(self, ev) -> None:
+        from screens.remote_cli import show_upload
+
+        if ev.kind == "step":
+            self.instruction, self.step_no, self.total = ev.text, ev.step, ev.total
+            self.tail.clear()
+            self.log.write(f"Step {ev.step}/{ev.total} : {ev.text}\n")
+            if self.tty:
+                sys.stdout.write("\n")
+            print(f"[{_elapsed(self.start)}] step {ev.step}/{ev.total}: {_short(ev.text)}", flush=True)
+        elif ev.kind == "upload":
+            show_upload(ev, self.tty, self.log)
+        elif ev.kind == "output":
+            self.tail.append(ev.text)
+            self.log.write(ev.text + "\n")
+            if self.tty:
+                sys.stdout.write(f"\r\033[K  [{_elapsed(self.start)}] {_short(ev.text, 100)}")
+                sys.stdout.flush()
+        elif ev.kind == "error":
+            self.log.write(f"ERROR: {ev.text}\n")
+            self.result = ("error", ev.text)
+        elif ev.kind == "done":
+            self.log.write(f"built {ev.text} as {self.tag}\n")
+            self.result = ("done", ev.text)
+        self.log.flush()
+
+    def cancelled(self) -> None:
+        self.log.write("ERROR: build cancelled (Ctrl-C)\n")
+        self.result = ("error", "build cancelled (Ctrl-C)")
+
+    def report_failure(self, log_path: Path) -> None:
+        message = self.result[1] if self.result else "the build stopped without a result"
+        print(f"build FAILED after {_elapsed(self.start)}", file=sys.stderr)
+        if self.step_no:
+            print(f"failing instruction (step {self.step_no}/{self.total}): {self.instruction}", file=sys.stderr)
+        if self.tail:
             print("its last output lines:", file=sys.stderr)
-            for line in tail:
+            for line in self.tail:
                 print(f"  | {line}", file=sys.stderr)
         print(f"error: {message}", file=sys.stderr)
         print(f"full log: {log_path}", file=sys.stderr)
-        return EXIT_FAIL
-    size = ""
+
+    def report_success(self, client) -> None:
+        size = ""
+        try:
+            from wizard.docker_ops import human_size
+            size = f", {human_size(client.images.get(self.tag).attrs['Size'])}"
+        except Exception:  # noqa: BLE001 - the size is a nicety
+            pass
+        assert self.result is not None
+        print(f"built {self.tag} ({self.result[1][:19]}) in {_elapsed(self.start)}{size}")
+
+
+def _run_build(client, args: argparse.Namespace, tag: str, log: TextIO, log_path: Path) -> int:
+    """Build, showing step N/M and the current output line, the full log to `log`; the exit status."""
+    from wizard.docker_ops import docker_builder
+
+    progress = _BuildProgress(tag, log)
+    cancel = threading.Event()
     try:
-        from wizard.docker_ops import human_size
-        size = f", {human_size(client.images.get(tag).attrs['Size'])}"
-    except Exception:  # noqa: BLE001 - the size is a nicety
-        pass
-    print(f"built {tag} ({result[1][:19]}) in {_elapsed(start)}{size}")
+        try:
+            for ev in docker_builder(client, nocache=args.no_cache)(args.dir, tag, cancel):
+                progress.on_event(ev)
+        except KeyboardInterrupt:
+            cancel.set()
+            progress.cancelled()
+    except OSError as exc:
+        print(f"build: cannot write the log {log_path}: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAIL
+    if progress.tty:
+        sys.stdout.write("\n")
+    if progress.result is None or progress.result[0] == "error":
+        progress.report_failure(log_path)
+        return EXIT_FAIL
+    progress.report_success(client)
     return EXIT_OK
 
 
