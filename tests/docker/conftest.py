@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +78,24 @@ def host_network_build(client, context: Path, tag: str, nocache: bool = False) -
     log = "\n".join(e.text for e in events)
     assert events[-1].kind == "done", log[-4000:]
     return log
+
+
+@pytest.fixture
+def tags(docker_client):
+    """tags(NAME): a new tag imgwizard-test/NAME-RANDOM:1 for one test; all are removed afterwards (with their
+    untagged parents)."""
+    made: list[str] = []
+
+    def new(name: str) -> str:
+        made.append(f"{PREFIX}/{name}-{uuid.uuid4().hex[:8]}:1")
+        return made[-1]
+
+    yield new
+    for tag in made:
+        try:
+            docker_client.images.remove(tag, force=True)
+        except Exception:  # noqa: BLE001 - not made, or already removed
+            pass
 
 
 @pytest.fixture(scope="session")
