@@ -66,6 +66,13 @@ async def finished_build(pilot, app):
     return screen
 
 
+async def failed_build(pilot, app):
+    """finished_build for a build that fails: the screen and its status line."""
+    screen = await finished_build(pilot, app)
+    assert screen.state == "failed"
+    return screen, status_of(screen)
+
+
 def status_of(screen) -> str:
     return str(screen.query_one("#build-status").render())
 
@@ -95,9 +102,7 @@ async def test_successful_build_streams_steps(tmp_path: Path):
 async def test_failed_build_names_the_failing_step_and_its_output(tmp_path: Path):
     app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_fail.jsonl"))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await finished_build(pilot, app)
-        assert screen.state == "failed"
-        status = status_of(screen)
+        screen, status = await failed_build(pilot, app)
         assert "Failed at step 3/4: RUN sh -c 'echo \"no such tool\" >&2; exit 3'" in status
         assert "returned a non-zero code: 3" in status
         log = log_of(screen)
@@ -171,9 +176,7 @@ async def test_build_asks_for_the_files_the_user_must_add_before_starting(tmp_pa
 async def test_failed_build_shows_the_cause_line_and_keeps_build_log(tmp_path: Path):
     app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_apt_fail.jsonl"))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await finished_build(pilot, app)
-        assert screen.state == "failed"
-        status = status_of(screen)
+        screen, status = await failed_build(pilot, app)
         assert "Failed at step 3/4: RUN apt-get update" in status
         assert "| E: Unable to locate package nosuchpkg-xyz" in status  # the cause, not only the exit code
         assert "Reading package lists" not in status  # only the lines that say why
