@@ -1,5 +1,6 @@
-"""Images shared by the integration tests: each scenario is rendered from answers, built once per session on
-the real engine and removed at the end (IMGWIZARD_KEEP_TEST_IMAGES=1 keeps them for a faster re-run).
+"""Images shared by the integration tests: each scenario is rendered from answers (written by
+tests/answers_kit.py), built once per session on the real engine and removed at the end
+(IMGWIZARD_KEEP_TEST_IMAGES=1 keeps them for a faster re-run).
 """
 
 from __future__ import annotations
