@@ -18,6 +18,15 @@ from wizard.session import Session
 ENTER, CLEAR, DOWN, CTRL_C = "\r", "\x15", "\x1b[B", "\x03"
 
 
+def typed_in(keys: str, **kwargs) -> tuple[int, str]:
+    """The plain flow on LAPTOP with `keys` typed into it: its exit status and what it said."""
+    echo = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo, **kwargs)
+    return code, echo.getvalue()
+
+
 def asked(given: dict) -> list[str]:
     """The keys the default walk asks, in order (a single-choice question is printed, not asked)."""
     answers, _ = resolve(given)
@@ -36,16 +45,13 @@ def test_debian_shell_with_ssh_defaults_then_saved(tmp_path: Path):
     keys = ENTER * prompts_before_image_step(given)  # every default taken
     keys += CLEAR + "my-tools" + ENTER + ENTER + ENTER  # image.name typed, tag and arch kept
     keys += CLEAR + str(out) + ENTER + ENTER  # the folder, then "write?" yes
-    echo = io.StringIO()
-    with create_pipe_input() as pipe:
-        pipe.send_text(keys)
-        code = run_plain({}, lang="en", input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
-    assert code == 0, echo.getvalue()
+    code, said = typed_in(keys, lang="en")
+    assert code == 0, said
     assert "FROM debian:bookworm-slim" in (out / "Dockerfile").read_text()
     assert (out / "authorized_keys").read_text().strip() == TEST_KEY
     assert 'name = "my-tools"' in (out / "imgwizard.toml").read_text()
-    assert "docker build -t my-tools:latest" in echo.getvalue()
-    assert "⌂ Your key from ~/.ssh/id_ed25519.pub" in echo.getvalue()
+    assert "docker build -t my-tools:latest" in said
+    assert "⌂ Your key from ~/.ssh/id_ed25519.pub" in said
 
 
 def test_bad_value_is_refused_until_fixed(tmp_path: Path):
@@ -55,21 +61,16 @@ def test_bad_value_is_refused_until_fixed(tmp_path: Path):
     keys += CLEAR + "My Tools" + ENTER  # refused: the prompt stays, with the message
     keys += CLEAR + "ok" + ENTER + ENTER + ENTER
     keys += CLEAR + str(out) + ENTER + ENTER
-    with create_pipe_input() as pipe:
-        pipe.send_text(keys)
-        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=io.StringIO())
+    code, _ = typed_in(keys)
     assert code == 0
     assert 'name = "ok"' in (out / "imgwizard.toml").read_text()
 
 
 def test_ctrl_c_says_nothing_was_written(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    echo = io.StringIO()
-    with create_pipe_input() as pipe:
-        pipe.send_text(DOWN + CTRL_C)
-        code = run_plain({}, lang="zh", input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
+    code, said = typed_in(DOWN + CTRL_C, lang="zh")
     assert code == 130
-    assert "没有写入任何文件" in echo.getvalue()
+    assert "没有写入任何文件" in said
     assert list(tmp_path.iterdir()) == []
 
 
@@ -92,9 +93,7 @@ def test_tilde_user_at_the_key_prompt_is_refused_and_asked_again(tmp_path: Path)
     keys += CLEAR + TEST_KEY + ENTER
     keys += ENTER * (prompts_before_image_step(given) - before - 1)
     keys += CLEAR + "my-tools" + ENTER + ENTER + ENTER + CLEAR + str(out) + ENTER + ENTER
-    with create_pipe_input() as pipe:
-        pipe.send_text(keys)
-        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=io.StringIO())
+    code, _ = typed_in(keys)
     assert code == 0
     assert (out / "authorized_keys").read_text().strip() == TEST_KEY
     # what the prompt showed under ~r: its validator's answer
@@ -132,13 +131,10 @@ def test_a_folder_that_cannot_take_the_context_is_one_line_and_asked_again(tmp_p
     given = prefill(LAPTOP)
     keys = ENTER * prompts_before_image_step(given) + CLEAR + "my-tools" + ENTER + ENTER + ENTER
     keys += CLEAR + str(bad) + ENTER + CLEAR + "~r/ctx" + ENTER + CLEAR + str(out) + ENTER + ENTER
-    echo = io.StringIO()
-    with create_pipe_input() as pipe:
-        pipe.send_text(keys)
-        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
-    assert code == 0, echo.getvalue()
-    said = [line for line in echo.getvalue().splitlines() if "Cannot save there" in line]
-    assert len(said) == 2 and f"{bad}/Dockerfile" in said[0] and "~r/ctx" in said[1], said
+    code, said = typed_in(keys)
+    assert code == 0, said
+    refused = [line for line in said.splitlines() if "Cannot save there" in line]
+    assert len(refused) == 2 and f"{bad}/Dockerfile" in refused[0] and "~r/ctx" in refused[1], refused
     assert (bad / "Dockerfile").is_dir() and 'name = "my-tools"' in (out / "imgwizard.toml").read_text()
 
 
@@ -163,11 +159,7 @@ def test_a_single_choice_is_printed_and_back_goes_to_the_previous_question(tmp_p
     typed += CLEAR + "target/release/app" + ENTER  # app.command asked again: changed
     typed += ENTER * (keys.index("image.name") - keys.index("os.family"))
     typed += CLEAR + "mybin" + ENTER + ENTER + ENTER + CLEAR + str(out) + ENTER + ENTER
-    echo = io.StringIO()
-    with create_pipe_input() as pipe:
-        pipe.send_text(typed)
-        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
-    said = echo.getvalue()
+    code, said = typed_in(typed)
     assert code == 0, said
     assert "  Which app?: The binary in app.command (the only choice here)" in said
     assert said.count("== The app ==") == 2  # shown again when back led there
@@ -187,11 +179,7 @@ def test_back_at_a_text_prompt_and_from_the_folder_prompt(tmp_path: Path):
     typed += CLEAR + "my-tools" + ENTER + ENTER + ENTER
     typed += CLEAR + "<" + ENTER  # the folder: back to the last question (image.arch)
     typed += ENTER + CLEAR + str(out) + ENTER + ENTER
-    echo = io.StringIO()
-    with create_pipe_input() as pipe:
-        pipe.send_text(typed)
-        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
-    said = echo.getvalue()
+    code, said = typed_in(typed)
     assert code == 0, said
     title = tree.BY_ID[tree.step_of(before)].title("en")
     assert said.count(f"== {title} ==") == 2, said
@@ -203,11 +191,7 @@ def test_back_at_the_first_question_says_so_and_asks_it_again(tmp_path: Path):
     given = prefill(LAPTOP)
     typed = select_back("app.type", given) + ENTER * prompts_before_image_step(given)
     typed += CLEAR + "my-tools" + ENTER + ENTER + ENTER + CLEAR + str(out) + ENTER + ENTER
-    echo = io.StringIO()
-    with create_pipe_input() as pipe:
-        pipe.send_text(typed)
-        code = run_plain({}, lang="zh", input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
-    said = echo.getvalue()
+    code, said = typed_in(typed, lang="zh")
     assert code == 0, said
     assert "这已经是第一题，无法再返回。" in said
     assert "哪个应用？：无应用（此处只有这一个选项）" in said  # the plain flow speaks the language
@@ -222,11 +206,7 @@ def test_found_files_are_listed_and_pre_filled(tmp_path: Path):
     given = {**prefill(LAPTOP), **{"app.type": "desktop", "app.name": "jetbrains"}}
     typed = ENTER * len(asked({**given, "image.name": "pycharm"}))  # every pre-filled answer kept
     typed += CLEAR + str(out) + ENTER + ENTER
-    echo = io.StringIO()
-    with create_pipe_input() as pipe:
-        pipe.send_text(typed)
-        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo, found=scan(here))
-    said = echo.getvalue()
+    code, said = typed_in(typed, found=scan(here))
     assert code == 0, said
     assert "Found in this folder" in said
     assert "⌂ app.archive = pycharm-community-2024.2.1.tar.gz: the JetBrains archive" in said
@@ -248,9 +228,6 @@ def test_a_failed_write_names_the_folder_the_user_gave(tmp_path: Path, monkeypat
     given = prefill(LAPTOP)
     typed = ENTER * prompts_before_image_step(given) + CLEAR + "my-tools" + ENTER + ENTER + ENTER
     typed += CLEAR + str(out) + ENTER + ENTER
-    echo = io.StringIO()
-    with create_pipe_input() as pipe:
-        pipe.send_text(typed)
-        code = run_plain({}, input=pipe, output_stream=DummyOutput(), host=LAPTOP, echo=echo)
+    code, said = typed_in(typed)
     assert code == 1
-    assert f"Cannot write into {out}: {out}/Dockerfile: No space left on device" in echo.getvalue()
+    assert f"Cannot write into {out}: {out}/Dockerfile: No space left on device" in said

@@ -58,19 +58,40 @@ async def start_build(pilot, app, tag_keys=()):
     return app.screen
 
 
+async def finished_build(pilot, app):
+    """start_build, then the build screen once the build has ended and the screen shows it."""
+    screen = await start_build(pilot, app)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return screen
+
+
+async def failed_build(pilot, app):
+    """finished_build for a build that fails: the screen and its status line."""
+    screen = await finished_build(pilot, app)
+    assert screen.state == "failed"
+    return screen, status_of(screen)
+
+
+def status_of(screen) -> str:
+    return str(screen.query_one("#build-status").render())
+
+
+def log_of(screen) -> str:
+    return "\n".join(str(line.text) for line in screen.query_one("#build-log").lines)
+
+
 async def test_successful_build_streams_steps(tmp_path: Path):
     calls = []
     app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_ok.jsonl", calls=calls))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start_build(pilot, app)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        screen = await finished_build(pilot, app)
         assert screen.state == "done"
         assert (screen.step, screen.total) == (4, 4)
         assert "step 4/4" in str(screen.query_one("#build-progress").render())
-        log = "\n".join(str(line.text) for line in screen.query_one("#build-log").lines)
+        log = log_of(screen)
         assert "Step 2/4 : RUN echo" in log and "hello from imgwizard" in log
-        assert "Built myapp:latest" in str(screen.query_one("#build-status").render())
+        assert "Built myapp:latest" in status_of(screen)
         await pilot.press("q")
         await pilot.pause()
     assert calls == [(tmp_path / "ctx", "myapp:latest")]
@@ -81,14 +102,10 @@ async def test_successful_build_streams_steps(tmp_path: Path):
 async def test_failed_build_names_the_failing_step_and_its_output(tmp_path: Path):
     app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_fail.jsonl"))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start_build(pilot, app)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert screen.state == "failed"
-        status = str(screen.query_one("#build-status").render())
+        screen, status = await failed_build(pilot, app)
         assert "Failed at step 3/4: RUN sh -c 'echo \"no such tool\" >&2; exit 3'" in status
         assert "returned a non-zero code: 3" in status
-        log = "\n".join(str(line.text) for line in screen.query_one("#build-log").lines)
+        log = log_of(screen)
         assert "no such tool" in log  # the failing step's own output, ANSI colour removed
         assert screen.check_action("cancel", ()) is False and screen.check_action("close", ()) is True
 
@@ -105,7 +122,7 @@ async def test_escape_cancels_a_running_build(tmp_path: Path):
         await pilot.pause()
         assert screen.state == "cancelled"
         assert screen.step < 4
-        assert "Build cancelled" in str(screen.query_one("#build-status").render())
+        assert "Build cancelled" in status_of(screen)
 
 
 async def test_bad_tag_is_refused_with_a_message(tmp_path: Path):
@@ -159,11 +176,7 @@ async def test_build_asks_for_the_files_the_user_must_add_before_starting(tmp_pa
 async def test_failed_build_shows_the_cause_line_and_keeps_build_log(tmp_path: Path):
     app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_apt_fail.jsonl"))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start_build(pilot, app)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert screen.state == "failed"
-        status = str(screen.query_one("#build-status").render())
+        screen, status = await failed_build(pilot, app)
         assert "Failed at step 3/4: RUN apt-get update" in status
         assert "| E: Unable to locate package nosuchpkg-xyz" in status  # the cause, not only the exit code
         assert "Reading package lists" not in status  # only the lines that say why
@@ -180,12 +193,10 @@ async def test_success_shows_next_steps_a_full_bar_and_a_timed_log(tmp_path: Pat
     app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_ok.jsonl"),
                    clock=lambda: float(next(ticks)))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start_build(pilot, app)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        screen = await finished_build(pilot, app)
         assert screen.state == "done"
         assert screen.query_one("#build-meter").percentage == 1.0
-        status = str(screen.query_one("#build-status").render())
+        status = status_of(screen)
         ctx = tmp_path / "ctx"
         assert f"cd {ctx} && ./run.sh" in status
         assert f"imgwizard check myapp:latest --context {ctx}" in status
@@ -236,11 +247,9 @@ async def test_a_link_in_place_of_build_log_is_refused_and_the_build_goes_on(tmp
     (ctx / "build.log").symlink_to(elsewhere)
     app = make_app(host=LAPTOP, output=ctx, builder=replay("docker_build_ok.jsonl"))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start_build(pilot, app)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        screen = await finished_build(pilot, app)
         assert screen.state == "done"
-        log = "\n".join(str(line.text) for line in screen.query_one("#build-log").lines)
+        log = log_of(screen)
         assert "No build.log" in log and "symbolic link" in log
     assert elsewhere.read_text() == "keep me\n"
 
@@ -263,9 +272,7 @@ async def test_after_success_a_chart_shows_each_layer_by_wizard_step_largest_fir
 
     app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=recorded_build, history=recorded_history)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start_build(pilot, app)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        screen = await finished_build(pilot, app)
         assert asked == ["myapp:latest"] and screen.layer_view is not None
         chart = str(screen.query_one("#build-layers").render())
         assert chart.startswith("Where the bytes go") and "base image" in chart
@@ -281,8 +288,6 @@ async def test_a_layer_chart_that_cannot_be_read_says_why_and_the_build_stands(t
 
     app = make_app(host=LAPTOP, output=tmp_path / "ctx", builder=replay("docker_build_ok.jsonl"), history=no_engine)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start_build(pilot, app)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        screen = await finished_build(pilot, app)
         assert screen.state == "done"
         assert "No layer view: engine went away" in str(screen.query_one("#build-layers").render())

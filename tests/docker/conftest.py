@@ -1,5 +1,6 @@
-"""Images shared by the integration tests: each scenario is rendered from answers, built once per session on
-the real engine and removed at the end (IMGWIZARD_KEEP_TEST_IMAGES=1 keeps them for a faster re-run).
+"""Images shared by the integration tests: each scenario is rendered from answers (written by
+tests/answers_kit.py), built once per session on the real engine and removed at the end
+(IMGWIZARD_KEEP_TEST_IMAGES=1 keeps them for a faster re-run).
 """
 
 from __future__ import annotations
@@ -9,18 +10,20 @@ import shutil
 import subprocess
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.answers_kit import (FORWARD, JUPYTER, KEY_LOGIN, MACHINE_CA, PASSWORD_LOGIN, PREFIX, answers_toml,
+                               put_test_key)
 from wizard import answers_file
 from wizard.context import write
-from wizard.docker_ops import RunSpec, docker_builder, run_spec
-from wizard.render import render
+from wizard.docker_ops import RunSpec, docker_builder, parse_stream, run_spec
+from wizard.render import BuildContext, render
 from wizard.validate import validate
 
-PREFIX = "imgwizard-test"
 # One tag per test session, so two sessions on one engine (a developer's run beside CI's) never remove or
 # rebuild each other's images; the build cache is shared all the same.
 SESSION_TAG = f"s{os.getpid()}"
@@ -41,14 +44,9 @@ def build_scenario(client, folder: Path, name: str, toml: str, nocache: bool = F
     """Render `toml` (an answers file) into folder/context and build it as imgwizard-test/NAME:SESSION_TAG
     (`nocache`: every step runs, so its output is in the log even when an earlier run cached it)."""
     folder.mkdir(parents=True, exist_ok=True)
-    source = folder / "answers.toml"
-    source.write_text(toml)
-    given, problems = answers_file.parse(toml)
-    assert not problems, problems
-    answers, problems = validate(given, folder)
-    assert not problems, problems
+    (folder / "answers.toml").write_text(toml)
+    answers, ctx = rendered(toml, folder)
     context = folder / "context"
-    ctx = render(answers, folder)
     write(ctx, context)
     tag = f"{PREFIX}/{name}:{SESSION_TAG}"
     start = time.monotonic()
@@ -60,6 +58,45 @@ def build_scenario(client, folder: Path, name: str, toml: str, nocache: bool = F
     size = client.images.get(tag).attrs["Size"]
     TIMINGS.append((name, seconds, size))
     return Built(tag, context, answers, log, seconds, run_spec(answers, ctx.plan))
+
+
+def rendered(toml: str, folder: Path) -> tuple[dict, BuildContext]:
+    """The resolved answers of `toml` (an answers file whose relative paths are under folder) and their build
+    context, in memory; the test fails on any problem with them."""
+    given, problems = answers_file.parse(toml)
+    assert not problems, problems
+    answers, problems = validate(given, folder)
+    assert not problems, problems
+    return answers, render(answers, folder)
+
+
+def host_network_build(client, context: Path, tag: str, nocache: bool = False) -> str:
+    """Build `context` as `tag` on the host's network, so the build reaches a server of the test on 127.0.0.1
+    (docker-py's API build, as the builder calls it); its log, and the test fails unless the build is done."""
+    chunks = client.api.build(path=str(context), tag=tag, decode=True, rm=True, forcerm=True, nocache=nocache,
+                              network_mode="host")
+    events = list(parse_stream(chunks))
+    log = "\n".join(e.text for e in events)
+    assert events[-1].kind == "done", log[-4000:]
+    return log
+
+
+@pytest.fixture
+def tags(docker_client):
+    """tags(NAME): a new tag imgwizard-test/NAME-RANDOM:1 for one test; all are removed afterwards (with their
+    untagged parents)."""
+    made: list[str] = []
+
+    def new(name: str) -> str:
+        made.append(f"{PREFIX}/{name}-{uuid.uuid4().hex[:8]}:1")
+        return made[-1]
+
+    yield new
+    for tag in made:
+        try:
+            docker_client.images.remove(tag, force=True)
+        except Exception:  # noqa: BLE001 - not made, or already removed
+            pass
 
 
 @pytest.fixture(scope="session")
@@ -93,68 +130,23 @@ def ssh_keypair(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def ssh_key_image(docker_client, scenario_dir, images_to_remove, ssh_keypair) -> Built:
-    folder = scenario_dir / "ssh-key"
-    folder.mkdir()
-    shutil.copy(f"{ssh_keypair}.pub", folder / "id.pub")
-    built = build_scenario(docker_client, folder, "ssh-key", """
-version = 1
-[image]
-name = "imgwizard-test/ssh-key"
-[app]
-type = "shell"
-[os]
-family = "debian"
-[packages]
-common = false
-[ssh]
-enabled = true
-auth = "key"
-authorized_key = "id.pub"
-""")
+    folder = put_test_key(scenario_dir / "ssh-key", ssh_keypair)
+    built = build_scenario(docker_client, folder, "ssh-key", answers_toml("ssh-key", ssh=KEY_LOGIN))
     images_to_remove.append(built.tag)
     return built
 
 
 @pytest.fixture(scope="session")
 def ssh_password_image(docker_client, scenario_dir, images_to_remove) -> Built:
-    built = build_scenario(docker_client, scenario_dir / "ssh-password", "ssh-password", """
-version = 1
-[image]
-name = "imgwizard-test/ssh-password"
-[app]
-type = "shell"
-[os]
-family = "debian"
-[packages]
-common = false
-[ssh]
-enabled = true
-auth = "password"
-port = 2222
-""")
+    built = build_scenario(docker_client, scenario_dir / "ssh-password", "ssh-password",
+                           answers_toml("ssh-password", ssh={**PASSWORD_LOGIN, "port": 2222}))
     images_to_remove.append(built.tag)
     return built
 
 
 @pytest.fixture(scope="session")
 def forward_image(docker_client, scenario_dir, images_to_remove) -> Built:
-    built = build_scenario(docker_client, scenario_dir / "forward", "forward", """
-version = 1
-[image]
-name = "imgwizard-test/forward"
-[app]
-type = "shell"
-[os]
-family = "debian"
-[packages]
-common = false
-[ssh]
-enabled = false
-[forward]
-enabled = true
-listen = 31000
-target = 8006
-""")
+    built = build_scenario(docker_client, scenario_dir / "forward", "forward", answers_toml("forward", forward=FORWARD))
     images_to_remove.append(built.tag)
     return built
 
@@ -166,68 +158,25 @@ OWN_MIRROR = "http://deb.debian.org:80"
 
 @pytest.fixture(scope="session")
 def locale_mirror_image(docker_client, scenario_dir, images_to_remove) -> Built:
-    built = build_scenario(docker_client, scenario_dir / "locale", "locale-mirror", f"""
-version = 1
-[image]
-name = "imgwizard-test/locale-mirror"
-[app]
-type = "shell"
-[os]
-family = "debian"
-[mirror]
-apt = "{OWN_MIRROR}"
-[locale]
-chinese = true
-timezone = "Asia/Shanghai"
-[packages]
-common = false
-[ssh]
-enabled = false
-""", nocache=True)  # apt's "Get:" lines must be in this build's log, not cached away by an earlier run
+    toml = answers_toml("locale-mirror", mirror={"apt": OWN_MIRROR},
+                        locale={"chinese": True, "timezone": "Asia/Shanghai"})
+    # nocache: apt's "Get:" lines must be in this build's log, not cached away by an earlier run
+    built = build_scenario(docker_client, scenario_dir / "locale", "locale-mirror", toml, nocache=True)
     images_to_remove.append(built.tag)
     return built
 
 
 @pytest.fixture(scope="session")
 def jupyter_image(docker_client, scenario_dir, images_to_remove) -> Built:
-    built = build_scenario(docker_client, scenario_dir / "jupyter", "jupyter", """
-version = 1
-[image]
-name = "imgwizard-test/jupyter"
-[app]
-type = "web"
-name = "jupyter"
-python_from = "system"
-jupyter_extras = ["notebook"]
-auth = true
-port = 31000
-[os]
-family = "debian"
-[packages]
-common = false
-[network]
-extra_ca = "/etc/ssl/certs/ca-certificates.crt"
-""")
+    toml = answers_toml("jupyter", app={**JUPYTER, "jupyter_extras": ["notebook"]}, network=MACHINE_CA)
+    built = build_scenario(docker_client, scenario_dir / "jupyter", "jupyter", toml)
     images_to_remove.append(built.tag)
     return built
 
 
 @pytest.fixture(scope="session")
 def java_image(docker_client, scenario_dir, images_to_remove) -> Built:
-    built = build_scenario(docker_client, scenario_dir / "java", "java", """
-version = 1
-[image]
-name = "imgwizard-test/java"
-[app]
-type = "shell"
-[os]
-family = "debian"
-[packages]
-common = false
-java = "17"
-[ssh]
-enabled = false
-""")
+    built = build_scenario(docker_client, scenario_dir / "java", "java", answers_toml("java", packages={"java": "17"}))
     images_to_remove.append(built.tag)
     return built
 
@@ -235,34 +184,11 @@ enabled = false
 @pytest.fixture(scope="session")
 def ssh_user_key_image(docker_client, scenario_dir, images_to_remove, ssh_keypair):
     """Non-root user, key login, Chinese locale, time zone, a pip package (so /opt/venv) and Java 17."""
-    folder = scenario_dir / "ssh-session-user-key"
-    folder.mkdir()
-    (folder / "id.pub").write_text((ssh_keypair.parent / f"{ssh_keypair.name}.pub").read_text())
-    built = build_scenario(docker_client, folder, "ssh-session-user-key", """
-version = 1
-[image]
-name = "imgwizard-test/ssh-session-user-key"
-[app]
-type = "shell"
-[os]
-family = "debian"
-[locale]
-chinese = true
-timezone = "Asia/Shanghai"
-[packages]
-common = false
-pip = ["six"]
-java = "17"
-[network]
-extra_ca = "/etc/ssl/certs/ca-certificates.crt"
-[user]
-root = false
-workdir = "/work"
-[ssh]
-enabled = true
-auth = "key"
-authorized_key = "id.pub"
-""")
+    folder = put_test_key(scenario_dir / "ssh-session-user-key", ssh_keypair)
+    toml = answers_toml("ssh-session-user-key", locale={"chinese": True, "timezone": "Asia/Shanghai"},
+                        packages={"pip": ["six"], "java": "17"}, network=MACHINE_CA,
+                        user={"root": False, "workdir": "/work"}, ssh=KEY_LOGIN)
+    built = build_scenario(docker_client, folder, "ssh-session-user-key", toml)
     images_to_remove.append(built.tag)
     return built
 
@@ -282,30 +208,10 @@ def ssh_binary_image(docker_client, scenario_dir, images_to_remove):
     (folder / "context" / "bin").mkdir(parents=True)  # the user puts the binary in the build folder
     (folder / "context" / "bin" / "hello").write_text(SSH_BINARY)
     (folder / "context" / "bin" / "hello").chmod(0o755)
-    built = build_scenario(docker_client, folder, "ssh-session-binary", """
-version = 1
-[image]
-name = "imgwizard-test/ssh-session-binary"
-[app]
-type = "binary"
-command = "bin/hello"
-[os]
-family = "debian"
-[locale]
-timezone = "Asia/Shanghai"
-[packages]
-common = false
-[user]
-root = false
-[ssh]
-enabled = true
-auth = "password"
-port = 2200
-[forward]
-enabled = true
-listen = 31000
-target = 8006
-""")
+    toml = answers_toml("ssh-session-binary", app={"type": "binary", "command": "bin/hello"},
+                        locale={"timezone": "Asia/Shanghai"}, user={"root": False},
+                        ssh={**PASSWORD_LOGIN, "port": 2200}, forward=FORWARD)
+    built = build_scenario(docker_client, folder, "ssh-session-binary", toml)
     images_to_remove.append(built.tag)
     return built
 

@@ -77,24 +77,16 @@ def host_key_line(c) -> str:
     return out.decode().splitlines()[2]  # a line of the private key's body (the first is the same in every key)
 
 
-@pytest.fixture
-def committed(docker_client):
-    """Tags to remove at the end (with their untagged parents)."""
-    tags: list[str] = []
-    yield tags
-    for tag in tags:
-        try:
-            docker_client.images.remove(tag, force=True)
-        except docker.errors.ImageNotFound:
-            pass
+def secret(what: str, size: int = 6) -> str:
+    """A value of this run only (imgwizard-WHAT-hex), to look for in the committed image."""
+    return f"imgwizard-{what}-" + os.urandom(size).hex()
 
 
 @pytest.mark.docker
-def test_ssh_password_is_not_committed_and_the_container_keeps_it(docker_client, ssh_password_image, committed,
+def test_ssh_password_is_not_committed_and_the_container_keeps_it(docker_client, ssh_password_image, tags,
                                                                   tmp_path, capsys):
-    password = "imgwizard-Commit-" + os.urandom(6).hex()
-    tag = f"imgwizard-test/committed-ssh:{os.urandom(3).hex()}"
-    committed.append(tag)
+    password = secret("Commit")
+    tag = tags("committed-ssh")
     c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": password, "TZ": "Asia/Shanghai"})
     later = None
     try:
@@ -154,10 +146,9 @@ def wait_jupyter(c, token: str | None) -> int:
 
 
 @pytest.mark.docker
-def test_jupyter_token_is_not_committed(docker_client, jupyter_image, committed, capsys):
-    token = "imgwizard-token-" + os.urandom(8).hex()
-    tag = f"imgwizard-test/committed-jupyter:{os.urandom(3).hex()}"
-    committed.append(tag)
+def test_jupyter_token_is_not_committed(docker_client, jupyter_image, tags, capsys):
+    token = secret("token", 8)
+    tag = tags("committed-jupyter")
     c = start(docker_client, jupyter_image, env={"JUPYTER_TOKEN": token})
     later = None
     try:
@@ -179,10 +170,9 @@ def test_jupyter_token_is_not_committed(docker_client, jupyter_image, committed,
 
 
 @pytest.mark.docker
-def test_a_secret_left_in_a_file_is_refused(docker_client, ssh_password_image, committed, capsys):
-    password = "imgwizard-Left-" + os.urandom(6).hex()
-    tag = f"imgwizard-test/committed-refused:{os.urandom(3).hex()}"
-    committed.append(tag)
+def test_a_secret_left_in_a_file_is_refused(docker_client, ssh_password_image, tags, capsys):
+    password = secret("Left")
+    tag = tags("committed-refused")
     c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": password})
     try:
         code, out = c.exec_run(["sh", "-c", 'mkdir -p /root/notes && echo "pw: $SSH_PASSWORD" > /root/notes/todo.txt'])
@@ -201,10 +191,9 @@ def test_a_secret_left_in_a_file_is_refused(docker_client, ssh_password_image, c
 
 
 @pytest.mark.docker
-def test_a_secret_copied_into_another_setting_is_refused(docker_client, ssh_password_image, committed, capsys):
-    password = "imgwizard-Copied-" + os.urandom(6).hex()
-    tag = f"imgwizard-test/committed-copied:{os.urandom(3).hex()}"
-    committed.append(tag)
+def test_a_secret_copied_into_another_setting_is_refused(docker_client, ssh_password_image, tags, capsys):
+    password = secret("Copied")
+    tag = tags("committed-copied")
     c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": password, "MY_COPY": password})
     try:
         before = {img.id for img in docker_client.images.list(all=True)}
@@ -217,9 +206,8 @@ def test_a_secret_copied_into_another_setting_is_refused(docker_client, ssh_pass
 
 
 @pytest.mark.docker
-def test_a_password_set_by_hand_is_refused(docker_client, ssh_password_image, committed, capsys):
-    tag = f"imgwizard-test/committed-by-hand:{os.urandom(3).hex()}"
-    committed.append(tag)
+def test_a_password_set_by_hand_is_refused(docker_client, ssh_password_image, tags, capsys):
+    tag = tags("committed-by-hand")
     c = start(docker_client, ssh_password_image)  # no SSH_PASSWORD: the wrapper sets nothing
     try:
         code, out = c.exec_run(["sh", "-c", "echo root:set-by-hand-4711 | chpasswd"])
@@ -234,11 +222,10 @@ def test_a_password_set_by_hand_is_refused(docker_client, ssh_password_image, co
 
 
 @pytest.mark.docker
-def test_a_stopped_container_of_an_imgwizard_image_is_refused(docker_client, ssh_password_image, committed, capsys):
+def test_a_stopped_container_of_an_imgwizard_image_is_refused(docker_client, ssh_password_image, tags, capsys):
     """Its entry script could not hold the host keys and the password hash aside: say how to proceed."""
-    tag = f"imgwizard-test/committed-stopped:{os.urandom(3).hex()}"
-    committed.append(tag)
-    c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": "imgwizard-Stopped-" + os.urandom(6).hex()})
+    tag = tags("committed-stopped")
+    c = start(docker_client, ssh_password_image, env={"SSH_PASSWORD": secret("Stopped")})
     try:
         c.stop(timeout=5)
         assert main(["commit", c.name, tag]) == 1

@@ -8,54 +8,36 @@ Ubuntu 22.04 / 24.04 cannot be pulled here: tests/test_desktop_builtin.py render
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import time
 
 import pytest
 
 from screens.cli import main
+from tests.answers_kit import BUILTIN_DESKTOP, FORWARD, KEY_LOGIN, answers_toml, put_test_key
 from tests.docker.conftest import build_scenario
 from tests.docker.novnc_browser import chromium, open_viewer, painted, status_text, wait_connected
+from tests.docker.test_ssh import host_port
 
 pytestmark = pytest.mark.docker
 
 PASSWORD = "s3cret-x"  # 8 characters: VNC authentication uses no more
 
 
+def desktop_app(command: str) -> dict:
+    """The [app] of a program started on the desktop by its command."""
+    return {"type": "desktop", "name": "command", "command": command}
+
+
 @pytest.fixture(scope="module")
 def xterm_image(docker_client, scenario_dir, images_to_remove, ssh_keypair):
     """xterm on the built-in desktop, run as the non-root user `app`, with SSH key login and socat forwarding
     31001 -> 8006 (the entry wrapper)."""
-    folder = scenario_dir / "desktop-xterm"
-    folder.mkdir()
-    shutil.copy(f"{ssh_keypair}.pub", folder / "id.pub")
-    built = build_scenario(docker_client, folder, "desktop-xterm", """
-version = 1
-[image]
-name = "imgwizard-test/desktop-xterm"
-[app]
-type = "desktop"
-name = "command"
-command = "xterm"
-[desktop]
-engine = "builtin"
-[os]
-family = "debian"
-[packages]
-common = false
-apt = ["xterm", "xclip"]
-[user]
-root = false
-[ssh]
-enabled = true
-auth = "key"
-authorized_key = "id.pub"
-[forward]
-enabled = true
-listen = 31001
-target = 8006
-""")
+    folder = put_test_key(scenario_dir / "desktop-xterm", ssh_keypair)
+    toml = answers_toml("desktop-xterm", app=desktop_app("xterm"), desktop=BUILTIN_DESKTOP,
+                        packages={"apt": ["xterm", "xclip"]}, user={"root": False}, ssh=KEY_LOGIN,
+                        forward={**FORWARD, "listen": 31001})
+    built = build_scenario(docker_client, folder, "desktop-xterm", toml)
     images_to_remove.append(built.tag)
     return built
 
@@ -66,21 +48,11 @@ def xterm_desktop(docker_client, xterm_image):
     c = docker_client.containers.run(xterm_image.tag, detach=True, environment={"DESKTOP_PASSWORD": PASSWORD},
                                      ports={"31000/tcp": ("127.0.0.1", None), "22/tcp": ("127.0.0.1", None)})
     try:
-        web, ssh = _host_port(c, 31000), _host_port(c, 22)
+        web, ssh = host_port(c, 31000), host_port(c, 22)
         _wait_for(lambda: _mapped(c, "xterm"), "the xterm window", c)
         yield c, web, ssh
     finally:
         c.remove(force=True)
-
-
-def _host_port(c, port: int) -> int:
-    for _ in range(50):
-        c.reload()
-        bindings = (c.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp")
-        if bindings:
-            return int(bindings[0]["HostPort"])
-        time.sleep(0.2)
-    raise AssertionError(f"{port} is not published")
 
 
 def _wait_for(predicate, what: str, c, timeout: float = 60) -> None:
@@ -302,27 +274,9 @@ public class Hello {
 @pytest.fixture(scope="module")
 def swing_image(docker_client, scenario_dir, images_to_remove):
     """A Java Swing program on the built-in desktop with OpenJDK 17 (packages.java) and locale.chinese."""
-    built = build_scenario(docker_client, scenario_dir / "desktop-swing", "desktop-swing", """
-version = 1
-[image]
-name = "imgwizard-test/desktop-swing"
-[app]
-type = "desktop"
-name = "command"
-command = "java -cp /opt/swing Hello"
-[desktop]
-engine = "builtin"
-[os]
-family = "debian"
-[locale]
-chinese = true
-[packages]
-common = false
-apt = []
-java = "17"
-[ssh]
-enabled = false
-""")
+    toml = answers_toml("desktop-swing", app=desktop_app("java -cp /opt/swing Hello"), desktop=BUILTIN_DESKTOP,
+                        locale={"chinese": True}, packages={"apt": [], "java": "17"})
+    built = build_scenario(docker_client, scenario_dir / "desktop-swing", "desktop-swing", toml)
     images_to_remove.append(built.tag)
     return built
 
@@ -344,7 +298,7 @@ def test_swing_shows_chinese_glyphs_and_boxes_without_the_font(docker_client, sw
                                      ports={"31000/tcp": ("127.0.0.1", None)},
                                      volumes={str(swing_classes): {"bind": "/opt/swing", "mode": "ro"}})
     try:
-        web = _host_port(c, 31000)
+        web = host_port(c, 31000)
         _wait_for(lambda: _mapped(c, "imgwizard swing"), "the Swing window", c, timeout=90)
         assert "wqy-zenhei" in _x(c, "fc-match", "-f", "%{file}", ":lang=zh")  # the CJK font resolves for Chinese
         with chromium() as browser:

@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import tarfile
-import uuid
 from pathlib import Path
 
 import pytest
@@ -29,23 +28,6 @@ HANG = 300  # seconds: saving a ~80 MB image takes a few
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "screens.cli", *args], capture_output=True, text=True,
                           timeout=HANG, cwd=ROOT)
-
-
-@pytest.fixture
-def tags(docker_client):
-    """Unique imgwizard-test tags for one test, all removed afterwards."""
-    made: list[str] = []
-
-    def new(name: str) -> str:
-        made.append(f"imgwizard-test/{name}-{uuid.uuid4().hex[:8]}:1")
-        return made[-1]
-
-    yield new
-    for tag in made:
-        try:
-            docker_client.images.remove(tag, force=True)
-        except Exception:  # noqa: BLE001 - not made, or already removed
-            pass
 
 
 @pytest.fixture

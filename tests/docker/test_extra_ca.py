@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.answer_space import CA
+from tests.answers_kit import answers_toml
 from tests.docker.conftest import build_scenario
 
 pytestmark = pytest.mark.docker
@@ -13,21 +14,7 @@ pytestmark = pytest.mark.docker
 # Text and PEM blocks around the certificate that must stay out of the image (Latin-1 bytes included).
 NOISE_BEFORE = b"Corporate proxy bundle, caf\xe9 edition\n"
 CRL = b"-----BEGIN X509 CRL-----\nMIIBfakecrlbodyfakecrlbody\n-----END X509 CRL-----\n"
-ANSWERS = """
-version = 1
-[image]
-name = "imgwizard-test/extra-ca"
-[app]
-type = "shell"
-[os]
-family = "debian"
-[packages]
-common = false
-[ssh]
-enabled = false
-[network]
-extra_ca = "bundle.pem"
-"""
+ANSWERS = answers_toml("extra-ca", network={"extra_ca": "bundle.pem"})
 
 
 def test_only_the_certificates_reach_the_image_and_it_trusts_them(docker_client, scenario_dir, images_to_remove):

@@ -14,11 +14,9 @@ import urllib.request
 
 import pytest
 
-from wizard import answers_file
+from tests.answers_kit import answers_toml
+from tests.docker.conftest import host_network_build, rendered
 from wizard.context import write
-from wizard.docker_ops import parse_stream
-from wizard.render import render
-from wizard.validate import validate
 
 pytestmark = pytest.mark.docker
 
@@ -90,35 +88,12 @@ def https_mirror(tmp_path):
 
 def test_https_apt_mirror_builds_on_slim_debian(docker_client, https_mirror, tmp_path):
     url, ca = https_mirror
-    given, problems = answers_file.parse(f"""
-version = 1
-[image]
-name = "imgwizard-test/https-mirror"
-[app]
-type = "shell"
-[os]
-family = "debian"
-[mirror]
-apt = "{url}"
-[packages]
-common = false
-apt = ["less"]
-[network]
-extra_ca = "{ca}"
-[ssh]
-enabled = false
-""")
-    assert not problems
-    answers, problems = validate(given, tmp_path)
-    assert not problems, problems
+    _, ctx = rendered(answers_toml("https-mirror", mirror={"apt": url}, packages={"apt": ["less"]},
+                                   network={"extra_ca": str(ca)}), tmp_path)
     context = tmp_path / "context"
-    write(render(answers, tmp_path), context)
-    chunks = docker_client.api.build(path=str(context), tag=TAG, decode=True, rm=True, forcerm=True, nocache=True,
-                                     network_mode="host")
+    write(ctx, context)
     try:
-        events = list(parse_stream(chunks))
-        log = "\n".join(e.text for e in events)
-        assert events[-1].kind == "done", log[-3000:]
+        log = host_network_build(docker_client, context, TAG, nocache=True)
         # both apt runs went to the mirror over https: the bootstrap (unchecked) and the packages layer (checked)
         assert log.count(f"Get:1 {url}/debian bookworm InRelease") == 2, log
         assert "/debian/dists/bookworm/InRelease" in Proxy.seen

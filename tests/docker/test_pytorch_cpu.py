@@ -21,12 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.docker.conftest import PREFIX, SESSION_TAG
-from wizard import answers_file
+from tests.answers_kit import JUPYTER, MACHINE_CA, answers_toml
+from tests.docker.conftest import PREFIX, SESSION_TAG, host_network_build, rendered
 from wizard.context import write
-from wizard.docker_ops import check_image, parse_stream, run_spec
-from wizard.render import render
-from wizard.validate import validate
+from wizard.docker_ops import check_image, run_spec
 
 pytestmark = pytest.mark.docker
 
@@ -72,40 +70,12 @@ def torch_index(tmp_path_factory):
 @pytest.fixture(scope="module")
 def torch_image(docker_client, torch_index, tmp_path_factory):
     folder = tmp_path_factory.mktemp("torch-cpu")
-    given, problems = answers_file.parse(f"""
-version = 1
-[image]
-name = "imgwizard-test/torch-cpu"
-[app]
-type = "web"
-name = "jupyter"
-python_from = "system"
-auth = true
-port = 31000
-[os]
-family = "debian"
-[packages]
-common = false
-[gpu]
-vendor = "none"
-pytorch = "2.13.0"
-[mirror]
-pytorch = "{torch_index}"
-[network]
-extra_ca = "/etc/ssl/certs/ca-certificates.crt"
-""")
-    assert not problems, problems
-    answers, problems = validate(given, folder)
-    assert not problems, problems
-    ctx = render(answers, folder)
+    answers, ctx = rendered(answers_toml("torch-cpu", app=JUPYTER, gpu={"vendor": "none", "pytorch": "2.13.0"},
+                                         mirror={"pytorch": torch_index}, network=MACHINE_CA), folder)
     assert f"--index-url {torch_index}/cpu" in ctx.dockerfile
     write(ctx, folder / "context")
     tag = f"{PREFIX}/torch-cpu:{SESSION_TAG}"
-    chunks = docker_client.api.build(path=str(folder / "context"), tag=tag, decode=True, rm=True, forcerm=True,
-                                     network_mode="host")
-    events = list(parse_stream(chunks))
-    log = "\n".join(e.text for e in events)
-    assert events[-1].kind == "done", log[-4000:]
+    log = host_network_build(docker_client, folder / "context", tag)
     yield tag, run_spec(answers, ctx.plan), log
     docker_client.images.remove(tag, force=True)
 

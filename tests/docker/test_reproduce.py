@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.answers_kit import MACHINE_CA, answers_toml
 from tests.docker.conftest import PREFIX, SESSION_TAG, build_scenario
 from wizard import image_meta
 from wizard.docker_ops import docker_builder
@@ -26,22 +27,7 @@ pytestmark = pytest.mark.docker
 ROOT = Path(__file__).parent.parent.parent
 HANG = 600
 
-ANSWERS = """
-version = 1
-[image]
-name = "imgwizard-test/reproduce"
-[app]
-type = "shell"
-[os]
-family = "debian"
-[packages]
-common = false
-pip = ["six"]
-[ssh]
-enabled = false
-[network]
-extra_ca = "/etc/ssl/certs/ca-certificates.crt"
-"""
+ANSWERS = answers_toml("reproduce", packages={"pip": ["six"]}, network=MACHINE_CA)
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
