@@ -131,7 +131,8 @@ def ssh_keypair(tmp_path_factory):
 @pytest.fixture(scope="session")
 def ssh_key_image(docker_client, scenario_dir, images_to_remove, ssh_keypair) -> Built:
     folder = put_test_key(scenario_dir / "ssh-key", ssh_keypair)
-    built = build_scenario(docker_client, folder, "ssh-key", answers_toml("ssh-key", ssh=KEY_LOGIN))
+    # nocache: openssh-server's install output must be in this build's log (test_ssh checks it makes no key)
+    built = build_scenario(docker_client, folder, "ssh-key", answers_toml("ssh-key", ssh=KEY_LOGIN), nocache=True)
     images_to_remove.append(built.tag)
     return built
 

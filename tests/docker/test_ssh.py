@@ -131,6 +131,28 @@ def test_no_private_key_or_password_in_any_layer(docker_client, ssh_key_image, s
     assert seen_keys_file, "the authorized key was not copied into the image"
 
 
+def test_the_build_makes_no_host_key_and_each_container_makes_its_own(docker_client, ssh_key_image):
+    """packages.j2 puts empty placeholders where openssh-server's postinst would make host keys, so the install
+    spends no time on keys the same RUN deletes; a container still starts sshd with keys of its own."""
+    log = ssh_key_image.log
+    assert "Setting up openssh-server" in log, "the install is not in this build's log (cached?)"
+    assert "Creating SSH2" not in log, "openssh-server's postinst made host keys at build time"
+    host_keys = []
+    for _ in range(2):
+        c = start(docker_client, ssh_key_image)
+        try:
+            port = host_port(c, 22)
+            wait_banner(c, port)
+            scan = subprocess.run(["ssh-keyscan", "-p", str(port), "-t", "ed25519", "127.0.0.1"],
+                                  capture_output=True, text=True, timeout=30)
+            keys = [ln.split()[-1] for ln in scan.stdout.splitlines() if "ssh-ed25519" in ln]
+            assert keys, f"no ed25519 host key offered: {scan.stderr}"
+            host_keys.append(keys[0])
+        finally:
+            c.remove(force=True)
+    assert host_keys[0] != host_keys[1], "two containers of one image offer the same host key"
+
+
 def test_password_auth_takes_the_password_from_the_environment(docker_client, ssh_password_image, tmp_path):
     password = "imgwizard-Test-" + os.urandom(6).hex()
     askpass = tmp_path / "askpass.sh"
