@@ -19,6 +19,7 @@ import datetime
 import functools
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -42,6 +43,10 @@ RENDER_GOAL_MS = 5.0
 FIRST_FRAME_GOAL_S = 1.0
 LATENCY_GOAL_MS = 100.0  # key press -> a frame with the preview showing the change, p95 of a scripted walk
 MB = 1_000_000
+# Build arguments of every build the bench makes (--apt-cache). Docker's predefined proxy arguments reach each RUN's
+# environment without an ARG in the Dockerfile and take no part in the build cache's keys or the image's history.
+BUILD_ARGS: dict[str, str] = {}
+APT_CACHE = re.compile(r"http://[A-Za-z0-9.-]{1,253}:[0-9]{1,5}/?")
 
 
 # ------------------------------------------------------------------ scenarios
@@ -248,7 +253,7 @@ def build(api, path: Path, tag: str, nocache: bool, log: Path) -> Build:
     with log.open("a") as out:
         out.write(f"\n===== build {tag} nocache={nocache}\n")
         for chunk in api.build(path=str(path), tag=tag, nocache=nocache, decode=True, rm=True, forcerm=True,
-                               pull=False):
+                               pull=False, buildargs=dict(BUILD_ARGS) or None):
             if "stream" in chunk:
                 line = chunk["stream"]
                 out.write(line)
@@ -772,7 +777,8 @@ def peers(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-peers-"))
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"imgwizard against the peers, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-          f"{os.cpu_count()} CPUs, load {load} (1/5/15 min) at start, work folder {work}", flush=True)
+          f"{os.cpu_count()} CPUs, load {load} (1/5/15 min) at start, work folder {work}{apt_cache_note(args)}",
+          flush=True)
     api = docker_client()
     base = wait_for_base(api)
     check_base_is_slim()
@@ -802,7 +808,25 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--scenarios", default="S1,S2,S3", help="comma-separated --peers scenarios")
     ap.add_argument("--offset", type=int, default=0,
                     help="--peers: start the tools' rotation here (a later invocation interleaves with an earlier)")
+    ap.add_argument("--apt-cache", metavar="URL", default="",
+                    help="an HTTP caching proxy for apt (apt-cacher-ng, http://HOST:PORT) that every build's RUN uses "
+                         "through the predefined http_proxy build argument, so that the packages' downloads do not "
+                         "vary from build to build (docs/benchmarks.md)")
     return ap
+
+
+def use_apt_cache(url: str) -> str:
+    """Every build of this run goes through the apt cache at `url`; a line that says so, or a refusal."""
+    if not APT_CACHE.fullmatch(url):
+        raise SystemExit(f"--apt-cache: {url!r} is not http://HOST:PORT (an apt-cacher-ng the build containers reach, "
+                         "e.g. http://172.17.0.1:3142 on the default bridge)")
+    BUILD_ARGS["http_proxy"] = url
+    return f"apt downloads through the cache at {url} (the build argument http_proxy, every tool alike)"
+
+
+def apt_cache_note(args: argparse.Namespace) -> str:
+    return f"\n{use_apt_cache(args.apt_cache)}" if args.apt_cache else ""
+
 
 
 @dataclass
@@ -877,7 +901,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.datetime.now(datetime.timezone.utc)
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"imgwizard benchmark, {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load {load} "
-          f"(1/5/15 min) at start, work folder {work}")
+          f"(1/5/15 min) at start, work folder {work}{apt_cache_note(args)}")
     goals: list[tuple[str, str, bool | None]] = []
     docker_rows: list[list[str]] = []
     try:
