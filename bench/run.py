@@ -774,11 +774,11 @@ def peers(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(HERE / "peers"))
     from compare import run_peers
 
+    cache = set_up_apt_cache(args)
     work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-peers-"))
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"imgwizard against the peers, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-          f"{os.cpu_count()} CPUs, load {load} (1/5/15 min) at start, work folder {work}{apt_cache_note(args)}",
-          flush=True)
+          f"{os.cpu_count()} CPUs, load {load} (1/5/15 min) at start, work folder {work}{cache}", flush=True)
     api = docker_client()
     base = wait_for_base(api)
     check_base_is_slim()
@@ -824,7 +824,8 @@ def use_apt_cache(url: str) -> str:
     return f"apt downloads through the cache at {url} (the build argument http_proxy, every tool alike)"
 
 
-def apt_cache_note(args: argparse.Namespace) -> str:
+def set_up_apt_cache(args: argparse.Namespace) -> str:
+    """Sets BUILD_ARGS for --apt-cache before any build; the header's line about it ("" without the option)."""
     return f"\n{use_apt_cache(args.apt_cache)}" if args.apt_cache else ""
 
 
@@ -897,11 +898,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.peers:
         return peers(args)
 
+    cache = set_up_apt_cache(args)
     work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-"))
     started = datetime.datetime.now(datetime.timezone.utc)
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"imgwizard benchmark, {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load {load} "
-          f"(1/5/15 min) at start, work folder {work}{apt_cache_note(args)}")
+          f"(1/5/15 min) at start, work folder {work}{cache}")
     goals: list[tuple[str, str, bool | None]] = []
     docker_rows: list[list[str]] = []
     try:
