@@ -18,22 +18,28 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Label, ListItem, ListView, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 from textual.widgets._footer import FooterKey
+from textual.content import Content
+from textual.visual import visualize
 
-from screens.fileview import FileView
+from screens.fileview import FileView, code_blocks
 from screens.review import AUTH_OFF
 from wizard import tree
 from wizard.answers import BY_KEY, Choice, Field
-from wizard.session import PREVIEW_FILES, Session, changed_lines, display, first_changed_line
+from wizard.session import PREVIEW_FILES, Session, display, line_changes
 from wizard.text import T, in_lang, tr
 
 
 def show_once(widget: Static, content: Any, shown: object) -> None:
-    """`widget.update(content)` unless it already shows `shown` (what `content` says): every Static.update asks
-    for a layout of the whole screen, and a key press re-shows every label of the steps list, every field's
-    message and the summary, most of them unchanged (bench/run.py measures key press -> preview)."""
+    """`widget.update(content)` unless it already shows `shown` (what `content` says): a key press re-shows every
+    label of the steps list, every field's message and the summary, most of them unchanged. A layout of the
+    whole screen (what Static.update asks for by default) only when the new content takes a different number
+    of lines at the widget's width (bench/run.py measures key press -> preview)."""
     if getattr(widget, "_imgwizard_shown", None) != shown:
         widget._imgwizard_shown = shown  # type: ignore[attr-defined]
-        widget.update(content)
+        width = widget.content_region.width
+        same = bool(width) and visualize(widget, content).get_height(widget.styles, width) == widget.content_size.height
+        widget.update(content, layout=not same)
+
 
 YES_NO = (Choice("true", T.of("plain.yes")), Choice("false", T.of("plain.no")))
 # The placeholder of a choice field's free-text input: what else it takes.
@@ -396,6 +402,10 @@ class StepsList(ListView):
     """The steps, left: current highlighted, answered ticked, not applicable dimmed."""
 
     MARKS = {"current": "▶", "done": "✓", "todo": " ", "skip": "–"}
+    # the state's look, in the label's own style: a class change re-applies the stylesheet to the item and its
+    # label, a few milliseconds for each step whose state a key press changes (a skipped step is disabled, so
+    # the list passes over it, and app.tcss dims it)
+    LOOKS = {"current": "bold $accent", "done": "$success", "todo": "", "skip": ""}
     BINDINGS = [
         Binding("home", "edge(True)", "First step", show=False),
         Binding("end", "edge(False)", "Last step", show=False),
@@ -414,12 +424,10 @@ class StepsList(ListView):
         for index, (step, state) in enumerate(session.steps()):
             item = self.query_one(f"#step-{step.id}", ListItem)
             label = f"{self.MARKS[state]} {step.title(lang)}"
-            # only the steps whose state changed: each class change re-applies the stylesheet to the item
-            if getattr(item, "_imgwizard_shown", None) != label:
+            if getattr(item, "_imgwizard_shown", None) != label:  # only the steps whose state changed
+                same = len(getattr(item, "_imgwizard_shown", "")) == len(label)  # the marks are one cell each
                 item._imgwizard_shown = label  # type: ignore[attr-defined]
-                item.query_one(Label).update(label)
-                for s in self.MARKS:
-                    item.set_class(s == state, f"-{s}")
+                item.query_one(Label).update(Content.styled(label, self.LOOKS[state]), layout=not same)
                 item.disabled = state == "skip"
             if state == "current" and not self.has_focus:
                 self.index = index
@@ -497,12 +505,9 @@ class PreviewPane(Vertical):
             missing = Text(tr("ui.preview.not_part", self.lang, name=name), style="dim italic")
             view.show(*(heading or [missing]), wrap=True)
             return
-        old = before[0] if before else None
-        from rich.syntax import Syntax  # pygments: imported when the preview first paints, after the first frame
-
-        view.show(*heading, Syntax(text, lexer, line_numbers=True, word_wrap=self.wrap, theme="ansi_dark",
-                                   highlight_lines=changed_lines(old, text) if old else set()), wrap=self.wrap)
-        line = first_changed_line(old, text) if old else None
+        marked, line = line_changes(before[0], text) if before and before[0] else (set(), None)
+        view.show(*heading, *code_blocks(text, lexer, wrap=self.wrap, marked=marked, theme="ansi_dark"),
+                  wrap=self.wrap)
         if line is not None:
             self.call_after_refresh(view.scroll_to, y=max(0, line - 3), animate=False)
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from screens.scenarios import TEST_KEY
-from wizard.session import Session, changed_lines, first_changed_line
+from wizard.session import Session, line_changes
 
 
 def test_walk_defaults_visits_applicable_steps_only():
@@ -47,9 +47,10 @@ def test_jump_only_to_applicable_steps():
 def test_changed_lines():
     old = "FROM a\nRUN x\nCMD y\n"
     new = "FROM a\nRUN x\nRUN z\nCMD y\n"
-    assert first_changed_line(old, new) == 3
-    assert changed_lines(old, new) == {3}
-    assert first_changed_line(new, new) is None
+    assert line_changes(old, new) == ({3}, 3)
+    assert line_changes(new, old) == (set(), 3)  # a deletion: nothing to mark, the place to show
+    assert line_changes("a\nb\n", "a\nB\nc\n") == ({2, 3}, 2)
+    assert line_changes(new, new) == (set(), None)
 
 
 def test_a_value_the_checks_cannot_handle_is_a_problem_of_its_key_and_kept_as_typed():

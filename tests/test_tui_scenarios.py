@@ -38,6 +38,11 @@ def test_keystroke_goals():
     assert all(count <= 20 for count in counts.values()), counts
 
 
+def step_line(steps: StepsList, step: str) -> str:
+    """What the steps list shows for a step: its mark and title."""
+    return str(steps.query_one(f"#step-{step} Label").render())
+
+
 async def test_first_screen_preview_and_steps():
     app = make_app(host=LAPTOP)
     async with app.run_test(size=SIZE) as pilot:
@@ -46,18 +51,18 @@ async def test_first_screen_preview_and_steps():
         assert app.session.step == "app"
         assert app.focused.id == "input-app-type"
         steps = screen.query_one(StepsList)
-        assert steps.query_one("#step-app").has_class("-current")
-        assert steps.query_one("#step-desktop").has_class("-skip")  # shell: no desktop step
+        assert step_line(steps, "app") == "▶ Kind of app" and step_line(steps, "desktop").startswith("–")
+        assert steps.query_one("#step-desktop").disabled  # shell: no desktop step
         assert "FROM debian:bookworm-slim" in screen.query_one(PreviewPane).texts["Dockerfile"]
         assert "⌂ Your key from ~/.ssh/id_ed25519.pub" not in str(screen.query_one(StepPane).render())
         await pilot.press("up", "up")  # desktop
         await pilot.pause()
         assert app.session.answers["app.type"] == "desktop"
-        assert not steps.query_one("#step-desktop").has_class("-skip")
+        assert not steps.query_one("#step-desktop").disabled and step_line(steps, "desktop").startswith(" ")
         assert "jlesage/baseimage-gui" in screen.query_one(PreviewPane).texts["Dockerfile"]
         await pilot.press("ctrl+n")
         await pilot.pause()
-        assert steps.query_one("#step-app").has_class("-done")
+        assert step_line(steps, "app") == "✓ Kind of app"
         await pilot.press("escape")  # back
         await pilot.pause()
         assert app.session.step == "app"

@@ -37,25 +37,24 @@ def display(field: Field, value: Any) -> str:
     return str(value)
 
 
-def first_changed_line(old: str, new: str) -> int | None:
-    """The 1-based number of the first line of `new` that differs from `old` (None when equal)."""
+def line_changes(old: str, new: str) -> tuple[set[int], int | None]:
+    """The 1-based numbers of the lines of `new` that are new or different compared with `old`, and the first
+    line of `new` where the two differ, a deletion included (None when they are equal): one comparison for both,
+    the preview asks on every key press."""
     if old == new:
-        return None
-    for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(),
+        return set(), None
+    lines = new.splitlines()
+    changed: set[int] = set()
+    first: int | None = None
+    for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, old.splitlines(), lines,
                                                          autojunk=False).get_opcodes():
-        if tag != "equal":
-            return min(j1 + 1, max(1, len(new.splitlines())))
-    return None
-
-
-def changed_lines(old: str, new: str) -> set[int]:
-    """1-based numbers of the lines of `new` that are new or different compared with `old`."""
-    out: set[int] = set()
-    for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(),
-                                                         autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if first is None:
+            first = min(j1 + 1, max(1, len(lines)))
         if tag in ("replace", "insert"):
-            out.update(range(j1 + 1, j2 + 1))
-    return out
+            changed.update(range(j1 + 1, j2 + 1))
+    return changed, first
 
 
 def _culprit(given: dict[str, Any], base_dir: Path, suspect: str | None) -> str:
