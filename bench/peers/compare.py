@@ -319,4 +319,27 @@ def report(figures: dict[tuple[str, str], Figures], scenarios: list[str]) -> int
               for f in figures.values() if len(f.cold) > 1]
     if spread:
         print("\ncold build mean ± range over the runs (how noisy the machine was): " + "; ".join(spread))
+        print_passes(figures, scenarios)
     return 0 if all(ok is not False for _, _, ok in goals) else 1
+
+
+def print_passes(figures: dict[tuple[str, str], Figures], scenarios: list[str]) -> None:
+    """Each pass's cold builds and imgwizard's against the faster peer of the same pass: where the machine's
+    noise is as large as the differences, the minimum of each tool's runs is decided by one lucky pass, and the
+    passes say more (what each tool wins, and by how much on average)."""
+    from run import table  # bench/run.py's table
+
+    rows = []
+    for s in scenarios:
+        w, n, h = (figures[(t, s)] for t in TOOLS)
+        passes = list(zip(w.cold, n.cold, h.cold))
+        if len(passes) < 2:
+            continue
+        ahead = [i - min(pn, ph) for i, pn, ph in passes]
+        rows.append([s, "; ".join(f"{i:.1f} / {pn:.1f} / {ph:.1f}" for i, pn, ph in passes),
+                     ", ".join(f"{d:+.1f}" for d in ahead), f"{sum(d < 0 for d in ahead)} of {len(ahead)}",
+                     f"{statistics.mean(ahead):+.1f} s"])
+    if rows:
+        print("\nCold builds pass by pass (s, i / n / h), and imgwizard minus the faster peer of the same pass\n")
+        print(table(rows, ["scenario", "passes", "imgwizard - faster peer", "passes imgwizard won",
+                           "mean difference"]))
