@@ -5,10 +5,11 @@ screen measures the highlighted file again, and when the number of lines stays t
 not drawn again either (RichLog, used before, emptied and refilled its lines, so every change also redrew its
 scrollbar).
 
-A file is highlighted block by block (`code_blocks`: the lines up to and including each blank line), and a
-block whose text, place and marked lines are the same as in the last text keeps the lines it was rendered to:
-a key press changes a section or two of the Dockerfile, so only those are highlighted again, and a frame
-redraws only the rows from the first changed line on (bench/run.py measures key press -> preview).
+A file is highlighted block by block (`code_blocks`: the lines up to and including each blank line). FileView
+keeps each block's highlighted lines (an LRU over the last texts) and puts the numbers column in front of them
+again where the block moved: a key press highlights only the sections it changed, going back to an answer
+shown before highlights nothing, and a frame redraws only the rows from the first changed line on
+(bench/run.py measures key press -> preview).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from rich.measure import measure_renderables
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
-from textual.cache import LRUCache
 from textual.strip import Strip
 
 

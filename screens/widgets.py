@@ -37,8 +37,8 @@ def show_once(widget: Static, content: Any, shown: object) -> None:
     if getattr(widget, "_imgwizard_shown", None) != shown:
         widget._imgwizard_shown = shown  # type: ignore[attr-defined]
         width = widget.content_region.width
-        same = bool(width) and visualize(widget, content).get_height(widget.styles, width) == widget.content_size.height
-        widget.update(content, layout=not same)
+        lines = visualize(widget, content).get_height(widget.styles, width) if width else None
+        widget.update(content, layout=lines != widget.content_size.height)
 
 
 YES_NO = (Choice("true", T.of("plain.yes")), Choice("false", T.of("plain.no")))
