@@ -52,6 +52,8 @@ async def test_first_screen_preview_and_steps():
         assert app.focused.id == "input-app-type"
         steps = screen.query_one(StepsList)
         assert step_line(steps, "app") == "▶ Kind of app" and step_line(steps, "desktop").startswith("–")
+        label = steps.query_one("#step-app Label")  # the current step stands out: bold (StepsList.LOOKS)
+        assert all(seg.style.bold for seg in label.render_line(0) if seg.text.strip())
         assert steps.query_one("#step-desktop").disabled  # shell: no desktop step
         assert "FROM debian:bookworm-slim" in screen.query_one(PreviewPane).texts["Dockerfile"]
         assert "⌂ Your key from ~/.ssh/id_ed25519.pub" not in str(screen.query_one(StepPane).render())
