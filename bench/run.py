@@ -829,7 +829,6 @@ def set_up_apt_cache(args: argparse.Namespace) -> str:
     return f"\n{use_apt_cache(args.apt_cache)}" if args.apt_cache else ""
 
 
-
 @dataclass
 class WizardFigures:
     import_wall: float  # s

@@ -14,8 +14,9 @@ shown before highlights nothing, and a frame redraws only the rows from the firs
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, Hashable
+from typing import Any
 
 from rich.measure import measure_renderables
 from rich.segment import Segment
@@ -46,7 +47,8 @@ def code_blocks(text: str, lexer: str, *, wrap: bool, marked: set[int], theme: s
     wide as the whole file's (rich's own rule), so the blocks line up as one Syntax of the whole text did;
     `marked` holds the 1-based numbers of the lines to mark as changed. tests/test_fileview.py checks that the
     blocks show exactly what the whole text did, for every file of every golden context."""
-    from rich.syntax import Syntax  # pygments: imported when the preview first paints, after the first frame
+    # pygments: imported when the preview first paints, after the first frame
+    from rich.syntax import Syntax
 
     numbers = len(str(1 + text.count("\n"))) + 2  # rich.syntax: len(str(start_line + code.count("\n"))) + 2
 

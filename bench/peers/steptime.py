@@ -12,6 +12,8 @@ local engine and removes nothing but its own tags' images.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import re
 import subprocess
 import sys
@@ -22,9 +24,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent.parent)]
 
-import choices  # noqa: E402  (bench/peers)
-import compare  # noqa: E402  (bench/peers)
-import run  # noqa: E402  (bench/run.py)
+import choices  # bench/peers, found through the path above
+import compare
+import run  # bench/run.py
 
 MARKS = [("fetched", re.compile(r"^Reading package lists")),
          ("first_unpack", re.compile(r"^(Preparing to unpack|Selecting previously)")),
@@ -60,7 +62,7 @@ def one_build(api, ctx: Path, tool: str) -> dict:
                 steps.append((step, now - started))
             step, started = text.split(":", 1)[1].strip()[:30], now
     steps.append((step or "?", time.monotonic() - started))
-    silences = sorted(((b[0] - a[0], a[1]) for a, b in zip(lines, lines[1:])), reverse=True)[:10]
+    silences = sorted(((b[0] - a[0], a[1]) for a, b in itertools.pairwise(lines)), reverse=True)[:10]
     return {"total": time.monotonic() - t0, "steps": steps, "silences": silences, "marks": marks}
 
 
@@ -86,6 +88,7 @@ def main() -> int:
     if args.apt_cache:
         print(run.use_apt_cache(args.apt_cache))  # refuses what is not http://HOST:PORT
     import docker
+    import docker.errors
 
     api = docker.APIClient(timeout=900)
     work = Path(tempfile.mkdtemp(prefix="imgwizard-steptime-"))
@@ -97,10 +100,8 @@ def main() -> int:
         for tool in tools[n % len(tools):] + tools[:n % len(tools)]:
             report(n + 1, tool, one_build(api, contexts[tool], tool))
     for tool in tools:
-        try:
+        with contextlib.suppress(docker.errors.APIError):  # not built
             api.remove_image(f"imgwizard-steptime/{tool}:x", force=True)
-        except Exception:  # noqa: BLE001 - not built
-            pass
     return 0
 
 
