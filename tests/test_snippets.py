@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from wizard import knowledge
 from wizard.render import render
 from wizard.validate import validate
 
@@ -225,6 +226,27 @@ def test_jupyter_extras_are_off_by_default_and_installed_when_named():
     both = df(app__type="web", app__name="jupyter", app__jupyter_extras="jupyter-ai notebook")
     assert "RUN pip install --no-cache-dir jupyterlab jupyter-ai notebook" not in both  # [all] and quoted
     assert "RUN pip install --no-cache-dir jupyterlab 'jupyter-ai[all]' notebook\n" in both
+
+
+def test_uv_installs_jupyter_into_the_venv_through_the_pip_mirror_and_is_removed_in_the_same_run():
+    """The venv's app install goes through uv, pinned, fetched and removed in one RUN, with the pip mirror as
+    uv's --index-url (uv does not read PIP_INDEX_URL); the conda env keeps pip. The build itself is
+    tests/docker/test_pip_mirror.py."""
+    conda = df(app__type="web", app__name="jupyter", mirror__pip="tuna")
+    assert conda.split("# --- the app: JupyterLab\n", 1)[1].startswith("RUN pip install --no-cache-dir jupyterlab\n")
+    system = df(app__type="web", app__name="jupyter", app__python_from="system", mirror__pip="tuna",
+                app__jupyter_extras="notebook")
+    run = system.split("# --- the app: JupyterLab and notebook\n", 1)[1].split("\n\n", 1)[0]
+    assert run == (
+        f"RUN pip install --no-cache-dir --disable-pip-version-check --target /tmp/uv uv=={knowledge.uv_version()} \\\n"
+        "    && /tmp/uv/bin/uv pip install --no-cache --compile-bytecode --python /opt/venv/bin/python \\\n"
+        "        --index-url https://pypi.tuna.tsinghua.edu.cn/simple \\\n"
+        "        jupyterlab notebook \\\n"
+        "    && rm -rf /tmp/uv"), run
+    assert "ENV PIP_INDEX_URL=https://pypi.tuna.tsinghua.edu.cn/simple\n" in system  # pip fetches uv from it
+    plain = df(app__type="web", app__name="jupyter", app__python_from="system")
+    assert "--index-url" not in plain and "/tmp/uv/bin/uv pip install" in plain
+    assert "/tmp/uv" not in df(packages__pip="six")  # no app: the user's packages use pip
 
 
 @pytest.mark.parametrize("bad", ["jupyter_http_over_ws", "Notebook", "notebook2", "notebook ", "jupyter-ai[all]"])

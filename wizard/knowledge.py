@@ -305,6 +305,11 @@ def code_server() -> dict:
     return table("apps")["code_server"]
 
 
+def uv_version() -> str:
+    """The uv release the venv's app install fetches (apps.toml [uv])."""
+    return table("apps")["uv"]["version"]
+
+
 def miniconda_url(arch: str) -> str:
     return table("apps")["miniconda"]["url"].format(uname=arch_names(arch)["uname"])
 

@@ -58,6 +58,7 @@ class Plan:
     system_packages: list[str]
     java_home: str | None
     venv: bool
+    uv: str | None  # the uv release that installs the app into the venv (apps/jupyter.j2)
     torch: knowledge.TorchRelease | None
     cuda: str | None
     torch_index: str | None
@@ -177,7 +178,8 @@ def _draws_text(c: _Facts) -> bool:
 
 
 def _python(c: _Facts) -> dict[str, Any]:
-    """The venv or Miniconda, the pip index (trusted when plain http), and the PyTorch build."""
+    """The venv or Miniconda, uv for the app's install into the venv, the pip index (trusted when plain http),
+    and the PyTorch build."""
     a = c.a
     cuda = torch_index = None
     if c.torch:
@@ -192,7 +194,8 @@ def _python(c: _Facts) -> dict[str, Any]:
         if host:
             trusted.append(host)
             c.warnings.append(Msg("plan.plain_http", key=key, url=url, host=host))
-    return {"venv": c.venv, "pip_index": pip_index, "pip_trusted_host": " ".join(dict.fromkeys(trusted)) or None,
+    return {"venv": c.venv, "uv": knowledge.uv_version() if c.venv and c.app_name == "jupyter" else None,
+            "pip_index": pip_index, "pip_trusted_host": " ".join(dict.fromkeys(trusted)) or None,
             "conda_root": knowledge.conda_root(a.get("mirror.conda", "none")) if c.jupyter_conda else None,
             "miniconda_url": knowledge.miniconda_url(a["image.arch"]) if c.jupyter_conda else None,
             "torch": c.torch, "cuda": cuda, "torch_index": torch_index}

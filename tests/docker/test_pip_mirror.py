@@ -1,0 +1,82 @@
+"""A custom pip mirror (mirror.pip) reaches both installers of a Jupyter venv image: pip, which fetches uv through
+PIP_INDEX_URL, and uv, which reads no pip setting and gets the mirror as --index-url (apps/jupyter.j2).
+
+The mirror is a plain-http index on 127.0.0.1 that passes each /simple/ page on to PyPI and records the path; the
+pages link the files on files.pythonhosted.org, which the build fetches through this machine's CA
+(network.extra_ca). The build runs on the host's network so it reaches 127.0.0.1. What the image then has is read
+from a container of it: JupyterLab installed by uv with its bytecode, and no uv left behind."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.answers_kit import JUPYTER, MACHINE_CA, answers_toml
+from tests.docker.conftest import host_network_build, rendered
+from wizard import knowledge
+from wizard.context import write
+
+pytestmark = pytest.mark.docker
+
+UPSTREAM = "https://pypi.org"
+
+
+class Index(http.server.BaseHTTPRequestHandler):
+    """GET of /simple/... passed on to PyPI with the client's Accept header; each path asked for is recorded."""
+    seen: list[str] = []
+
+    def do_GET(self):
+        Index.seen.append(self.path)
+        request = urllib.request.Request(UPSTREAM + self.path, headers={"Accept": self.headers.get("Accept", "*/*")})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as r:
+                data = r.read()
+                self.send_response(r.status)
+                self.send_header("Content-Type", r.headers.get("Content-Type", "text/html"))
+        except urllib.error.HTTPError as exc:
+            data = b""
+            self.send_response(exc.code)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def pip_mirror():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Index)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Index.seen = []
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/simple"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_pip_and_uv_both_install_through_a_custom_pip_mirror(docker_client, pip_mirror, tmp_path, tags):
+    tag = tags("pip-mirror")
+    answers, ctx = rendered(answers_toml("pip-mirror", app=JUPYTER, mirror={"pip": pip_mirror}, network=MACHINE_CA),
+                            tmp_path)
+    assert any("plain http" in str(w) for w in ctx.warnings), ctx.warnings  # the warning for an http index
+    write(ctx, tmp_path / "context")
+    log = host_network_build(docker_client, tmp_path / "context", tag, nocache=True)
+    assert f"uv=={knowledge.uv_version()}" in log
+    pages = {path.rstrip("/") for path in Index.seen}
+    assert "/simple/uv" in pages, Index.seen  # pip fetched uv through PIP_INDEX_URL
+    # uv resolved JupyterLab and its dependencies through --index-url
+    assert {"/simple/jupyterlab", "/simple/jupyter-server", "/simple/tornado"} <= pages, Index.seen
+    script = ("import importlib.metadata as m, pathlib, shutil, jupyterlab, jupyter_server; "
+              "print(m.distribution('jupyterlab').read_text('INSTALLER').strip()); "
+              "print(pathlib.Path('/tmp/uv').exists(), shutil.which('uv')); "
+              "print(len(list(pathlib.Path(jupyter_server.__file__).parent.rglob('*.cpython-*.pyc'))))")
+    out = docker_client.containers.run(tag, ["-c", script], entrypoint=["python"], remove=True).decode().split()
+    assert out[:3] == ["uv", "False", "None"], out  # installed by uv; uv itself is gone
+    assert int(out[3]) > 50, out  # bytecode compiled at build time (--compile-bytecode), as pip would
