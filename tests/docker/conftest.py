@@ -5,6 +5,8 @@ tests/answers_kit.py), built once per session on the real engine and removed at 
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import os
 import shutil
 import subprocess
@@ -79,6 +81,21 @@ def host_network_build(client, context: Path, tag: str, nocache: bool = False) -
     log = "\n".join(e.text for e in events)
     assert events[-1].kind == "done", log[-4000:]
     return log
+
+
+@contextlib.contextmanager
+def serving(handler, wrap_socket=None):
+    """An HTTP server of `handler` on 127.0.0.1 at a free port, in a thread, for as long as the `with` lasts; the
+    port is what it yields. `wrap_socket` (e.g. an SSLContext's, server side) wraps the listening socket."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if wrap_socket:
+        server.socket = wrap_socket(server.socket)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

@@ -5,17 +5,17 @@ host's network so it reaches 127.0.0.1."""
 
 from __future__ import annotations
 
+import functools
 import http.server
 import shutil
 import ssl
 import subprocess
-import threading
 import urllib.request
 
 import pytest
 
 from tests.answers_kit import answers_toml
-from tests.docker.conftest import host_network_build, rendered
+from tests.docker.conftest import host_network_build, rendered, serving
 from wizard.context import write
 
 pytestmark = pytest.mark.docker
@@ -72,18 +72,11 @@ class Proxy(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def https_mirror(tmp_path):
     ca, cert, key = make_certificates(tmp_path)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     Proxy.seen = []
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}", ca
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Proxy, functools.partial(context.wrap_socket, server_side=True)) as port:
+        yield f"https://127.0.0.1:{port}", ca
 
 
 def test_https_apt_mirror_builds_on_slim_debian(docker_client, https_mirror, tmp_path):

@@ -9,14 +9,13 @@ from a container of it: JupyterLab installed by uv with its bytecode, and no uv 
 from __future__ import annotations
 
 import http.server
-import threading
 import urllib.error
 import urllib.request
 
 import pytest
 
 from tests.answers_kit import JUPYTER, MACHINE_CA, answers_toml
-from tests.docker.conftest import host_network_build, rendered
+from tests.docker.conftest import host_network_build, rendered, serving
 from wizard import knowledge
 from wizard.context import write
 
@@ -50,20 +49,14 @@ class Index(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def pip_mirror():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Index)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     Index.seen = []
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/simple"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Index) as port:
+        yield f"http://127.0.0.1:{port}/simple"
 
 
 def test_pip_and_uv_both_install_through_a_custom_pip_mirror(docker_client, pip_mirror, tmp_path, tags):
     tag = tags("pip-mirror")
-    answers, ctx = rendered(answers_toml("pip-mirror", app=JUPYTER, mirror={"pip": pip_mirror}, network=MACHINE_CA),
+    _, ctx = rendered(answers_toml("pip-mirror", app=JUPYTER, mirror={"pip": pip_mirror}, network=MACHINE_CA),
                             tmp_path)
     assert any("plain http" in str(w) for w in ctx.warnings), ctx.warnings  # the warning for an http index
     write(ctx, tmp_path / "context")

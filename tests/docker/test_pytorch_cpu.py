@@ -16,13 +16,12 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import threading
 from pathlib import Path
 
 import pytest
 
 from tests.answers_kit import JUPYTER, MACHINE_CA, answers_toml
-from tests.docker.conftest import PREFIX, SESSION_TAG, host_network_build, rendered
+from tests.docker.conftest import PREFIX, SESSION_TAG, host_network_build, rendered, serving
 from wizard.context import write
 from wizard.docker_ops import check_image, run_spec
 
@@ -56,15 +55,9 @@ def torch_index(tmp_path_factory):
     link = WHEEL.name.replace("+", "%2B")
     (project / "index.html").write_text(f'<!DOCTYPE html><html><body><a href="{link}">{WHEEL.name}</a></body></html>\n')
     (root / "whl" / "cpu" / "index.html").write_text('<a href="torch/">torch</a>\n')
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Index, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     Index.seen = []
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/whl"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(functools.partial(Index, directory=str(root))) as port:
+        yield f"http://127.0.0.1:{port}/whl"
 
 
 @pytest.fixture(scope="module")
