@@ -57,7 +57,7 @@ def pip_mirror():
 def test_pip_and_uv_both_install_through_a_custom_pip_mirror(docker_client, pip_mirror, tmp_path, tags):
     tag = tags("pip-mirror")
     _, ctx = rendered(answers_toml("pip-mirror", app=JUPYTER, mirror={"pip": pip_mirror}, network=MACHINE_CA),
-                            tmp_path)
+                      tmp_path)
     assert any("plain http" in str(w) for w in ctx.warnings), ctx.warnings  # the warning for an http index
     write(ctx, tmp_path / "context")
     log = host_network_build(docker_client, tmp_path / "context", tag, nocache=True)
