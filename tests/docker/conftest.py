@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +83,43 @@ def host_network_build(client, context: Path, tag: str, nocache: bool = False) -
     log = "\n".join(e.text for e in events)
     assert events[-1].kind == "done", log[-4000:]
     return log
+
+
+def recording_proxy(upstream: str) -> type[http.server.BaseHTTPRequestHandler]:
+    """A request handler that passes GET and HEAD on to `upstream` (with the client's Accept header, and the
+    answer's Content-Type back) and records each path asked for in its `seen` list: a test's mirror in front of
+    a real one, for `serving`."""
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        seen: list[str] = []  # noqa: RUF012 - one list per proxy class, read by the test
+
+        def do_GET(self):
+            self._forward(body=True)
+
+        def do_HEAD(self):
+            self._forward(body=False)
+
+        def _forward(self, body: bool):
+            Proxy.seen.append(self.path)
+            request = urllib.request.Request(upstream + self.path, method="GET" if body else "HEAD",
+                                             headers={"Accept": self.headers.get("Accept", "*/*")})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as r:
+                    data = r.read() if body else b""
+                    self.send_response(r.status)
+                    self.send_header("Content-Type", r.headers.get("Content-Type", "application/octet-stream"))
+                    length = r.headers.get("Content-Length", str(len(data)))
+            except urllib.error.HTTPError as exc:
+                data, length = b"", "0"
+                self.send_response(exc.code)
+            self.send_header("Content-Length", length)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    return Proxy
 
 
 @contextlib.contextmanager

@@ -6,16 +6,14 @@ host's network so it reaches 127.0.0.1."""
 from __future__ import annotations
 
 import functools
-import http.server
 import shutil
 import ssl
 import subprocess
-import urllib.request
 
 import pytest
 
 from tests.answers_kit import answers_toml
-from tests.docker.conftest import host_network_build, rendered, serving
+from tests.docker.conftest import host_network_build, recording_proxy, rendered, serving
 from wizard.context import write
 
 pytestmark = pytest.mark.docker
@@ -41,46 +39,18 @@ def make_certificates(folder):
     return folder / "ca.pem", folder / "server.pem", folder / "server.key"
 
 
-class Proxy(http.server.BaseHTTPRequestHandler):
-    """GET and HEAD passed on to UPSTREAM; each path asked for is recorded."""
-    seen: list[str] = []
-
-    def do_GET(self):
-        self._forward(body=True)
-
-    def do_HEAD(self):
-        self._forward(body=False)
-
-    def _forward(self, body: bool):
-        Proxy.seen.append(self.path)
-        try:
-            with urllib.request.urlopen(UPSTREAM + self.path, timeout=60) as r:
-                data = r.read() if body else b""
-                self.send_response(r.status)
-                self.send_header("Content-Length", r.headers.get("Content-Length", str(len(data))))
-                self.end_headers()
-                self.wfile.write(data)
-        except urllib.error.HTTPError as exc:
-            self.send_response(exc.code)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def https_mirror(tmp_path):
     ca, cert, key = make_certificates(tmp_path)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    Proxy.seen = []
-    with serving(Proxy, functools.partial(context.wrap_socket, server_side=True)) as port:
-        yield f"https://127.0.0.1:{port}", ca
+    proxy = recording_proxy(UPSTREAM)
+    with serving(proxy, functools.partial(context.wrap_socket, server_side=True)) as port:
+        yield f"https://127.0.0.1:{port}", ca, proxy.seen
 
 
 def test_https_apt_mirror_builds_on_slim_debian(docker_client, https_mirror, tmp_path):
-    url, ca = https_mirror
+    url, ca, seen = https_mirror
     _, ctx = rendered(answers_toml("https-mirror", mirror={"apt": url}, packages={"apt": ["less"]},
                                    network={"extra_ca": str(ca)}), tmp_path)
     context = tmp_path / "context"
@@ -89,8 +59,8 @@ def test_https_apt_mirror_builds_on_slim_debian(docker_client, https_mirror, tmp
         log = host_network_build(docker_client, context, TAG, nocache=True)
         # both apt runs went to the mirror over https: the bootstrap (unchecked) and the packages layer (checked)
         assert log.count(f"Get:1 {url}/debian bookworm InRelease") == 2, log
-        assert "/debian/dists/bookworm/InRelease" in Proxy.seen
-        assert any(p.startswith("/debian/pool/main/l/less/") for p in Proxy.seen)
+        assert "/debian/dists/bookworm/InRelease" in seen
+        assert any(p.startswith("/debian/pool/main/l/less/") for p in seen)
         out = docker_client.containers.run(TAG, ["sh", "-c", "command -v less; cat /etc/apt/sources.list.d/debian.sources"],
                                            entrypoint=[], remove=True).decode()
         assert "/usr/bin/less" in out and f"URIs: {url}/debian" in out

@@ -8,14 +8,10 @@ from a container of it: JupyterLab installed by uv with its bytecode, and no uv 
 
 from __future__ import annotations
 
-import http.server
-import urllib.error
-import urllib.request
-
 import pytest
 
 from tests.answers_kit import JUPYTER, MACHINE_CA, answers_toml
-from tests.docker.conftest import host_network_build, rendered, serving
+from tests.docker.conftest import host_network_build, recording_proxy, rendered, serving
 from wizard import knowledge
 from wizard.context import write
 
@@ -24,48 +20,27 @@ pytestmark = pytest.mark.docker
 UPSTREAM = "https://pypi.org"
 
 
-class Index(http.server.BaseHTTPRequestHandler):
-    """GET of /simple/... passed on to PyPI with the client's Accept header; each path asked for is recorded."""
-    seen: list[str] = []
-
-    def do_GET(self):
-        Index.seen.append(self.path)
-        request = urllib.request.Request(UPSTREAM + self.path, headers={"Accept": self.headers.get("Accept", "*/*")})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as r:
-                data = r.read()
-                self.send_response(r.status)
-                self.send_header("Content-Type", r.headers.get("Content-Type", "text/html"))
-        except urllib.error.HTTPError as exc:
-            data = b""
-            self.send_response(exc.code)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def pip_mirror():
-    Index.seen = []
-    with serving(Index) as port:
-        yield f"http://127.0.0.1:{port}/simple"
+    """A plain-http index on 127.0.0.1 in front of PyPI: its URL and the paths asked of it."""
+    index = recording_proxy(UPSTREAM)
+    with serving(index) as port:
+        yield f"http://127.0.0.1:{port}/simple", index.seen
 
 
 def test_pip_and_uv_both_install_through_a_custom_pip_mirror(docker_client, pip_mirror, tmp_path, tags):
     tag = tags("pip-mirror")
-    _, ctx = rendered(answers_toml("pip-mirror", app=JUPYTER, mirror={"pip": pip_mirror}, network=MACHINE_CA),
+    url, seen = pip_mirror
+    _, ctx = rendered(answers_toml("pip-mirror", app=JUPYTER, mirror={"pip": url}, network=MACHINE_CA),
                       tmp_path)
     assert any("plain http" in str(w) for w in ctx.warnings), ctx.warnings  # the warning for an http index
     write(ctx, tmp_path / "context")
     log = host_network_build(docker_client, tmp_path / "context", tag, nocache=True)
     assert f"uv=={knowledge.uv_version()}" in log
-    pages = {path.rstrip("/") for path in Index.seen}
-    assert "/simple/uv" in pages, Index.seen  # pip fetched uv through PIP_INDEX_URL
+    pages = {path.rstrip("/") for path in seen}
+    assert "/simple/uv" in pages, seen  # pip fetched uv through PIP_INDEX_URL
     # uv resolved JupyterLab and its dependencies through --index-url
-    assert {"/simple/jupyterlab", "/simple/jupyter-server", "/simple/tornado"} <= pages, Index.seen
+    assert {"/simple/jupyterlab", "/simple/jupyter-server", "/simple/tornado"} <= pages, seen
     script = ("import importlib.metadata as m, pathlib, shutil, jupyterlab, jupyter_server; "
               "print(m.distribution('jupyterlab').read_text('INSTALLER').strip()); "
               "print(pathlib.Path('/tmp/uv').exists(), shutil.which('uv')); "
