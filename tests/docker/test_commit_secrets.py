@@ -6,8 +6,10 @@ working, and a secret the user left in a file is refused. Also item 10: bad name
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
+import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -234,6 +236,60 @@ def test_a_stopped_container_of_an_imgwizard_image_is_refused(docker_client, ssh
         assert len(err.strip().splitlines()) == 1
         with pytest.raises(docker.errors.ImageNotFound):
             docker_client.images.get(tag)
+    finally:
+        c.remove(force=True)
+
+
+# The wrapper of the image below runs this in place of sshd: it writes a large file (so a commit takes a few
+# seconds), marks that, and starts the real sshd 2 s later, while a commit begun at the mark is still running.
+LATE_SSHD = """#!/bin/sh
+head -c 300000000 /dev/zero > /root/big
+touch /root/big.done
+sleep 2
+exec /usr/sbin/sshd.real "$@"
+"""
+
+
+@pytest.fixture(scope="module")
+def late_sshd_image(docker_client, ssh_password_image):
+    """The SSH password image with an sshd that starts late: what a busy machine (the CI run that found this) made
+    of the moment between the wrapper's `ssh-keygen -A` and sshd reading the keys, held open long enough that a
+    commit spans it every time. A stand-in for a slow machine; the engine, image and wrapper are the real ones."""
+    context = io.BytesIO()
+    with tarfile.open(fileobj=context, mode="w") as tar:
+        for name, text in [("Dockerfile", f"FROM {ssh_password_image.tag}\n"
+                                          "RUN mv /usr/sbin/sshd /usr/sbin/sshd.real\n"
+                                          "COPY sshd /usr/sbin/sshd\n"), ("sshd", LATE_SSHD)]:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(text.encode()), 0o755
+            tar.addfile(info, io.BytesIO(text.encode()))
+    context.seek(0)
+    tag = f"{ssh_password_image.tag.split(':')[0]}-late-sshd:{os.getpid()}"
+    docker_client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True)
+    yield dataclasses.replace(ssh_password_image, tag=tag)
+    docker_client.images.remove(tag, force=True)
+
+
+@pytest.mark.docker
+def test_a_commit_during_the_start_up_waits_for_it(docker_client, late_sshd_image, tags, tmp_path, capsys):
+    """Committed after the host keys were made but before sshd has read them: the wrapper's --before-commit waits
+    for the start-up's end (and sshd's pid file) before it moves the keys aside. It did not wait before: sshd
+    found no host keys and exited, and the container with it ("docker commit failed: Container ... is not
+    running")."""
+    password = secret("Early")
+    tag = tags("committed-early")
+    c = start(docker_client, late_sshd_image, env={"SSH_PASSWORD": password})
+    try:
+        deadline = time.monotonic() + 60
+        while c.exec_run(["test", "-f", "/root/big.done"]).exit_code != 0:
+            assert time.monotonic() < deadline, c.logs().decode()
+            time.sleep(0.05)
+        assert main(["commit", c.name, tag]) == 0, capsys.readouterr().err
+        assert f"committed {c.name} as {tag}" in capsys.readouterr().out
+        c.reload()
+        assert c.status == "running", c.logs().decode()
+        assert password_login(c, password, tmp_path)
+        assert_nowhere_in(docker_client, tag, password, host_key_line(c))
     finally:
         c.remove(force=True)
 

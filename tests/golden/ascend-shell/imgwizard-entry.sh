@@ -9,8 +9,28 @@ set -e
 # After: put it all back as it was, so the running container keeps working.
 hold=/dev/imgwizard-commit
 session_env=/etc/profile.d/imgwizard-env.sh
+# The end of this start-up is marked in $started (in /dev, so each start begins without it). A commit can come
+# while the start-up still runs (a container started a moment ago, or slowed by --cpus): --before-commit first
+# waits for the mark, and when sshd is the command, for sshd's pid file, which sshd writes only after it has read
+# its host keys and listens. Moving the keys before that would leave sshd without keys (it exits, and the
+# container with it), or leave keys made later in the commit.
+started=/dev/imgwizard-started
+wait_started() {
+    tries=0
+    until [ -f "$started" ] && { [ "$(cat "$started")" != sshd ] \
+            || { [ -s /run/sshd.pid ] && kill -0 "$(cat /run/sshd.pid)" 2>/dev/null; }; }; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 45 ]; then  # docker-py's exec gives up after 60 s
+            echo "this container has not finished starting after 45 s (SSH host keys, password, sshd):" \
+                "commit it once it has started (docker logs shows its start-up)" >&2
+            return 1
+        fi
+        sleep 1
+    done
+}
 case "${1:-}" in
     --before-commit)
+        wait_started || exit 3
         mkdir -p "$hold" && chmod 700 "$hold"
         for key in /etc/ssh/ssh_host_* "$session_env"; do
             if [ -f "$key" ]; then mv "$key" "$hold/"; fi
@@ -27,6 +47,7 @@ esac
 
 # SSH: host keys are made here, at first start, so two containers of one image never share them.
 mkdir -p /run/sshd
+rm -f /run/sshd.pid  # left by an earlier start, or kept by a commit: wait_started must see this start's
 ssh-keygen -A >/dev/null
 
 # SSH sessions: sshd hands a login only HOME, USER, PATH (its own default), TZ and SSH_*, and with PAM off nothing
@@ -51,5 +72,8 @@ SKIP='DESKTOP_PASSWORD HOME JUPYTER_TOKEN LOGNAME MAIL OLDPWD PASSWORD PWD SHELL
 }' >> "$session_env.tmp"
 chmod 644 "$session_env.tmp"
 mv "$session_env.tmp" "$session_env"
+
+# The start-up is done ("sshd": sshd, the command, has yet to read its host keys; see wait_started).
+if [ "${1:-}" = /usr/sbin/sshd ]; then echo sshd; else echo done; fi > "$started"
 
 exec "$@"
