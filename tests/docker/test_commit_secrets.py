@@ -255,11 +255,10 @@ def late_sshd_image(docker_client, ssh_password_image):
     """The SSH password image with an sshd that starts late: what a busy machine (the CI run that found this) made
     of the moment between the wrapper's `ssh-keygen -A` and sshd reading the keys, held open long enough that a
     commit spans it every time. A stand-in for a slow machine; the engine, image and wrapper are the real ones."""
+    dockerfile = f"FROM {ssh_password_image.tag}\nRUN mv /usr/sbin/sshd /usr/sbin/sshd.real\nCOPY sshd /usr/sbin/sshd\n"
     context = io.BytesIO()
     with tarfile.open(fileobj=context, mode="w") as tar:
-        for name, text in [("Dockerfile", f"FROM {ssh_password_image.tag}\n"
-                                          "RUN mv /usr/sbin/sshd /usr/sbin/sshd.real\n"
-                                          "COPY sshd /usr/sbin/sshd\n"), ("sshd", LATE_SSHD)]:
+        for name, text in [("Dockerfile", dockerfile), ("sshd", LATE_SSHD)]:
             info = tarfile.TarInfo(name)
             info.size, info.mode = len(text.encode()), 0o755
             tar.addfile(info, io.BytesIO(text.encode()))
