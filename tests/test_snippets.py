@@ -83,6 +83,22 @@ def test_pip_and_conda_mirrors():
     assert "ENV PIP_INDEX_URL=http://pypi.internal/simple" in df(mirror__pip="http://pypi.internal/simple")
 
 
+def _apt_list(dockerfile: str) -> list[str]:
+    """The packages the system set-up RUN's apt-get install names."""
+    block = dockerfile[dockerfile.index("apt-get install -y --no-install-recommends"):].split("    && ", 1)[0]
+    return block.replace("\\", " ").split()[4:]
+
+
+def test_a_package_the_base_already_has_is_not_named_so_not_upgraded():
+    """bookworm-slim has tzdata (bases.toml `preinstalled`, with its source): naming it would upgrade it."""
+    assert "tzdata" not in _apt_list(df(locale__timezone="Asia/Shanghai"))
+    assert "/usr/share/zoneinfo/Asia/Shanghai /etc/localtime" in df(locale__timezone="Asia/Shanghai")
+    assert "tzdata" in _apt_list(df(locale__timezone="Asia/Shanghai", packages__apt=["tzdata"]))  # asked for
+    assert "tzdata" in _apt_list(df(locale__timezone="Asia/Shanghai", os__base_image="registry.local/my/debian:12"))
+    assert "tzdata" in _apt_list(df(os__family="ubuntu", locale__timezone="Asia/Shanghai"))
+    assert "tzdata" in df(os__family="alpine", os__version="3.21", locale__timezone="Asia/Shanghai")
+
+
 def test_chinese_locale_fonts_and_time_zone_per_family():
     debian = df(locale__chinese=True)
     assert "locales" in debian and "language-pack-zh-hans" not in debian

@@ -34,6 +34,7 @@ class Base:
     cmd: tuple[str, ...]
     mirror_from: tuple[str, ...] = ()  # the repository URLs in `sources` a mirror replaces (scheme, host, path)
     foreign_sources: tuple[str, ...] = ()  # third-party apt lists (download.docker.com...) no mirror serves
+    preinstalled: tuple[str, ...] = ()  # packages it has, which imgwizard does not name (naming one upgrades it)
     engine: dict = field(default_factory=dict, compare=False)  # the engine's behaviour (bases.toml [engines.*])
 
 
@@ -57,7 +58,8 @@ def base(engine: str, family: str, version: str) -> Base | None:
         return None
     mirror_from = row.get("mirror_from", table("mirrors")["defaults"].get(family, []))
     return Base(row["image"], row["codename"], row["sources"], tuple(row["entrypoint"]), tuple(row["cmd"]),
-                tuple(mirror_from), tuple(row.get("foreign_sources", ())), engine_facts(engine))
+                tuple(mirror_from), tuple(row.get("foreign_sources", ())), tuple(row.get("preinstalled", ())),
+                engine_facts(engine))
 
 
 def desktop(engine: str) -> dict:

@@ -165,6 +165,11 @@ def _packages(c: _Facts) -> dict[str, Any]:
         jdk = knowledge.java_package(family, java)
         # a desktop app draws windows: the headless JDK has no AWT/X11 library (libawt_xawt), the full one has
         pkgs.append(jdk.removesuffix("-headless") if c.app_type == "desktop" else jdk)
+    # What the base image already has is not named: apt-get install would upgrade it, re-unpacking it (tzdata
+    # on debian:bookworm-slim: ~2 s, docs/benchmarks.md). Not for a base_image of the user's own (unknown
+    # contents), nor for a package the user lists in packages.apt (their way to ask for the upgrade).
+    if not a.get("os.base_image"):
+        pkgs = [pkg for pkg in pkgs if pkg not in c.base.preinstalled]
     pkgs.extend(a.get("packages.apt", []))
     return {"system_packages": sorted(dict.fromkeys(pkgs)),
             "java_home": knowledge.java_home(family, java, c.arch["deb"]) if java != "0" else None}
