@@ -366,12 +366,12 @@ def test_entry_wrapper_undoes_its_secrets_for_a_commit_and_puts_them_back():
     # A commit during the start-up waits for its end (marked last, so the keys, password and sshd are all done)
     # before it moves anything; a pid file left by an earlier start is not taken for this start's sshd.
     assert before.split("\n")[2].strip() == "wait_started || exit 3"  # the first thing --before-commit does
-    mark = entry.index('> "$started"')
+    mark = entry.index('mv "$started.tmp" "$started"')
     assert entry.index('mv "$session_env.tmp" "$session_env"') < mark < entry.index('exec "$@"')
     assert "started=/dev/" in entry and "/usr/sbin/sshd -e" not in entry  # sshd is the command: wait_started waits
     web = ctx(app__type="web", app__name="jupyter", ssh__enabled=True, ssh__authorized_key=KEY)
     web_entry = web.files["imgwizard-entry.sh"].text  # sshd in the background: started before the mark
-    assert web_entry.index("/usr/sbin/sshd -e") < web_entry.index('> "$started"') < web_entry.index('exec "$@"')
+    assert web_entry.index("/usr/sbin/sshd -e") < web_entry.index('> "$started.tmp"') < web_entry.index('exec "$@"')
     assert entry.index("rm -f /run/sshd.pid") < entry.index("ssh-keygen -A")
     key = ctx(ssh__enabled=True, ssh__authorized_key=KEY).files["imgwizard-entry.sh"].text
     assert "put_back" not in key and 'mv "$key" "$hold/"' in _commit_hooks(key)

@@ -73,7 +73,9 @@ SKIP='DESKTOP_PASSWORD HOME JUPYTER_TOKEN LOGNAME MAIL OLDPWD PASSWORD PWD SHELL
 chmod 644 "$session_env.tmp"
 mv "$session_env.tmp" "$session_env"
 
-# The start-up is done ("sshd": sshd, the command, has yet to read its host keys; see wait_started).
-if [ "${1:-}" = /usr/sbin/sshd ]; then echo sshd; else echo done; fi > "$started"
+# The start-up is done ("sshd": sshd, the command, has yet to read its host keys; see wait_started). Written
+# aside and renamed, so wait_started never reads a half-written mark.
+if [ "${1:-}" = /usr/sbin/sshd ]; then echo sshd; else echo done; fi > "$started.tmp"
+mv "$started.tmp" "$started"
 
 exec "$@"

@@ -76,7 +76,9 @@ mv "$session_env.tmp" "$session_env"
 # Port forwarding: socat listens on 31000 and forwards to 8006 (plain TCP).
 socat TCP-LISTEN:31000,fork,reuseaddr TCP:127.0.0.1:8006 &
 
-# The start-up is done ("sshd": sshd, the command, has yet to read its host keys; see wait_started).
-if [ "${1:-}" = /usr/sbin/sshd ]; then echo sshd; else echo done; fi > "$started"
+# The start-up is done ("sshd": sshd, the command, has yet to read its host keys; see wait_started). Written
+# aside and renamed, so wait_started never reads a half-written mark.
+if [ "${1:-}" = /usr/sbin/sshd ]; then echo sshd; else echo done; fi > "$started.tmp"
+mv "$started.tmp" "$started"
 
 exec "$@"
