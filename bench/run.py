@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 
 BASE_IMAGE = "debian:bookworm-slim"
 HOST_CA = "/etc/ssl/certs/ca-certificates.crt"
-SIZE_GOAL = 0.40  # imgwizard's size added over the base <= 40% of the guide recipe's
 REBUILD_GOAL = 0.15  # rebuild after an app-only change <= 15% of imgwizard's own cold build
 FLOOR_POINTS = 3.0  # imgwizard's size ratio at most this many points above the floor (issue 13)
 RENDER_GOAL_MS = 5.0
@@ -417,8 +416,9 @@ def scenario_rows(s: Scenario, w: Variant, g: Variant) -> list[list[str]]:
 def scenario_goals(s: Scenario, w: Variant, g: Variant) -> list[tuple[str, str, bool]]:
     size_ratio, floor = _ratio(w.size_added, g.size_added), floor_ratio(w, g)
     points = (size_ratio - floor) * 100
-    goals = [(f"{s.name}: size added <= {SIZE_GOAL:.0%} of the guide's", f"{size_ratio:.0%}", size_ratio <= SIZE_GOAL),
-             (f"{s.name}: size within {FLOOR_POINTS:.0f} points of the floor",
+    # The size goal is the floor's (issue 13), not a fixed share of the guide's size: the packages alone are
+    # 50-57% of the guide's for jupyter and java, so the 40% of 2026-11-28 was one no Dockerfile could meet.
+    goals = [(f"{s.name}: size within {FLOOR_POINTS:.0f} points of the floor",
               f"{size_ratio:.1%} against {floor:.1%} ({points:.1f} points)", points <= FLOOR_POINTS)]
     if w.rebuild:
         r = w.rebuild.seconds / w.cold.seconds
