@@ -269,7 +269,7 @@ def _ratio(w: float, p: float) -> str:
 
 
 def report(figures: dict[tuple[str, str], Figures], scenarios: list[str]) -> int:
-    from run import table  # bench/run.py's table
+    from report import table  # bench/report.py's table
 
     rows, goals = [], []
     for s in scenarios:
@@ -327,7 +327,7 @@ def print_passes(figures: dict[tuple[str, str], Figures], scenarios: list[str]) 
     """Each pass's cold builds and imgwizard's against the faster peer of the same pass: where the machine's
     noise is as large as the differences, the minimum of each tool's runs is decided by one lucky pass, and the
     passes say more (what each tool wins, and by how much on average)."""
-    from run import table  # bench/run.py's table
+    from report import table  # bench/report.py's table
 
     rows = []
     for s in scenarios:

@@ -26,7 +26,9 @@ sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent.parent)]
 
 import choices  # bench/peers, found through the path above
 import compare
+import guide_compare  # bench/guide_compare.py
 import run  # bench/run.py
+import scenarios  # bench/scenarios.py
 
 MARKS = [("fetched", re.compile(r"^Reading package lists")),
          ("first_unpack", re.compile(r"^(Preparing to unpack|Selecting previously)")),
@@ -36,7 +38,7 @@ LAST = re.compile(r"^(Setting up |Processing triggers)")
 
 def one_build(api, ctx: Path, tool: str) -> dict:
     """A cold build of `ctx`: per-step seconds, the longest silences after an output line, and the marks."""
-    args = dict(run.BUILD_ARGS)  # --apt-cache's http_proxy
+    args = dict(guide_compare.BUILD_ARGS)  # --apt-cache's http_proxy
     if tool == "imgwizard":
         args["IMGWIZARD_CREATED"] = "2026-01-01T00:00:00Z"
     t0 = time.monotonic()
@@ -94,7 +96,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="imgwizard-steptime-"))
     key = work / "key"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    contexts = {t: compare.make_context(t, args.scenario, work / t, key, run.HOST_CA, run._render_into)
+    contexts = {t: compare.make_context(t, args.scenario, work / t, key, scenarios.HOST_CA, scenarios._render_into)
                 for t in tools}
     for n in range(args.passes):
         for tool in tools[n % len(tools):] + tools[:n % len(tools)]:
