@@ -15,7 +15,7 @@ from pathlib import Path
 
 from screens.app import make_app
 from screens.scenarios import GPU_SERVER, LAPTOP
-from wizard.docker_ops import parse_stream
+from wizard.engine.build import parse_stream
 from wizard.host import HostFacts
 
 SIZE = (150, 40)

@@ -33,9 +33,9 @@ from screens.settings import Settings, default_path
 from screens.review import Blocker, auth_off, blocker, review_text
 from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList, show_once
 from wizard import scan, tree
-from wizard.build_events import Builder
+from wizard.engine.build_events import Builder
 from wizard.context import WriteReport
-from wizard.host import HostFacts, default_engine_probe, engine_help, hints, prefill
+from wizard.host import HostFacts, engine_help, hints, prefill
 from wizard.render import copied_files, summary
 from wizard.scan import Finding
 from wizard.session import Session
@@ -109,7 +109,7 @@ class WizardScreen(Screen):
         self.app.call_from_thread(self.refresh_state)
 
     async def follow_engine(self, facts: HostFacts) -> None:
-        """Pre-fill from the remote engine's host (wizard/engine_host.py) and show the step again."""
+        """Pre-fill from the remote engine's host (wizard/engine/host_facts.py) and show the step again."""
         if self.wizard.follow_engine(facts):
             await self.show_step()
 
@@ -350,7 +350,7 @@ class WizardApp(App[int]):
         self.host = host or HostFacts()
         self.hints = hints(self.host)
         self.engine = engine
-        self.engine_facts = engine_facts  # the remote engine's host facts (None: ask wizard.engine_host)
+        self.engine_facts = engine_facts  # the remote engine's host facts (None: ask wizard.engine.host_facts)
         self.suggested: dict[str, Any] = {}  # answers pre-filled from the host, not given by the user
         self.clock = clock
         self.reports: list[tuple[Path, WriteReport]] = []
@@ -414,11 +414,12 @@ class WizardApp(App[int]):
         self.reports.append((folder, report))
 
     def engine_problem(self) -> str | None:
-        """None when a Docker engine answers, else why not (the injected probe, else docker_ops)."""
+        """None when a Docker engine answers, else why not (the injected probe, else wizard.engine.connect)."""
         if self.engine is not None:
             return self.engine()
         if self.builder is not None:
             return None  # an injected builder is its own engine
+        from wizard.engine.connect import default_engine_probe  # docker-py: in the worker, after the first frame
         return default_engine_probe(self.docker_host)
 
     def remote_facts(self) -> HostFacts | None:
@@ -427,7 +428,7 @@ class WizardApp(App[int]):
             return self.engine_facts()
         if self.engine is not None or self.builder is not None:
             return None  # an injected engine or builder: no real engine to ask
-        from wizard.engine_host import remote_facts
+        from wizard.engine.host_facts import remote_facts
         return remote_facts(self.host, self.docker_host)
 
     def follow_engine(self, facts: HostFacts) -> bool:
@@ -446,7 +447,7 @@ class WizardApp(App[int]):
 
     def get_builder(self) -> Builder:
         if self.builder is None:
-            from wizard.docker_ops import docker_builder
+            from wizard.engine.build import docker_builder
             self.builder = docker_builder(host=self.docker_host)
         return self.builder
 
@@ -458,7 +459,7 @@ class WizardApp(App[int]):
         host = self.docker_host
 
         def history(tag: str) -> list[dict[str, Any]]:
-            from wizard.engine import client_for
+            from wizard.engine.connect import client_for
 
             client, _ = client_for(host)
             try:

@@ -1,10 +1,10 @@
-"""The build screen: streams an injected builder's events (wizard.build_events) with a progress bar, the elapsed
+"""The build screen: streams an injected builder's events (wizard.engine.build_events) with a progress bar, the elapsed
 time and an estimate, keeps the full log in build.log beside the context, and ends with the outcome: after a
 failure the failing step and the output lines that say why, after success the next steps (run, check, export).
 The builder runs in a thread worker; Esc sets the cancel Event, which stops it.
 
 After success a chart beside the log shows where the image's bytes went: each layer as a bar labelled with the
-wizard step that made it (wizard.layers, from the image's history on the engine and the context's Dockerfile).
+wizard step that made it (wizard.engine.layers, from the image's history on the engine and the context's Dockerfile).
 
 The estimate comes from the step count and, when this context was built before from the wizard, from the
 times the previous build.log recorded for each step ("[12.3s] Step 3/10 : ...").
@@ -29,8 +29,8 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, RichLog, Static
 
 from screens.widgets import QuietFooter
-from wizard import layers
-from wizard.build_events import BuildEvent, Builder
+from wizard.engine import layers
+from wizard.engine.build_events import BuildEvent, Builder
 from wizard.safeio import TEXT_LIMIT, SafeIOError, open_new_log, os_reason, read_text
 from wizard.text import tr
 
@@ -96,7 +96,7 @@ def next_steps(folder: Path, tag: str) -> list[tuple[str, str]]:
 
 def chart_text(view: layers.LayerView, width: int = 12, label_width: int = 24, lang: str = "en") -> Text:
     """One line per layer: size, a bar against the largest, its share, and the wizard step that made it."""
-    from wizard.docker_ops import human_size
+    from wizard.engine.common import human_size
 
     largest = max((r.size for r in view.rows), default=0) or 1
     out = Text()
@@ -220,7 +220,7 @@ class BuildScreen(Screen[str]):
         ev = message.event
         log = self.query_one(RichLog)
         if ev.kind == "upload":  # the text in the UI's language from the counts (the event's text is English)
-            from wizard.docker_ops import human_size
+            from wizard.engine.common import human_size
 
             self.upload = tr("ui.build.sending", self.lang, sent=human_size(ev.step), total=human_size(ev.total))
             if ev.step >= ev.total:

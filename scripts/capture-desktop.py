@@ -24,7 +24,7 @@ import docker  # noqa: E402
 
 from tests.docker.novnc_browser import VIEWPORT, chromium, open_viewer, painted, wait_connected  # noqa: E402
 from wizard.context import write  # noqa: E402
-from wizard.docker_ops import docker_builder  # noqa: E402
+from wizard.engine.build import docker_builder# noqa: E402
 from wizard.load import load  # noqa: E402
 from wizard.render import render  # noqa: E402
 

@@ -26,7 +26,7 @@ def docker_required() -> bool:
 def docker_client():
     import docker
 
-    from wizard.docker_ops import engine_status
+    from wizard.engine.connect import engine_status
 
     reason = engine_status()
     if reason:

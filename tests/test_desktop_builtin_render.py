@@ -10,7 +10,7 @@ import pytest
 
 from wizard import knowledge
 from wizard.answers import BY_KEY
-from wizard.docker_ops import run_spec
+from wizard.engine.check import run_spec
 from wizard.lint import is_failure, lint
 from wizard.render import render
 from wizard.validate import validate

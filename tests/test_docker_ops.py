@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from screens.cli import main
-from wizard.build_events import BuildEvent
-from wizard.docker_ops import (BadTarget, DockerOpError, archive_tags, engine_status, export_image, human_size,
-                               parse_stream, reference_problem)
+from wizard.engine.build_events import BuildEvent
+from wizard.engine.archive import BadTarget, archive_tags, export_image
+from wizard.engine.build import parse_stream
+from wizard.engine.common import DockerOpError, human_size, reference_problem
+from wizard.engine.connect import engine_status
 
 # Recorded from docker-py 7.1 `APIClient.build(decode=True)` against the legacy builder (engine 26).
 OK = [

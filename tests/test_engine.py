@@ -1,4 +1,4 @@
-"""Choosing the Docker engine as the Docker CLI does (wizard/engine.py), without an engine: the order --host >
+"""Choosing the Docker engine as the Docker CLI does (wizard/engine/connect.py), without an engine: the order --host >
 DOCKER_HOST > docker context > local socket, a context's meta.json and TLS files as `docker context create`
 writes them, DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, refused addresses, and the one-line reasons. The real SSH
 transport is tested in tests/docker/test_remote.py."""
@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from screens.cli import main
-from wizard.engine import (LOCAL_SOCKET, BadHost, Endpoint, EngineError, connect, explain, host_problem,
-                           resolve)
+from wizard.engine.connect import LOCAL_SOCKET, BadHost, Endpoint, EngineError, connect, explain, host_problem, resolve
 
 CA = Path(__file__).parent / "fixtures" / "test-ca.pem"
 

@@ -1,4 +1,4 @@
-"""Host facts from the engine (wizard/engine_host.py). The architecture and distribution are read from this
+"""Host facts from the engine (wizard/engine/host_facts.py). The architecture and distribution are read from this
 machine's real engine. The NVIDIA part is MOCKED: there is no GPU, NVIDIA driver or Container Toolkit here, so
 a recording client stands in for an engine with the nvidia runtime (what it is asked to run is checked)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import docker.errors
 import pytest
 
-from wizard.engine_host import NVIDIA_SMI, engine_facts, engine_nvidia_driver
+from wizard.engine.host_facts import NVIDIA_SMI, engine_facts, engine_nvidia_driver
 from wizard.host import HostFacts, detect_arch
 
 

@@ -1,4 +1,4 @@
-"""Where the bytes go (wizard/layers.py) and transfer progress (wizard/transfer.py), without an engine.
+"""Where the bytes go (wizard/engine/layers.py) and transfer progress (wizard/engine/transfer.py), without an engine.
 
 tests/fixtures/history_reproduce.json is the history the engine (Docker 20.10, legacy builder) gave for the
 image tests/docker/test_reproduce.py builds, with its Dockerfile beside it; the real-engine test checks the
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard import layers, transfer
+from wizard.engine import layers, transfer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HISTORY = json.loads((FIXTURES / "history_reproduce.json").read_text())

@@ -8,7 +8,7 @@ from pathlib import Path
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from screens.plain import _checker, run_plain
+from screens.cli.plain import _checker, run_plain
 from screens.scenarios import LAPTOP, TEST_KEY
 from wizard import tree
 from wizard.answers import BY_KEY, defaults, resolve
@@ -218,12 +218,12 @@ def test_found_files_are_listed_and_pre_filled(tmp_path: Path):
 def test_a_failed_write_names_the_folder_the_user_gave(tmp_path: Path, monkeypatch):
     # a full disk cannot be made here (root, no quota): the write is replaced by one that fails like it
     import errno
-    import screens.plain
+    import screens.cli.plain
 
     def full(ctx, folder):
         raise OSError(errno.ENOSPC, "No space left on device", str(folder / "Dockerfile"))
 
-    monkeypatch.setattr(screens.plain, "write", full)
+    monkeypatch.setattr(screens.cli.plain, "write", full)
     out = tmp_path / "chosen"
     given = prefill(LAPTOP)
     typed = ENTER * prompts_before_image_step(given) + CLEAR + "my-tools" + ENTER + ENTER + ENTER

@@ -1,6 +1,6 @@
-"""The pieces of remote builds and pushes that need no engine: the context upload count (wizard/upload.py), the
-push stream's per-layer state and its one-line reasons (wizard/push.py), the CLI's layer bars, and check's
-refusal to probe through tcp:// (wizard/reach.py). Real engines: tests/docker/test_remote.py, test_push.py."""
+"""The pieces of remote builds and pushes that need no engine: the context upload count (wizard/engine/upload.py), the
+push stream's per-layer state and its one-line reasons (wizard/engine/push.py), the CLI's layer bars, and check's
+refusal to probe through tcp:// (wizard/engine/reach.py). Real engines: tests/docker/test_remote.py, test_push.py."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from screens.push_cli import LayerView, layer_line
-from wizard.push import Layer, PushError, PushProgress, credentials_note, explain, parse_target
-from wizard.reach import Unreachable, route_for
-from wizard.upload import Sending, context_archive
+from screens.cli.push import LayerView, layer_line
+from wizard.engine.push import Layer, PushError, PushProgress, credentials_note, explain, parse_target
+from wizard.engine.reach import Unreachable, route_for
+from wizard.engine.upload import Sending, context_archive
 
 
 def test_the_context_tar_honours_dockerignore(tmp_path):

@@ -26,7 +26,7 @@ def ctx(**given):
 
 
 def without_labels(dockerfile: str) -> str:
-    """The Dockerfile before its last section, the labels (tests/test_image_meta.py checks those): they hold
+    """The Dockerfile before its last section, the labels (tests/test_labels.py checks those): they hold
     the answers as data, so an answer's text is in them without being in a layer), and the build-time ARG they
     read, which comes before USER and CMD (issue 13: a start-command change re-runs two steps)."""
     body = dockerfile[:dockerfile.index("\n# --- labels:")] + "\n"
@@ -603,7 +603,7 @@ def test_the_longest_package_lists_stay_within_the_builders_line_limit():
     apt = [f"a{i:03d}" + "b" * 120 for i in range(200)]
     c = ctx(packages__pip=pip, packages__apt=apt, app__type="web", app__name="jupyter", app__python_from="system")
     assert max(len(line.encode()) for line in c.dockerfile.splitlines()) < 65_535
-    # the labels' JSON holds the lists too and is cut at image_meta.LINE_BYTES; every other line is short
+    # the labels' JSON holds the lists too and is cut at labels.LINE_BYTES; every other line is short
     assert max(len(line.encode()) for line in without_labels(c.dockerfile).splitlines()) < 1_000
     assert all(f"        '{p}'" in c.dockerfile for p in (pip[0], pip[-1]))  # one per line, shell-quoted
     _, problems = validate({**NO_SSH, "packages.pip": pip + ["p200"]})

@@ -62,7 +62,7 @@ def test_every_footer_key_of_every_screen_has_a_translation():
 
 def test_every_message_id_used_in_the_code_exists():
     used = set()
-    for path in [*ROOT.joinpath("wizard").glob("*.py"), *ROOT.joinpath("screens").glob("*.py")]:
+    for path in [*ROOT.joinpath("wizard").rglob("*.py"), *ROOT.joinpath("screens").rglob("*.py")]:
         used |= set(re.findall(r"""\b(?:Msg|tr)\(\s*["']([a-z_]+(?:\.[a-z_]+)*)["']""", path.read_text()))
     assert len(used) > 30
     assert used - set(EN) == set()
@@ -134,7 +134,7 @@ def test_every_reason_a_base_image_gives_has_its_chinese_and_the_refusal_speaks_
 # ------------------------------------------------------------------ every text of the screens is in the tables
 
 SCREENS = [ROOT / "screens" / f"{name}.py" for name in
-           ("app", "build", "modals", "review", "widgets", "settings", "keys", "folders", "plain")]
+           ("app", "build", "modals", "review", "widgets", "settings", "keys", "folders", "cli/plain")]
 # Calls that put a text on the screen; their positional arguments and these keywords must not be English literals.
 SHOWING = {"notify", "Static", "Label", "Button", "Text", "update", "write", "append", "say", "MessageModal",
            "ConfirmModal", "Input", "FieldInput", "text", "select", "Choice", "print", "TabPane"}
@@ -175,7 +175,7 @@ def _english_literals(path: Path) -> list[str]:
 def test_the_screens_show_no_text_outside_the_tables():
     """No inline T(en, zh) in screens/ (T.of(id) takes a table's message), and no English literal handed to a
     call that shows text: every text comes from wizard/text.py's EN and ZH by id."""
-    inline = [f"{p.name}:{n}" for p in sorted((ROOT / "screens").glob("*.py"))
+    inline = [f"{p.name}:{n}" for p in sorted((ROOT / "screens").rglob("*.py"))
               for n, line in enumerate(p.read_text().splitlines(), 1) if re.search(r"(?<![\w.])T\(", line)]
     assert inline == []
     found = [hit for path in SCREENS for hit in _english_literals(path)]
@@ -365,7 +365,7 @@ def test_the_plain_flow_asks_in_chinese(tmp_path):
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output.plain_text import PlainTextOutput
 
-    from screens.plain import run_plain
+    from screens.cli.plain import run_plain
     from screens.scenarios import LAPTOP
 
     from tests.test_plain import CTRL_C, ENTER, prompts_before_image_step, select_back

@@ -5,7 +5,7 @@ behaviour (step N/M, streaming, failure at a step, cancel, no engine) must be te
 without an engine. The fixtures are the decoded JSON lines docker-py's `APIClient().build(decode=True)`
 returned on a real engine (Docker 28, legacy builder) for a tiny context FROM debian:bookworm-slim, one that
 succeeds (tests/fixtures/docker_build_ok.jsonl) and one whose third step exits 3 (docker_build_fail.jsonl).
-They go through the real parser, wizard.docker_ops.parse_stream, as a live build's chunks do.
+They go through the real parser, wizard.engine.build.parse_stream, as a live build's chunks do.
 """
 
 import json
@@ -16,7 +16,7 @@ from pathlib import Path
 from screens.app import make_app
 from screens.build import BuildScreen, cause_lines, previous_times, remaining
 from screens.scenarios import LAPTOP
-from wizard.docker_ops import parse_stream
+from wizard.engine.build import parse_stream
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIZE = (120, 40)

@@ -1,6 +1,6 @@
 """The wizard follows a remote engine: once the engine check (after the first frame) finds the engine is on
 another host, the pre-filled architecture and NVIDIA driver are that host's, each hint says where it came from,
-and what the user gave stays. The remote facts are injected here (wizard/engine_host.py reads them from a
+and what the user gave stays. The remote facts are injected here (wizard/engine/host_facts.py reads them from a
 real engine: tests/test_engine_host.py)."""
 
 from __future__ import annotations

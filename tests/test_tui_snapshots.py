@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from screens.app import make_app
 from screens.scenarios import GPU_SERVER, LAPTOP
-from wizard.docker_ops import parse_stream
+from wizard.engine.build import parse_stream
 
 SIZE = (150, 42)
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,5 +1,5 @@
 """The build screen shows the context upload (bytes sent / total) before step 1, as a remote build sends it.
-The upload events come from the real counter (wizard.upload.Sending reading a 4 MiB context the way the HTTP
+The upload events come from the real counter (wizard.engine.upload.Sending reading a 4 MiB context the way the HTTP
 layer does), then a REAL recorded build stream follows (tests/test_tui_build.py's fixture)."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from textual.widgets import RichLog, Static
 from screens.app import make_app
 from screens.scenarios import LAPTOP
 from tests.test_tui_build import recorded, start_build
-from wizard.build_events import BuildEvent
-from wizard.docker_ops import human_size, parse_stream
-from wizard.upload import Sending
+from wizard.engine.build_events import BuildEvent
+from wizard.engine.build import parse_stream
+from wizard.engine.common import human_size
+from wizard.engine.upload import Sending
 
 MIB = 1024 * 1024
 

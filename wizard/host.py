@@ -75,19 +75,6 @@ def detect_distro() -> str | None:
     return f"{name} {version}".strip() or None
 
 
-def default_engine_probe(host: str | None = None) -> str | None:
-    """wizard.docker_ops.engine_status (for `host`, else the engine the Docker CLI would use) when that adapter
-    exists, else a reason."""
-    try:
-        from wizard.docker_ops import engine_status
-    except ImportError:
-        return "the Docker adapter (wizard.docker_ops) is not available"
-    try:
-        return engine_status(host=host)
-    except Exception as exc:  # an adapter failure is a reason, never a crash of the wizard
-        return str(exc) or type(exc).__name__
-
-
 def detect_ssh_key(home: Path) -> tuple[str | None, str | None]:
     folder = home / ".ssh"
     for name in KEY_FILES:
@@ -104,7 +91,7 @@ def detect_ssh_key(home: Path) -> tuple[str | None, str | None]:
 
 def detect(run: Runner = subprocess.run, machine: Callable[[], str] = platform.machine,
            distro_name: Callable[[], str | None] = detect_distro,
-           engine: Callable[[], str | None] | None = default_engine_probe,
+           engine: Callable[[], str | None] | None = None,
            home: Path | None = None) -> HostFacts:
     """Probe the host. `engine=None` skips the Docker check (the fact then says "not checked")."""
     key, key_path = detect_ssh_key(home if home is not None else Path.home())
@@ -160,7 +147,7 @@ def _key_hint(facts: HostFacts) -> dict[str, T]:
 
 
 def engine_hints(facts: HostFacts) -> dict[str, T]:
-    """The hints when arch, GPU and distro came from a remote Docker engine (wizard/engine_host.py)."""
+    """The hints when arch, GPU and distro came from a remote Docker engine (wizard/engine/host_facts.py)."""
     where = facts.origin
     out: dict[str, T] = {}
     if facts.arch:

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import jinja2
 
-from wizard import __version__, answers_file, checks, image_meta
+from wizard import __version__, answers_file, checks, labels
 from wizard.answers import torch_build_for
 from wizard.plan import CONDA, VENV, WRAPPER, Plan, build_plan
 
@@ -194,9 +194,9 @@ def _values(a: dict[str, Any], plan: Plan) -> dict[str, Any]:
         "service": a["image.name"].split("/")[-1].replace(".", "-").replace("_", "-"),
         "run_flags": _run_flags(plan),
         "summary": summary(a),
-        "labels": {name: image_meta.dockerfile_word(value)
-                   for name, value in image_meta.labels(a, summary(a), plan.base_image).items()},
-        "created_arg": image_meta.CREATED_ARG,
+        "labels": {name: labels.dockerfile_word(value)
+                   for name, value in labels.labels(a, summary(a), plan.base_image).items()},
+        "created_arg": labels.CREATED_ARG,
     }
 
 

@@ -195,7 +195,7 @@ EN: dict[str, str] = {
     "plan.file.nvidia_run": "the NVIDIA driver installer of the host's exact version",
     "plan.file.jetbrains": "the JetBrains Linux archive you downloaded",
     "plan.file.binary": "the binary (statically linked for scratch)",
-    # ---- the plain flow (screens/plain.py)
+    # ---- the plain flow (screens/cli/plain.py)
     "plain.interrupted": "\nInterrupted: nothing was written.",
     "plain.no_terminal": "imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a "
                          "terminal",

@@ -24,7 +24,8 @@ from tests.answers_kit import (FORWARD, JUPYTER, KEY_LOGIN, MACHINE_CA, PASSWORD
                                put_test_key)
 from wizard import answers_file
 from wizard.context import write
-from wizard.docker_ops import RunSpec, docker_builder, parse_stream, run_spec
+from wizard.engine.build import docker_builder, parse_stream
+from wizard.engine.check import RunSpec, run_spec
 from wizard.render import BuildContext, render
 from wizard.validate import validate
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from screens.cli import main
-from wizard.docker_ops import docker_builder
+from wizard.engine.build import docker_builder
 
 pytestmark = pytest.mark.docker
 

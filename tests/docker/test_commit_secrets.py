@@ -19,7 +19,7 @@ import pytest
 
 from screens.cli import main
 from tests.docker.test_ssh import host_port, saved_archive, start
-from wizard.docker_ops import _ssh_banner, _wait
+from wizard.engine.check import _ssh_banner, _wait
 
 SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10",
             "-o", "LogLevel=ERROR", "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
@@ -303,7 +303,7 @@ def test_bad_names_are_refused_before_the_engine(args, monkeypatch, capsys):
 
 
 def test_the_scan_reads_each_changed_file_once_and_added_folders_whole():
-    from wizard.commit import _archive_roots
+    from wizard.engine.commit import _archive_roots
 
     changes = [{"Path": p, "Kind": k} for p, k in [
         ("/etc", 0), ("/etc/shadow", 0), ("/etc/ssh", 0), ("/etc/ssh/new_key", 1),
@@ -313,7 +313,7 @@ def test_the_scan_reads_each_changed_file_once_and_added_folders_whole():
 
 
 def test_a_password_hash_counts_unless_the_image_has_it():
-    from wizard.commit import _new_hashes
+    from wizard.engine.commit import _new_hashes
 
     shadow = b"root:$y$j9T$abc$def:19000:0:::::\napp:!$6$x$y:1::::::\nbin:*:1::::::\nnobody:!:1::::::\nold:$1$s$h:1::\n"
     assert _new_hashes(shadow, {"root": {"*"}, "old": {"$1$s$h"}}) == ["root", "app"]

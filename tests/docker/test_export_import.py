@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from screens.cli import main
-from wizard.docker_ops import BadTarget, archive_tags, export_image, import_image
+from wizard.engine.archive import BadTarget, archive_tags, export_image, import_image
 
 pytestmark = pytest.mark.docker
 

@@ -10,8 +10,10 @@ import uuid
 import pytest
 
 from screens.cli import main
-from wizard.commit import commit
-from wizard.docker_ops import DockerOpError, NotEnoughSpace, check_image, export_image, import_image
+from wizard.engine.commit import commit
+from wizard.engine.archive import NotEnoughSpace, export_image, import_image
+from wizard.engine.check import check_image
+from wizard.engine.common import DockerOpError
 
 pytestmark = pytest.mark.docker
 

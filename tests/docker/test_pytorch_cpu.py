@@ -23,7 +23,7 @@ import pytest
 from tests.answers_kit import JUPYTER, MACHINE_CA, answers_toml
 from tests.docker.conftest import PREFIX, SESSION_TAG, host_network_build, rendered, serving
 from wizard.context import write
-from wizard.docker_ops import check_image, run_spec
+from wizard.engine.check import check_image, run_spec
 
 pytestmark = pytest.mark.docker
 

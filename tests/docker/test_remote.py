@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.docker.conftest import SESSION_TAG
-from wizard.docker_ops import archive_tags
+from wizard.engine.archive import archive_tags
 
 pytestmark = pytest.mark.docker
 
@@ -213,8 +213,8 @@ def test_cancel_stops_a_build_through_ssh(sshd, docker_client, tmp_path, monkeyp
     import threading
     import uuid
 
-    from wizard.docker_ops import docker_builder
-    from wizard.engine import Endpoint, connect
+    from wizard.engine.build import docker_builder
+    from wizard.engine.connect import Endpoint, connect
 
     monkeypatch.setenv("HOME", str(sshd.home))
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)

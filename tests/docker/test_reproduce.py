@@ -19,8 +19,8 @@ import pytest
 
 from tests.answers_kit import MACHINE_CA, answers_toml
 from tests.docker.conftest import PREFIX, SESSION_TAG, build_scenario
-from wizard import image_meta
-from wizard.docker_ops import docker_builder
+from wizard import labels as core_labels
+from wizard.engine.build import docker_builder
 
 pytestmark = pytest.mark.docker
 
@@ -51,12 +51,12 @@ def built(docker_client, scenario_dir, images_to_remove):
 def test_the_image_carries_oci_labels_and_its_answers(docker_client, built):
     result, started = built
     labels = docker_client.images.get(result.tag).attrs["Config"]["Labels"]
-    created = datetime.strptime(labels[image_meta.CREATED], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    assert started <= created <= datetime.now(timezone.utc), labels[image_meta.CREATED]
+    created = datetime.strptime(labels[core_labels.CREATED], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    assert started <= created <= datetime.now(timezone.utc), labels[core_labels.CREATED]
     assert labels["org.opencontainers.image.title"] == "imgwizard-test/reproduce"
     assert labels["org.opencontainers.image.version"] == "latest"
     assert labels["org.opencontainers.image.base.name"] == "debian:bookworm-slim"
-    assert labels[image_meta.ANSWERS].startswith('{"version": 1,')
+    assert labels[core_labels.ANSWERS].startswith('{"version": 1,')
 
 
 def test_recovered_answers_render_the_same_dockerfile_byte_for_byte(built, tmp_path):
@@ -99,7 +99,7 @@ def test_an_image_without_answers_is_one_clear_line():
 
 
 def test_the_wizard_starts_from_an_image_answers(built):
-    from screens.image_cli import given_of_image
+    from screens.cli.image import given_of_image
     from wizard import answers_file
 
     result, _ = built

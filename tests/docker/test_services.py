@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from screens.cli import main
-from wizard.docker_ops import check_image
+from wizard.engine.check import check_image
 
 pytestmark = pytest.mark.docker
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from wizard.docker_ops import _ssh_banner, _wait, check_image
+from wizard.engine.check import _ssh_banner, _wait, check_image
 
 pytestmark = pytest.mark.docker
 

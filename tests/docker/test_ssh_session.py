@@ -16,7 +16,7 @@ import time
 import pytest
 
 from tests.docker.test_ssh import SSH_OPTS, host_port, start, wait_banner
-from wizard.docker_ops import check_image
+from wizard.engine.check import check_image
 from wizard.plan import SESSION_VARIABLES, secret_names
 
 pytestmark = pytest.mark.docker

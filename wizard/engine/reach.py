@@ -5,7 +5,7 @@ probes them. With the local socket that is this machine. With ssh:// the probes 
 docker-py already holds (a `direct-tcpip` channel, what `ssh -L` does): `ssh_route` listens on a local
 127.0.0.1 port per published port and carries each connection over the existing SSH session. With tcp:// there
 is no such channel and the engine host's 127.0.0.1 cannot be reached from here: `route_for` refuses, saying so.
-Pure core: stdlib (+ the paramiko objects docker-py made).
+The engine adapter: stdlib (+ the paramiko objects docker-py made).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Progress of a long transfer (export writes an archive, import sends one to the engine): bytes done against
 the expected size, and the time left at the rate so far. Pure: the UI decides how and when to show it
-(wizard/upload.py's Sending counts the bytes of an upload)."""
+(upload.py's Sending counts the bytes of an upload)."""
 
 from __future__ import annotations
+
+from wizard.engine.common import human_size
 
 
 def time_left(done: int, total: int, elapsed: float) -> float | None:
@@ -23,8 +25,6 @@ def clock(seconds: float) -> str:
 def progress_text(verb: str, what: str, done: int, total: int, elapsed: float) -> str:
     """'writing app.tar: 120.0 MiB of about 300.0 MiB (40%), 0:12 left' (the percentage stops at 99 until
     the end: `total` is an estimate)."""
-    from wizard.docker_ops import human_size  # docker_ops imports this module
-
     if not total:
         return f"{verb} {what}: {human_size(done)}"
     pct = min(99, 100 * done // total)

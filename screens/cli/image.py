@@ -1,8 +1,8 @@
 """The image sub-commands of `imgwizard`: `answers` (the answers file an image was built from) and `layers`
 (where its bytes go); the progress line of export and import; the layer view the build prints.
 
-wizard/image_meta.py, wizard/layers.py and wizard/transfer.py do the work. Exit status as the rest of the CLI:
-0 ok, 1 failure, 2 bad input, 3 no Docker engine.
+wizard/engine/labels.py, wizard/engine/layers.py and wizard/engine/transfer.py do the work. Exit status as the rest
+of the CLI: 0 ok, 1 failure, 2 bad input, 3 no Docker engine.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from screens.exits import EXIT_FAIL, EXIT_NO_ENGINE, EXIT_OK, EXIT_USAGE
+from screens.cli.exits import EXIT_FAIL, EXIT_NO_ENGINE, EXIT_OK, EXIT_USAGE
 FILE_SUFFIXES = (".toml", ".tar", ".tar.gz", ".tgz")  # --answers NAME with these is a file name, not an image
 
 
@@ -42,8 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 # ------------------------------------------------------------------ answers
 
 def cmd_answers(args: argparse.Namespace) -> int:
-    from wizard.docker_ops import DockerOpError
-    from wizard.image_meta import MetaError
+    from wizard.engine.common import DockerOpError
+    from wizard.labels import MetaError
 
     if args.output is not None and os.path.lexists(args.output):
         print(f"answers: {args.output} exists; imgwizard does not replace it: choose a new file name",
@@ -67,26 +67,27 @@ def answers_of(source: str, client: Any = None, host: str | None = None) -> tupl
     """(the answers file text, EXIT_OK) of an image or a saved archive at `source`; ("", status) after
     printing why there is none to read. MetaError when the image carries no answers, DockerOpError when the
     archive is not one. `client`: the engine to ask (default: the CLI's for `host`: --host, DOCKER_HOST, the
-    docker context, the local socket; screens/remote_cli.py)."""
-    from wizard import image_meta
-    from wizard.docker_ops import reference_problem
+    docker context, the local socket; screens/cli/connect.py)."""
+    from wizard.engine import labels as engine_labels
+    from wizard.labels import answers_text
+    from wizard.engine.common import reference_problem
 
     if os.path.lexists(source):
         if os.path.isfile(source) and not _is_archive(Path(source)):
             print(f"answers: {source} is not a docker save archive; accepted: an image name[:tag] or id, or a "
                   f"saved .tar (imgwizard export IMAGE -o FILE.tar)", file=sys.stderr)
             return "", EXIT_USAGE
-        return image_meta.archive_answers(Path(source))[1], EXIT_OK
+        return engine_labels.archive_answers(Path(source))[1], EXIT_OK
     problem = reference_problem(source)
     if problem:
         print(f"answers: IMAGE {problem}, or the path of a saved .tar (there is no file {source})", file=sys.stderr)
         return "", EXIT_USAGE
     if client is None:
-        from screens.remote_cli import connect_or_say
+        from screens.cli.connect import connect_or_say
         client = connect_or_say(host)
         if client is None:
             return "", EXIT_NO_ENGINE
-    return image_meta.answers_text(image_meta.image_labels(client, source), source), EXIT_OK
+    return answers_text(engine_labels.image_labels(client, source), source), EXIT_OK
 
 
 def _warn_problems(text: str, source: str, folder: Path) -> None:
@@ -131,10 +132,10 @@ def given_of_image(source: str, host: str | None = None) -> tuple[dict, list[tup
     """The wizard's `--answers IMAGE`: the given answers of an image (of the engine at `host`) or of a saved
     archive, with problems; None when `source` names a file that is not an archive (the caller reads it)."""
     from wizard import answers_file
-    from wizard.docker_ops import DockerOpError
-    from wizard.image_meta import MetaError
+    from wizard.engine.common import DockerOpError
+    from wizard.labels import MetaError
 
-    from wizard.docker_ops import reference_problem
+    from wizard.engine.common import reference_problem
 
     if os.path.lexists(source):
         if not _is_archive(Path(source)):
@@ -163,10 +164,10 @@ def _is_archive(path: Path) -> bool:
 # ------------------------------------------------------------------ layers
 
 def cmd_layers(args: argparse.Namespace) -> int:
-    from wizard.docker_ops import reference_problem
-    from wizard.image_meta import MetaError
+    from wizard.engine.common import reference_problem
+    from wizard.labels import MetaError
 
-    from screens.remote_cli import engine_for
+    from screens.cli.connect import engine_for
 
     problem = reference_problem(args.image)
     client = engine_for("layers", problem and f"IMAGE {problem}", args.host)
@@ -184,8 +185,8 @@ def print_layers(client: Any, ref: str, context: Path | None = None) -> None:
     """Print the layer view of image `ref`; its Dockerfile from `context`, else rendered from its answers."""
     import docker.errors
 
-    from wizard import layers
-    from wizard.image_meta import MetaError
+    from wizard.engine import layers
+    from wizard.labels import MetaError
 
     try:
         image = client.images.get(ref)
@@ -204,7 +205,8 @@ def print_layers(client: Any, ref: str, context: Path | None = None) -> None:
 
 def _dockerfile_of(labels: dict, context: Path | None) -> tuple[str | None, str]:
     """(the Dockerfile the image came from, "steps from WHERE"), or (None, "no wizard steps: WHY")."""
-    from wizard import answers_file, image_meta, safeio
+    from wizard import answers_file, safeio
+    from wizard.labels import answers_text
     from wizard.render import render
     from wizard.validate import validate
 
@@ -214,7 +216,7 @@ def _dockerfile_of(labels: dict, context: Path | None) -> tuple[str | None, str]
         except safeio.SafeIOError as exc:
             return None, f"no wizard steps: {exc}"
     try:
-        given, problems = answers_file.parse(image_meta.answers_text(labels, "the image"))
+        given, problems = answers_file.parse(answers_text(labels, "the image"))
         answers, problems = validate(given, Path(".")) if not problems else ({}, problems)
         if not problems:
             return render(answers, Path(".")).dockerfile, "steps from its answers label"
@@ -227,8 +229,8 @@ def _dockerfile_of(labels: dict, context: Path | None) -> tuple[str | None, str]
 
 def progress_printer(verb: str, what: object, tty: bool, out=None) -> Callable[[int, int], None]:
     """A progress callback: one updated line on a terminal (5 a second), a line every 5 s otherwise; with the
-    bytes done against the expected size and the time left (wizard/transfer.py)."""
-    from wizard.transfer import progress_text
+    bytes done against the expected size and the time left (wizard/engine/transfer.py)."""
+    from wizard.engine.transfer import progress_text
 
     start, last = time.monotonic(), [0.0]
 

@@ -1,4 +1,4 @@
-"""The events a build streams, shared by the Docker adapter (wizard/docker_ops.py), the CLI and the TUI.
+"""The events a build streams, shared by the Docker adapter (build.py), the CLI and the TUI.
 
 A builder is any callable `builder(context_dir, tag, cancel) -> Iterator[BuildEvent]`; the TUI and the CLI
 take one injected, so tests can pass a builder that replays recorded docker-py events.

@@ -1,7 +1,7 @@
 """`imgwizard commit`: docker commit with no run-time secret value in the new image's config or layers.
 
-Pure core: the docker-py adapter for commit, next to wizard/docker_ops.py (which it shares DockerOpError and the
-API helpers with). docs/security.md explains the steps and the facts about the engine they rely on.
+The engine adapter (stdlib + docker); DockerOpError and the API helpers come from common.py. docs/security.md
+explains the steps and the facts about the engine they rely on.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator, Mapping
 import docker
 import docker.errors
 
-from wizard.docker_ops import DockerOpError, _api, _api_message
+from wizard.engine.common import DockerOpError, api_message, api_of
 from wizard.plan import WRAPPER, secret_names
 
 
@@ -66,11 +66,11 @@ def commit(client: Any, container: str, image: str) -> Committed:
         new = first = _commit_checked(client, c, secrets, reset, None if secrets else (repo, tag))
         if secrets:
             new = _recommit(client, first, repo, tag)
-        problems = _settings_leaks(_api(client).inspect_image(new), secrets)
+        problems = _settings_leaks(api_of(client).inspect_image(new), secrets)
     except docker.errors.APIError as exc:
-        raise DockerOpError(f"docker commit failed: {_api_message(exc)}") from None
+        raise DockerOpError(f"docker commit failed: {api_message(exc)}") from None
     if problems:
-        _drop_image(_api(client), new)
+        _drop_image(api_of(client), new)
         raise SecretLeft(problems)
     kept = sorted(k for k, v in env.items() if k not in secrets and image_env.get(k) != v)
     return Committed(new, sorted(secrets), kept, first if secrets else None)
@@ -83,11 +83,11 @@ def _container_and_image_env(client: Any, container: str) -> tuple[Any, dict[str
     except docker.errors.NotFound:
         raise DockerOpError(f"no container {container} (docker ps -a lists them)") from None
     except docker.errors.APIError as exc:
-        raise DockerOpError(f"cannot read container {container}: {_api_message(exc)}") from None
+        raise DockerOpError(f"cannot read container {container}: {api_message(exc)}") from None
     try:
         image_config = client.images.get(c.attrs["Image"]).attrs["Config"] or {}
     except docker.errors.APIError as exc:
-        raise DockerOpError(f"cannot read the image of {container}: {_api_message(exc)}") from None
+        raise DockerOpError(f"cannot read the image of {container}: {api_message(exc)}") from None
     return c, _env_dict(image_config.get("Env"))
 
 
@@ -120,7 +120,7 @@ def _commit_checked(client: Any, c: Any, secrets: Mapping[str, str], reset: list
             if problems:
                 raise SecretLeft(problems)
             repo, tag = name or (None, None)
-            return _api(client).commit(c.id, repository=repo, tag=tag or None,
+            return api_of(client).commit(c.id, repository=repo, tag=tag or None,
                                        conf={"Env": reset} if reset else None)["Id"]
         finally:
             if running:
@@ -157,7 +157,7 @@ def _hook(c: Any, stage: str) -> None:
 def _recommit(client: Any, first: str, repo: str, tag: str) -> str:
     """IMAGE from a never-started container of `first`: its container_config is that container's clean config.
     `first` stays as IMAGE's untagged parent (like a build step's image) and goes when IMAGE is removed."""
-    api = _api(client)
+    api = api_of(client)
     try:
         helper = api.create_container(first)["Id"]
         try:
@@ -299,7 +299,7 @@ def _scan(f: Any, needles: Mapping[str, bytes]) -> set[str]:
 
 def _image_shadow_fields(client: Any, image_id: str) -> dict[str, set[str]]:
     """user -> the password fields the image's /etc/shadow and /etc/shadow- have (from a never-started container)."""
-    api = _api(client)
+    api = api_of(client)
     helper = api.create_container(image_id, entrypoint=["/imgwizard-never-started"], network_disabled=True)["Id"]
     fields: dict[str, set[str]] = {}
     try:

@@ -1,5 +1,5 @@
 """The labels every rendered Dockerfile ends with, and reading the answers file back from labels or a saved
-archive (wizard/image_meta.py). The real engine's side (build, recover, render, compare) is
+archive (wizard/labels.py, wizard/engine/labels.py). The real engine's side (build, recover, render, compare) is
 tests/docker/test_reproduce.py."""
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from wizard import answers_file, image_meta
-from wizard.docker_ops import DockerOpError
-from wizard.image_meta import ANSWERS, MetaError
+from wizard import answers_file
+from wizard import labels as core_labels
+from wizard.engine import labels as engine_labels
+from wizard.engine.common import DockerOpError
+from wizard.labels import ANSWERS, MetaError
 from wizard.load import load
 from wizard.render import render
 
@@ -39,8 +41,8 @@ def test_every_dockerfile_ends_with_the_labels_after_its_last_layer(example):
     assert instructions[-1] == "LABEL", instructions[-4:]
     last_arg = len(instructions) - 1 - instructions[::-1].index("ARG")
     assert set(instructions[last_arg + 1:-1]) <= {"USER", "CMD"}, instructions[-5:]
-    assert f"\nARG {image_meta.CREATED_ARG}\n" in ctx.dockerfile
-    assert f'LABEL org.opencontainers.image.created="${{{image_meta.CREATED_ARG}}}"' in ctx.dockerfile
+    assert f"\nARG {core_labels.CREATED_ARG}\n" in ctx.dockerfile
+    assert f'LABEL org.opencontainers.image.created="${{{core_labels.CREATED_ARG}}}"' in ctx.dockerfile
     assert f'org.opencontainers.image.title="{answers["image.name"]}"' in ctx.dockerfile
     assert f'org.opencontainers.image.version="{answers["image.tag"]}"' in ctx.dockerfile
 
@@ -56,7 +58,7 @@ def _label_value(dockerfile: str, name: str) -> str:
 def test_the_answers_label_gives_back_the_answers_file(example):
     answers, ctx = _rendered(example)
     value = _label_value(ctx.dockerfile, ANSWERS)
-    assert image_meta.answers_text({ANSWERS: value}, "x") == ctx.files["imgwizard.toml"].text
+    assert core_labels.answers_text({ANSWERS: value}, "x") == ctx.files["imgwizard.toml"].text
 
 
 def test_no_dockerfile_line_reaches_the_builders_64_kib_limit_and_the_label_reads_back():
@@ -74,16 +76,16 @@ def test_no_dockerfile_line_reaches_the_builders_64_kib_limit_and_the_label_read
 def test_the_answers_label_has_one_line_per_section_whatever_the_values():
     answers, _ = _rendered(ROOT / "docs" / "examples" / "debian-shell-ssh.toml")
     longer = {**answers, "packages.pip": ["x" * 250] * 1, "user.workdir": "/" + "w" * 200}
-    assert len(image_meta.answers_json(longer).splitlines()) == len(image_meta.answers_json(answers).splitlines())
+    assert len(core_labels.answers_json(longer).splitlines()) == len(core_labels.answers_json(answers).splitlines())
 
 
 def test_a_label_value_is_escaped_for_a_double_quoted_dockerfile_word():
-    word = image_meta.dockerfile_word('say "hi" to $HOME\\n 中文\nnext')
+    word = core_labels.dockerfile_word('say "hi" to $HOME\\n 中文\nnext')
     assert word == 'say \\"hi\\" to \\$HOME\\\\n 中文\\\nnext'
     with pytest.raises(ValueError, match="control characters"):
-        image_meta.dockerfile_word("a\tb")
+        core_labels.dockerfile_word("a\tb")
     with pytest.raises(ValueError, match="cannot be blank or start with #"):
-        image_meta.dockerfile_word("a\n  # b")
+        core_labels.dockerfile_word("a\n  # b")
 
 
 @pytest.mark.parametrize("value, why", [
@@ -97,7 +99,7 @@ def test_a_label_value_is_escaped_for_a_double_quoted_dockerfile_word():
 def test_labels_without_an_answers_document_are_one_clear_line(value, why):
     labels = {} if value is None else {ANSWERS: value}
     with pytest.raises(MetaError, match=why) as err:
-        image_meta.answers_text(labels, "team/app:1")
+        core_labels.answers_text(labels, "team/app:1")
     assert "\n" not in str(err.value) and str(err.value).startswith("team/app:1")
 
 
@@ -125,26 +127,26 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 @pytest.mark.parametrize("gz", [False, True], ids=["tar", "tar.gz"])
 def test_a_saved_archive_gives_its_image_answers(tmp_path, gz):
     answers, ctx = _rendered(ROOT / "docs" / "examples" / "debian-shell-ssh.toml")
-    labels = {ANSWERS: image_meta.answers_json(answers)}
+    labels = {ANSWERS: core_labels.answers_json(answers)}
     path = _archive(tmp_path / "a.tar", {"team/app:1": labels, "debian:bookworm-slim": {}}, gz)
-    assert image_meta.archive_answers(path) == ("team/app:1", ctx.files["imgwizard.toml"].text)
+    assert engine_labels.archive_answers(path) == ("team/app:1", ctx.files["imgwizard.toml"].text)
 
 
 def test_an_archive_with_several_imgwizard_images_names_them(tmp_path):
     labels = {ANSWERS: '{"version": 1}'}
     path = _archive(tmp_path / "a.tar", {"team/a:1": labels, "team/b:1": labels})
     with pytest.raises(MetaError, match=r"2 images with answers \(team/a:1, team/b:1\)"):
-        image_meta.archive_answers(path)
+        engine_labels.archive_answers(path)
 
 
 def test_not_an_archive_is_one_clear_line(tmp_path):
     (tmp_path / "x.tar").write_text("version = 1\n")
     with pytest.raises(DockerOpError, match="not a complete image archive"):
-        image_meta.archive_answers(tmp_path / "x.tar")
+        engine_labels.archive_answers(tmp_path / "x.tar")
     with tarfile.open(tmp_path / "y.tar", "w") as tar:
         _add(tar, "hello.txt", b"hi")
     with pytest.raises(MetaError, match="no manifest.json"):
-        image_meta.archive_answers(tmp_path / "y.tar")
+        engine_labels.archive_answers(tmp_path / "y.tar")
 
 
 def test_the_document_round_trips_through_dump():
@@ -168,12 +170,12 @@ def test_answers_of_an_answers_file_or_a_bad_name_is_one_clear_line(tmp_path, ca
 
 def test_the_build_time_is_passed_only_to_a_dockerfile_that_declares_it():
     _, ctx = _rendered(ROOT / "docs" / "examples" / "binary-scratch.toml")
-    assert list(image_meta.build_args(ctx.dockerfile)) == [image_meta.CREATED_ARG]
-    assert image_meta.build_args("FROM debian:bookworm-slim\nCMD [\"true\"]\n") == {}
+    assert list(core_labels.build_args(ctx.dockerfile)) == [core_labels.CREATED_ARG]
+    assert core_labels.build_args("FROM debian:bookworm-slim\nCMD [\"true\"]\n") == {}
 
 
 def test_wizard_answers_that_name_a_file_are_read_as_a_file(tmp_path):
-    from screens.image_cli import given_of_image
+    from screens.cli.image import given_of_image
 
     (tmp_path / "a.toml").write_text("version = 1\n")
     assert given_of_image(str(tmp_path / "a.toml")) is None  # load.read_given reads it
@@ -187,14 +189,14 @@ from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list('ab "$\\#\t中') ), max_size=3 * image_meta.LINE_BYTES // 2))
+@given(st.text(alphabet=st.sampled_from(list('ab "$\\#\t中') ), max_size=3 * core_labels.LINE_BYTES // 2))
 def test_the_short_line_fast_path_escapes_exactly_as_the_cutting_path(line):
     """_word_line's one-translate path (lines up to LINE_BYTES) gives what the per-character path gives."""
-    assert image_meta._word_line(line) == "\\\n".join(image_meta._chunks(image_meta._escaped(line)))
+    assert core_labels._word_line(line) == "\\\n".join(core_labels._chunks(core_labels._escaped(line)))
 
 
 def test_control_characters_are_refused_but_the_line_break():
     for bad in ("a\x00b", "tab\there", "del\x7f", "cr\r"):
         with pytest.raises(ValueError, match="control characters"):
-            image_meta.dockerfile_word(bad)
-    assert image_meta.dockerfile_word('x\ny "$"') == 'x\\\ny \\"\\$\\"'
+            core_labels.dockerfile_word(bad)
+    assert core_labels.dockerfile_word('x\ny "$"') == 'x\\\ny \\"\\$\\"'

@@ -12,7 +12,7 @@ client from `connect`, so they all follow the engine the way the Docker CLI choo
 
 ssh:// uses docker-py's own transport (paramiko; its `ssh` extra): key login with the keys in ~/.ssh or the
 ssh agent, host keys from ~/.ssh/known_hosts (an unknown host is refused, never accepted silently), and
-`docker system dial-stdio` on the remote side, like the Docker CLI. Pure core: stdlib + docker.
+`docker system dial-stdio` on the remote side, like the Docker CLI. The engine adapter: stdlib + docker.
 """
 
 from __future__ import annotations
@@ -272,3 +272,36 @@ def _ssh_args(url: str) -> str:
         return rest
     login = f"{m['user']}@{m['host']}" if m["user"] else m["host"]
     return f"-p {m['port']} {login}" if m["port"] else login
+
+
+# ------------------------------------------------------------------ does an engine answer?
+
+HOW_TO_START = ("start one: `sudo systemctl start docker` (or `sudo dockerd &`), "
+                "or point DOCKER_HOST at a running engine")
+
+
+def engine_status(client_factory: Callable[[], Any] | None = None, host: str | None = None) -> str | None:
+    """None when a Docker engine answers, else one line saying why not. Without a factory: `host`, else the
+    engine the Docker CLI would use (wizard/engine/connect.py: DOCKER_HOST, the docker context, the local socket)."""
+    if client_factory is None:
+        try:
+            client_for(host)[0].close()  # an SSH session is not left open behind the answer
+        except EngineError as exc:
+            return str(exc)
+        return None
+    try:
+        client = client_factory()
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no engine" here
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"no Docker engine answers ({reason[:200]})"
+    return None
+
+
+def default_engine_probe(host: str | None = None) -> str | None:
+    """engine_status for `host`, else the engine the Docker CLI would use; an adapter failure is a reason, never
+    a crash of the wizard."""
+    try:
+        return engine_status(host=host)
+    except Exception as exc:  # noqa: BLE001
+        return str(exc) or type(exc).__name__

@@ -1,4 +1,4 @@
-"""`imgwizard push IMAGE --to REGISTRY/NAME:TAG` (wizard/push.py does the work; docs/registry.md).
+"""`imgwizard push IMAGE --to REGISTRY/NAME:TAG` (wizard/engine/push.py does the work; docs/registry.md).
 
 Exit status as the other Docker commands: 0 pushed, 1 the push failed (one line why), 2 bad input, 3 no engine.
 """
@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from screens.exits import EXIT_FAIL, EXIT_OK
+from screens.cli.exits import EXIT_FAIL, EXIT_OK
 BAR = 24  # characters of a layer's bar
 
 
@@ -27,9 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from screens.remote_cli import engine_for
-    from wizard.docker_ops import reference_problem
-    from wizard.push import PushError, credentials_note, parse_target, push_image
+    from screens.cli.connect import engine_for
+    from wizard.engine.common import reference_problem
+    from wizard.engine.push import PushError, credentials_note, parse_target, push_image
 
     problem = reference_problem(args.image)
     problem = problem and f"IMAGE {problem}"
@@ -99,7 +99,7 @@ class LayerView:
 
 def layer_line(layer: Any) -> str:
     """`0123456789ab [#########---------------] 12.0 MiB / 31.5 MiB  Pushing`."""
-    from wizard.docker_ops import human_size
+    from wizard.engine.common import human_size
 
     short = layer.id[:12]
     if not layer.total:

@@ -8,7 +8,7 @@ distribution come from the engine's host, not the laptop (docs/remote.md).
   (the NVIDIA Container Toolkit mounts nvidia-smi into any glibc image when the `utility` capability is asked);
 - distribution: the engine's `docker info` (OperatingSystem).
 The user's SSH public key stays the one on this machine (it is the user's key, wherever the engine is).
-Pure core: stdlib + docker.
+The engine adapter: stdlib + docker.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def engine_nvidia_driver(client: Any, image: str = PROBE_IMAGE) -> str | None:
 
 def remote_facts(local: HostFacts, host: str | None = None) -> HostFacts | None:
     """The engine's facts when the chosen engine is remote; None for a local one or when none answers."""
-    from wizard.engine import EngineError, connect, resolve
+    from wizard.engine.connect import EngineError, connect, resolve
 
     try:
         endpoint = resolve(host)

@@ -4,7 +4,7 @@ Credentials are the ones `docker login` stored: docker-py reads the Docker confi
 or `~/.docker/config.json`: `auths`, `credsStore`, `credHelpers`) and sends them with the push, as the Docker CLI
 does. The engine does the push itself, so TLS trust and plain-HTTP permission are the engine's: a registry on
 127.0.0.0/8 may speak plain HTTP, any other one needs TLS or the engine's `insecure-registries` setting.
-Pure core: stdlib + docker.
+The engine adapter: stdlib + docker.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import docker.auth
 import docker.errors
 import docker.utils.config
 
-from wizard.docker_ops import DockerOpError, _api, _api_message, reference_problem
+from wizard.engine.common import DockerOpError, api_message, api_of, reference_problem
 
 
 class PushError(DockerOpError):
@@ -124,7 +124,7 @@ def push_image(client: Any, image: str, target: Target,
     except docker.errors.ImageNotFound:
         raise PushError(f"no image {image} in this engine (docker images lists them)") from None
     except docker.errors.APIError as exc:
-        raise PushError(f"cannot tag {image} as {target}: {_api_message(exc)}") from None
+        raise PushError(f"cannot tag {image} as {target}: {api_message(exc)}") from None
     progress = PushProgress()
     try:
         for chunk in _chunks(client, target):
@@ -134,14 +134,14 @@ def push_image(client: Any, image: str, target: Target,
     except PushError as exc:
         raise PushError(explain(str(exc), target.registry)) from None
     except docker.errors.APIError as exc:
-        raise PushError(explain(_api_message(exc), target.registry)) from None
+        raise PushError(explain(api_message(exc), target.registry)) from None
     if not progress.digest:
         raise PushError(f"the engine ended the push of {target} without a digest (connection lost?)")
     return progress
 
 
 def _chunks(client: Any, target: Target) -> Iterable[Mapping[str, Any]]:
-    return _api(client).push(target.repository, tag=target.tag, stream=True, decode=True)
+    return api_of(client).push(target.repository, tag=target.tag, stream=True, decode=True)
 
 
 _MESSAGES = (

@@ -1,43 +1,24 @@
-"""The `imgwizard` command: with no sub-command the Textual wizard; sub-commands for everything else.
+"""`imgwizard render ANSWERS -o DIR`, `imgwizard lint DIR` and `imgwizard validate ANSWERS`: the commands on answers
+files and build contexts, which need no Docker engine.
 
-Textual and questionary are imported only by the commands that use them, so `imgwizard render` starts fast.
-Exit status: 0 ok, 1 failure (lint error, build failed), 2 bad input (nothing written), 3 no Docker engine.
+Exit status as the rest of the CLI: 0 ok, 1 failure (lint error), 2 bad input (nothing written).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wizard import __version__
+from screens.cli.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from wizard.load import format_problems, load
 
 if TYPE_CHECKING:
     from wizard.context import WriteReport
 
-from screens.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE  # noqa: E402
 
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="imgwizard",
-        description="Package an application into a Docker image, step by step (the Textual wizard when run "
-                    "without a command).")
-    parser.add_argument("--version", action="version", version=f"imgwizard {__version__}")
-    parser.add_argument("--answers", type=Path, metavar="FILE|IMAGE",
-                        help="open the wizard with the answers of a file, an image or a saved .tar")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the wizard (default: from LANG)")
-    parser.add_argument("--plain", action="store_true", help="plain prompts instead of the full-screen wizard")
-    parser.add_argument("-o", "--output", type=Path, metavar="DIR",
-                        help="where the wizard saves (default: ./<image name>/)")
-    parser.add_argument("-H", "--host", dest="wizard_host", type=_host_value, metavar="URL",
-                        help="the Docker engine the wizard builds on and pre-fills from: ssh://[USER@]HOST[:PORT], "
-                             "tcp://HOST:PORT or unix:///PATH (default: DOCKER_HOST, then the docker context)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="write the build context for an answers file",
                        description="Validate ANSWERS and write the build context into DIR. A file in DIR that "
                                    "differs is kept as NAME.bak first; nothing is written when an answer is bad.")
@@ -56,34 +37,6 @@ def _parser() -> argparse.ArgumentParser:
                        description="Exit 0 when every answer is acceptable, 2 with one line per problem otherwise.")
     p.add_argument("answers", type=Path, metavar="ANSWERS")
     p.set_defaults(run=cmd_validate)
-    return parser
-
-
-def _host_value(value: str) -> str:
-    from screens.remote_cli import host_value
-    return host_value(value)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    _add_docker_commands(parser)
-    args = parser.parse_args(argv)
-    if args.command is not None and args.wizard_host and not getattr(args, "host", None):
-        args.host = args.wizard_host  # `imgwizard --host URL build DIR` means the same as `build DIR --host URL`
-    if args.command is None:
-        return _wizard(args)
-    return args.run(args)
-
-
-def _add_docker_commands(parser: argparse.ArgumentParser) -> None:
-    """The Docker commands (build, export, import, commit, check) live in screens/docker_cli.py."""
-    from screens import docker_cli, image_cli, push_cli, remote_cli
-
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    docker_cli.register(sub)
-    push_cli.register(sub)
-    image_cli.register(sub)
-    remote_cli.add_host_option(sub)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -148,27 +101,3 @@ def cmd_lint(args: argparse.Namespace) -> int:
     failures = [f for f in findings if is_failure(f)]
     print(f"{path}: {len(failures)} errors or warnings, {len(findings) - len(failures)} notes")
     return EXIT_FAIL if failures else EXIT_OK
-
-
-def _wizard(args: argparse.Namespace) -> int:
-    from wizard.text import pick_lang
-
-    lang = pick_lang(dict(os.environ), args.lang)
-    given = {}
-    if args.answers:
-        from screens.image_cli import given_of_image
-        from wizard.load import read_given
-        given, problems = given_of_image(str(args.answers), args.wizard_host) or read_given(args.answers)
-        if problems:
-            print(format_problems(problems, str(args.answers)), file=sys.stderr)
-            return EXIT_USAGE
-    if args.plain:
-        from screens.plain import run_plain
-        from wizard.scan import scan
-        return run_plain(given, lang=lang, output=args.output, found=scan(Path.cwd()))
-    from screens.app import run_app
-    return run_app(given, lang=lang, output=args.output, docker_host=args.wizard_host)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -3,7 +3,7 @@
 docker-py's `APIClient.build(path=...)` tars the folder (honouring .dockerignore) and sends it without a word;
 to a remote engine that can take a while. `context_archive` makes the same tar (docker.utils.tar with the
 .dockerignore patterns read the way docker-py's build reads them) and `Sending` hands it to
-`build(fileobj=..., custom_context=True)`, counting what the HTTP layer reads. Pure core: stdlib + docker.
+`build(fileobj=..., custom_context=True)`, counting what the HTTP layer reads. The engine adapter: stdlib + docker.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from wizard.engine.common import human_size
+
 BASE = "base image"
 _SECTION = re.compile(r"#\s*---\s*([^:]+?)\s*(?::.*)?$")
 _KEYWORD = re.compile(r"[A-Za-z]+")
@@ -119,8 +121,6 @@ def _command(entry: Mapping[str, Any]) -> str:
 
 def lines(view: LayerView, width: int = 30, text_width: int = 60) -> list[str]:
     """The view as text: one line per layer, `size  bar  share  step: instruction`, then the totals."""
-    from wizard.docker_ops import human_size  # docker_ops is loaded by whoever has a history to show
-
     largest = max((r.size for r in view.rows), default=0)
     out = []
     for r in view.rows:

@@ -1,22 +1,21 @@
-"""What an image says about itself: the labels imgwizard puts on every image it renders, and reading the
-answers file back from them (a local or remote engine's image, or a `docker save` archive).
+"""What an image says about itself: the labels imgwizard puts on every image it renders, and the answers file read
+back from a label's value.
 
 The labels sit in the Dockerfile's last instruction (snippets/labels.j2), so a plain `docker build .` makes
 them too and no earlier step's cache depends on them. Only `org.opencontainers.image.created` changes with each
-build: it comes from the build argument IMGWIZARD_CREATED (docker_ops passes it), declared right before that
-last LABEL, so it costs that one metadata step and nothing else (docs/reproduce.md "Why a Dockerfile LABEL").
+build: it comes from the build argument IMGWIZARD_CREATED (wizard/engine/build.py passes it), declared right
+before that last LABEL, so it costs that one metadata step and nothing else (docs/reproduce.md "Why a Dockerfile
+LABEL").
 
-Pure core: stdlib; docker-py and wizard/docker_ops only inside the readers (render imports this module, and
-must not pay for importing docker-py).
+Pure core: stdlib. Reading the labels of an image in an engine, or of a saved archive, is the adapter's
+(wizard/engine/labels.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import tarfile
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Mapping
 
 from wizard import __version__, answers_file, safeio
@@ -26,11 +25,9 @@ CREATED = "org.opencontainers.image.created"
 ANSWERS = "imgwizard.answers"  # the answers file as JSON (one object per [section]), docs/reproduce.md
 VERSION = "imgwizard.version"  # the imgwizard that rendered the Dockerfile
 LABEL_LIMIT = 512 * safeio.KIB  # the answers label read back: an answers file is ~2 KB, at most 256 KiB
-CONFIG_LIMIT = 8 * safeio.MIB  # an image config JSON in a saved archive (history + labels: a few KB)
 # The legacy builder refuses a Dockerfile line over 65535 bytes ("dockerfile line greater than max allowed size
 # of 65535", Docker 20.10, seen here); continued lines may add up to more (a 300 KB label built fine).
 LINE_BYTES = 32_000  # a cut line: this, plus at most a run of blanks or # (an answer is at most 16 KiB)
-MEMBERS_LIMIT = 100_000  # tar members looked at (an image has a few per layer)
 
 
 class MetaError(Exception):
@@ -133,61 +130,3 @@ def answers_text(image_labels: Mapping[str, str] | None, what: str) -> str:
         return answers_file.dump_document(doc)
     except (ValueError, TypeError, RecursionError) as exc:
         raise MetaError(f"{what}: its {ANSWERS} label is not an answers document ({exc})") from None
-
-
-def image_labels(client: Any, ref: str) -> dict[str, str]:
-    """The labels of image `ref` in the engine `client` talks to (local or remote)."""
-    import docker.errors
-
-    try:
-        image = client.images.get(ref)
-    except docker.errors.ImageNotFound:
-        raise MetaError(f"no image {ref} in this engine (docker images lists them)") from None
-    except docker.errors.APIError as exc:
-        raise MetaError(f"cannot inspect {ref}: {getattr(exc, 'explanation', None) or exc}") from None
-    return dict((image.attrs.get("Config") or {}).get("Labels") or {})
-
-
-def archive_labels(path: Path) -> dict[str, dict[str, str]]:
-    """The labels of each image in a `docker save` archive, by its first tag (or its config's name): read from
-    the config JSON its manifest.json names, without loading the archive. DockerOpError when it is not one."""
-    from wizard.docker_ops import json_member, reading_archive
-
-    with reading_archive(path), safeio.open_regular(path) as f, tarfile.open(fileobj=f, mode="r:*") as tar:
-        members = _members(tar)
-        if "manifest.json" not in members:
-            raise MetaError(f"{path} is not a docker save archive (it has no manifest.json)")
-        out: dict[str, dict[str, str]] = {}
-        for entry in json_member(path, tar, members["manifest.json"]):
-            config = members.get(str(entry.get("Config", "")).removeprefix("./"))
-            if config is None:
-                raise MetaError(f"{path}: its manifest names a config file the archive does not hold")
-            name = (entry.get("RepoTags") or [str(entry.get("Config"))])[0]
-            out[str(name)] = dict((json_member(path, tar, config, CONFIG_LIMIT).get("config") or {}).get("Labels")
-                                  or {})
-        return out
-
-
-def _members(tar: tarfile.TarFile) -> dict[str, tarfile.TarInfo]:
-    """The regular-file members by name (without a leading ./), at most MEMBERS_LIMIT of them."""
-    out: dict[str, tarfile.TarInfo] = {}
-    for _ in range(MEMBERS_LIMIT):
-        member = tar.next()
-        if member is None:
-            return out
-        if member.isfile():
-            out[member.name.removeprefix("./")] = member
-    raise MetaError(f"{tar.name}: more than {MEMBERS_LIMIT} entries; accepted: a docker save archive")
-
-
-def archive_answers(path: Path) -> tuple[str, str]:
-    """(the image's name in the archive, its answers file text) for the one image of a saved archive that
-    carries answers; MetaError when none does, or several do (naming them)."""
-    found = {name: lab for name, lab in archive_labels(path).items() if ANSWERS in lab}
-    if not found:
-        raise MetaError(f"{path}: no image in it has an {ANSWERS} label (not built from an imgwizard context)")
-    if len(found) > 1:
-        raise MetaError(f"{path} holds {len(found)} images with answers ({', '.join(found)}); accepted: an archive "
-                        f"of one image (imgwizard export IMAGE -o FILE.tar), or load it and name the image")
-    name, lab = next(iter(found.items()))
-    return name, answers_text(lab, f"{path} ({name})")

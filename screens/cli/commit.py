@@ -1,0 +1,70 @@
+"""`imgwizard commit CONTAINER IMAGE`: docker commit without the run-time secrets (wizard/engine/commit.py does the
+work; docs/security.md).
+
+Exit status as the rest of the CLI: 0 ok, 1 failure, 2 bad input, 3 no Docker engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from screens.cli.connect import engine_for
+from screens.cli.exits import EXIT_FAIL, EXIT_OK
+
+_CONTAINER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("commit", help="make an image from a container (docker commit), without its secrets",
+                       description="docker commit CONTAINER IMAGE: keep what was done by hand in a running container. "
+                                   "The values of the secrets run.sh and compose.yaml pass (SSH_PASSWORD, "
+                                   "JUPYTER_TOKEN, PASSWORD, the desktop password) are not kept: imgwizard undoes "
+                                   "what its start-up did with them, checks that none is left in the container's "
+                                   "changes, and refuses (naming the variable and the file) when one is. Other "
+                                   "variables set when the container started are kept, as docker commit does.")
+    p.add_argument("container", metavar="CONTAINER", help="container name or id")
+    p.add_argument("image", metavar="IMAGE", help="the new image's name[:tag]")
+    p.set_defaults(run=cmd_commit)
+
+
+def _commit_usage(container: str, image: str) -> str | None:
+    """What is wrong with commit's arguments (one line), checked before the engine is asked anything."""
+    from wizard.checks import shown
+    from wizard.engine.common import reference_problem
+
+    if not _CONTAINER.fullmatch(container):
+        return (f"container {shown(container)} is not a container name or id "
+                "(letters, digits and _ . -, starting with a letter or digit; docker ps -a lists them)")
+    problem = reference_problem(image, new=True)
+    return f"image {problem}" if problem else None
+
+
+def cmd_commit(args: argparse.Namespace) -> int:
+    from wizard.engine.commit import SecretLeft, commit
+    from wizard.engine.common import DockerOpError
+
+    client = engine_for("commit", _commit_usage(args.container, args.image), args.host)
+    if isinstance(client, int):
+        return client
+    try:
+        done = commit(client, args.container, args.image)
+    except SecretLeft as exc:
+        print(f"commit: refused, no image was made: a secret would be kept in {args.image}", file=sys.stderr)
+        for line in exc.problems:
+            print(f"commit: {line}", file=sys.stderr)
+        return EXIT_FAIL
+    except DockerOpError as exc:
+        print(f"commit: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    print(f"committed {args.container} as {args.image} ({done.image_id[:19]})")
+    for name in done.dropped:
+        print(f"not kept: the value of {name} (a secret; pass it again when you start {args.image})")
+    if done.kept:
+        print(f"kept: {', '.join(done.kept)} (set when the container started; {args.image} starts with them)")
+    if done.parent:
+        print(f"note: {args.image} is built on the untagged image {done.parent[:19]}, whose local metadata (docker "
+              f"inspect) still holds the container's settings; it is not part of {args.image} (not in docker save or "
+              f"push) and goes with `docker rmi {args.image}`")
+    return EXIT_OK

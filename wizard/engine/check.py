@@ -1,0 +1,314 @@
+"""`imgwizard check`: start an image as its context declares and check from outside that each service answers (an SSH
+banner, an HTTP answer, a forwarded port, the built-in desktop's viewer page, RFB through its websocket and the
+app's process), then remove the container. Remote engines reach the published ports through reach.py."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import secrets
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import docker.errors
+
+from wizard import safeio
+from wizard.engine.common import DockerOpError, api_message
+
+
+@dataclass(frozen=True)
+class Service:
+    kind: str  # ssh | http | forward | desktop
+    port: int  # the container port to reach from outside
+    target: int = 0  # forward: the port it forwards to
+    process: str = ""  # desktop: the app's program, which must be running
+
+
+@dataclass
+class RunSpec:
+    """What the context declares for `docker run`: published ports, fixed environment, --init, services."""
+    ports: list[int]
+    env: dict[str, str]
+    init: bool
+    services: list[Service]
+    ignored_flags: list[str] = field(default_factory=list)  # GPU / device flags this machine cannot honour
+    throwaway: list[str] = field(default_factory=list)  # required secrets the check makes up when not given
+
+
+def run_spec(answers: Mapping[str, Any], plan: Any) -> RunSpec:
+    """The run settings and services from resolved answers and their Plan."""
+    services: list[Service] = []
+    if answers.get("app.type") == "web" and answers.get("app.port"):
+        services.append(Service("http", int(answers["app.port"])))
+    if plan.desktop:  # the built-in desktop (the other desktop bases cannot be pulled here to learn their pages)
+        services.append(Service("desktop", int(plan.desktop["port"]), process=plan.desktop["process"]))
+    if answers.get("ssh.enabled"):
+        services.append(Service("ssh", int(answers["ssh.port"])))
+    if answers.get("forward.enabled"):
+        services.append(Service("forward", int(answers["forward.listen"]), int(answers["forward.target"])))
+    ignored = [f for f in plan.run_flags if f.startswith(("--gpus", "--device", "-v"))]
+    throwaway = [s.name for s in plan.secrets if s.required]
+    return RunSpec(list(plan.expose), dict(plan.env_fixed), bool(plan.needs_init), services, ignored, throwaway)
+
+
+def run_spec_of_context(context_dir: Path) -> RunSpec:
+    """The RunSpec of a build context written by imgwizard (from its imgwizard.toml)."""
+    from wizard import answers_file
+    from wizard.answers import resolve
+    from wizard.plan import build_plan
+
+    source = Path(context_dir) / "imgwizard.toml"
+    try:
+        given, problems = answers_file.parse(safeio.read_text(source, safeio.ANSWERS_LIMIT))
+    except safeio.SafeIOError as exc:
+        raise DockerOpError(str(exc)) from None
+    if problems:
+        raise DockerOpError(f"{source}: " + "; ".join(f"{k}: {m}" for k, m in problems))
+    answers, _ = resolve(given)
+    return run_spec(answers, build_plan(answers, Path(context_dir)))
+
+
+@dataclass
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class CheckReport:
+    image: str
+    results: list[CheckResult]
+    logs: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.results) and all(r.ok for r in self.results)
+
+
+def check_image(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] | None = None,
+                timeout: float = 90.0, keep: bool = False, reach: Callable[[int], int] | None = None) -> CheckReport:
+    """Start IMAGE as the context declares, check each service answers from outside, remove the container.
+
+    Container ports are published on 127.0.0.1 (random host ports). `env` adds variables (JUPYTER_TOKEN,
+    SSH_PASSWORD...); a required secret not given (DESKTOP_PASSWORD) gets a random throwaway value. A forwarded port
+    is checked by reaching its target: the web app when the target is the app's port, else a one-shot socat
+    listener started in the container on the target port. A desktop: its viewer page, RFB through its websocket
+    and the app's process. `reach` maps a port on the engine host's 127.0.0.1 to one this machine can connect to
+    (reach.py, remote engines).
+    """
+    container = _start_for_check(client, image, spec, env)
+    results: list[CheckResult] = []
+    logs = ""
+    try:
+        deadline = time.monotonic() + timeout
+        host_ports = _host_ports(container, spec.ports, deadline)
+        if reach is not None:
+            host_ports = {port: reach(host_port) for port, host_port in host_ports.items()}
+        http_ports = {s.port for s in spec.services if s.kind == "http"}
+        for service in spec.services:
+            host_port = host_ports.get(service.port)
+            if host_port is None:
+                results.append(CheckResult(service.kind, False, f"port {service.port} is not published"))
+            else:
+                results.extend(_check_service(container, service, host_port, service.target in http_ports, deadline))
+        if not spec.services:
+            ok, detail = _wait(lambda: "running", container, time.monotonic() + 3, settle=True)
+            results.append(CheckResult("container keeps running", ok, detail))
+        if not all(r.ok for r in results):
+            logs = _logs(container)
+    finally:
+        if not keep:
+            try:
+                container.remove(force=True)
+            except docker.errors.APIError:
+                pass
+    return CheckReport(image, results, logs)
+
+
+def _start_for_check(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] | None) -> Any:
+    """IMAGE started as the context declares, its ports published on 127.0.0.1, a throwaway value for each
+    required secret not given."""
+    environment = {name: secrets.token_hex(4) for name in spec.throwaway}
+    environment.update({**spec.env, **(env or {})})
+    try:
+        client.images.get(image)  # run would try to pull a missing image from a registry
+    except docker.errors.ImageNotFound:
+        raise DockerOpError(f"no image {image} in this engine (docker images lists them)") from None
+    try:
+        return client.containers.run(
+            image, detach=True, init=spec.init or None, environment=environment,
+            ports={f"{p}/tcp": ("127.0.0.1", None) for p in spec.ports}, labels={"imgwizard.check": "1"})
+    except docker.errors.ImageNotFound:
+        raise DockerOpError(f"no image {image} in this engine") from None
+    except docker.errors.APIError as exc:
+        raise DockerOpError(f"cannot start {image}: {api_message(exc)}") from None
+
+
+def _check_service(container: Any, service: Service, host_port: int, target_is_web: bool,
+                   deadline: float) -> list[CheckResult]:
+    """One declared service, reached on `host_port`: an SSH banner, an HTTP answer, a desktop, or a forwarded
+    port (through the web app when it forwards to it, else through a one-shot listener on its target)."""
+    if service.kind == "ssh":
+        ok, detail = _wait(lambda: _ssh_banner(host_port), container, deadline)
+        return [CheckResult(f"ssh on {service.port}", ok, detail)]
+    if service.kind == "http":
+        ok, detail = _wait(lambda: _http(host_port), container, deadline)
+        return [CheckResult(f"http on {service.port}", ok, detail)]
+    if service.kind == "desktop":
+        return _check_desktop(container, host_port, service, deadline)
+    if target_is_web:
+        ok, detail = _wait(lambda: _http(host_port), container, deadline)
+    else:
+        ok, detail = _check_forward(container, host_port, service.target, deadline)
+    return [CheckResult(f"forward {service.port} -> {service.target}", ok, detail)]
+
+
+def _host_ports(container: Any, ports: list[int], deadline: float) -> dict[int, int]:
+    found: dict[int, int] = {}
+    while time.monotonic() < deadline:
+        container.reload()
+        bindings = container.attrs.get("NetworkSettings", {}).get("Ports") or {}
+        for p in ports:
+            for b in bindings.get(f"{p}/tcp") or []:
+                if b.get("HostIp") in ("127.0.0.1", "0.0.0.0", "") and b.get("HostPort"):
+                    found[p] = int(b["HostPort"])
+        if len(found) == len(ports) or container.status == "exited":
+            break
+        time.sleep(0.2)
+    return found
+
+
+def _wait(probe: Callable[[], str], container: Any, deadline: float, settle: bool = False) -> tuple[bool, str]:
+    """Run `probe` until it returns a detail (ok) or the deadline passes; fail early if the container exits."""
+    last = "no answer"
+    while True:
+        container.reload()
+        if container.status in ("exited", "dead"):
+            code = container.attrs.get("State", {}).get("ExitCode")
+            return False, f"the container stopped (exit code {code})"
+        if not settle:
+            try:
+                return True, probe()
+            except (OSError, ValueError) as exc:
+                last = str(exc) or type(exc).__name__
+        if time.monotonic() >= deadline:
+            return (True, "running") if settle else (False, f"no answer before the time-out ({last})")
+        time.sleep(0.5)
+
+
+def _ssh_banner(port: int) -> str:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        data = s.recv(256).decode("ascii", "replace")
+    if not data.startswith("SSH-2.0"):
+        raise ValueError(f"not an SSH banner: {data[:40]!r}")
+    return data.strip()
+
+
+def _http(port: int) -> str:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/", method="GET")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return f"HTTP {r.status}"
+    except urllib.error.HTTPError as exc:  # any HTTP answer (401, 403, 404...) means the server is there
+        return f"HTTP {exc.code}"
+    except urllib.error.URLError as exc:
+        raise OSError(str(exc.reason)) from None
+
+
+def _check_desktop(container: Any, host_port: int, service: Service, deadline: float) -> list[CheckResult]:
+    """The built-in desktop from outside: noVNC's viewer page, the VNC server's RFB greeting through websockify's
+    websocket, and the app's process inside the container."""
+    results = [CheckResult(f"noVNC viewer on {service.port}", *_wait(lambda: _viewer_page(host_port), container, deadline)),
+               CheckResult(f"RFB over the websocket on {service.port}",
+                           *_wait(lambda: rfb_over_websocket(host_port), container, deadline))]
+
+    def app_runs() -> str:
+        names = [p[-1].split(" ", 1)[0].rsplit("/", 1)[-1] for p in container.top()["Processes"]]
+        if service.process not in names:
+            raise ValueError(f"no {service.process} process yet")
+        return f"{service.process} is running"
+
+    results.append(CheckResult(f"app {service.process}", *_wait(app_runs, container, deadline)))
+    return results
+
+
+def _viewer_page(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/vnc.html", timeout=5) as r:
+        page = r.read(1 << 20).decode("utf-8", "replace")
+    if "noVNC" not in page:
+        raise ValueError("the page on this port is not noVNC's viewer")
+    return f"HTTP {r.status}, noVNC's vnc.html"
+
+
+_RFB_GREETING = re.compile(rb"RFB 003\.00[0-9]\n")
+
+
+def rfb_over_websocket(port: int, path: str = "/websockify") -> str:
+    """Open the websocket noVNC uses and read the VNC server's first message: "RFB 003.00x\n" (RFC 6143 7.1.1)."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(request.encode("ascii"))
+        stream = s.makefile("rb")
+        status = stream.readline(1024)
+        if b" 101 " not in status:
+            raise ValueError(f"no websocket upgrade: {status[:60]!r}")
+        while stream.readline(4096).strip():
+            pass  # the response headers
+        payload = _websocket_frame(stream)
+    if not _RFB_GREETING.fullmatch(payload[:12]):
+        raise ValueError(f"not an RFB greeting: {payload[:12]!r}")
+    return payload[:11].decode("ascii")
+
+
+def _websocket_frame(stream: Any) -> bytes:
+    """The payload of one unmasked server frame (RFC 6455 5.2)."""
+    head = stream.read(2)
+    if len(head) < 2:
+        raise ValueError("the websocket closed before the VNC server spoke")
+    length = head[1] & 0x7F
+    if length >= 126:
+        extra = stream.read(2 if length == 126 else 8)
+        length = int.from_bytes(extra, "big")
+    return stream.read(min(length, 1 << 16))
+
+
+_MARK = "imgwizard-forward-ok"
+
+
+def _check_forward(container: Any, host_port: int, target: int, deadline: float) -> tuple[bool, str]:
+    cmd = ["socat", "-T", "10", f"TCP-LISTEN:{target},reuseaddr,fork", f"SYSTEM:echo {_MARK}"]
+    try:
+        container.exec_run(cmd, detach=True)
+    except docker.errors.APIError as exc:
+        return False, f"cannot start a listener on {target}: {api_message(exc)}"
+
+    def probe() -> str:
+        with socket.create_connection(("127.0.0.1", host_port), timeout=5) as s:
+            s.settimeout(5)
+            data = b""
+            while _MARK.encode() not in data:
+                more = s.recv(256)
+                if not more:
+                    break
+                data += more
+        if _MARK.encode() not in data:
+            raise ValueError("connected, but the target did not answer through the forward")
+        return f"reached a listener on {target}"
+
+    return _wait(probe, container, deadline)
+
+
+def _logs(container: Any, lines: int = 40) -> str:
+    try:
+        return container.logs(tail=lines).decode("utf-8", "replace")
+    except docker.errors.APIError:
+        return ""
