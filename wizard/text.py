@@ -6,6 +6,8 @@
   its id and parameters so a UI shows it in the user's language with `in_lang(text, lang)`. A parameter that
   is itself a Msg is translated too; any other value (a quoted answer, a file name) is shown as it is.
 - `T(en, zh)` holds the texts that belong to one field, choice or step (answers.py, tree.py).
+- `safe_to_show(text)` is the one way text from outside (image labels, archive manifests, engine and registry
+  errors, docker context files, the user's files) reaches a terminal, a log line or a widget (docs/security.md).
 
 tests/test_text.py fails when an id lacks a language, when the two languages disagree on an id's parameters,
 or when a screen's key (its Footer description) has no entry `key.<description>`.
@@ -13,6 +15,7 @@ or when a screen's key (its Footer description) has no entry `key.<description>`
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any, NamedTuple
 
@@ -693,3 +696,34 @@ def pick_lang(env: dict[str, str], override: str | None = None) -> str:
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
     return "en"
+
+
+# ------------------------------------------------------------------ text from outside
+
+# C0 and C1 controls, DEL, the line and paragraph separators, and the bidirectional formatting characters (the
+# "Trojan Source" set: LRM, RLM, ALM, LRE..RLO, LRI..PDI): none of them may reach a terminal from outside.
+_BIDI = "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+_UNSAFE_BUT_LINES = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI}]")
+_MARKUP_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")  # rich.markup.escape's pattern (rich 13-15)
+
+
+def safe_to_show(value: object, lines: bool = False) -> str:
+    """Text that did not come from imgwizard, made safe to write to a terminal, a log or a Textual widget:
+    every control character (C0, C1, DEL), line or paragraph separator and bidirectional formatting character
+    is shown escaped (`\\x1b`, `\\u202e`), so no escape sequence, OSC (title, clipboard), carriage return or
+    reordering reaches the screen; and Rich markup is escaped as rich.markup.escape does (without importing
+    rich: the core stays free of UI libraries), so `[/]` or `[link=...]` shows as written. `lines` keeps line
+    breaks (a multi-line engine error printed as lines); each line is made safe the same way."""
+    text = value if isinstance(value, str) else str(value)
+    unsafe = _UNSAFE_BUT_LINES if lines else _UNSAFE
+    text = unsafe.sub(_escaped_char, text)
+    text = _MARKUP_TAG.sub(lambda m: f"{m.group(1)}{m.group(1)}\\{m.group(2)}", text)
+    if text.endswith("\\") and not text.endswith("\\\\"):
+        text += "\\"
+    return text
+
+
+def _escaped_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
