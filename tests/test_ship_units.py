@@ -1,6 +1,7 @@
 """The pieces of remote builds and pushes that need no engine: the context upload count (wizard/engine/upload.py), the
-push stream's per-layer state and its one-line reasons (wizard/engine/push.py), the CLI's layer bars, and check's
-refusal to probe through tcp:// (wizard/engine/reach.py). Real engines: tests/docker/test_remote.py, test_push.py."""
+push stream's per-layer state and its one-line reasons (wizard/engine/push.py), the push's care for the user's tags
+(against a fake engine), the CLI's layer bars, and check's refusal to probe through tcp:// (wizard/engine/reach.py).
+Real engines: tests/docker/test_remote.py, test_push.py."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import json
 import tarfile
 from types import SimpleNamespace
 
+import docker.errors
 import pytest
 
 from screens.cli.push import LayerView, layer_line
-from wizard.engine.push import Layer, PushError, PushProgress, credentials_note, explain, parse_target
+from wizard.engine.push import (Layer, PushCancelled, PushError, PushProgress, TagTaken, credentials_note, explain,
+                                parse_target, push_image)
 from wizard.engine.reach import Unreachable, route_for
 from wizard.engine.upload import Sending, context_archive
 
@@ -97,6 +100,25 @@ def test_targets():
             parse_target(bad)
 
 
+@pytest.mark.parametrize("ref", ["team/app:1", "app", "app:1", "localhost:1", "team/sub/app",
+                                 "imgwizard-test/pushed:x"])
+def test_a_target_without_a_registry_host_is_refused_with_the_hint(ref):
+    with pytest.raises(PushError) as caught:
+        parse_target(ref)
+    line = str(caught.value)
+    assert line.startswith(f"--to {ref} names no registry, so the engine would push it to Docker Hub (docker.io/")
+    assert f"--to docker.io/{ref} to push to Docker Hub" in line and "\n" not in line
+
+
+@pytest.mark.parametrize("ref, registry", [
+    ("docker.io/team/app:1", "docker.io"), ("index.docker.io/team/app", "docker.io"),
+    ("localhost/app", "localhost"), ("localhost:5000/app:1", "localhost:5000"), ("myhost:5000/app", "myhost:5000"),
+    ("reg.example.com/team/app", "reg.example.com"), ("127.0.0.1:5000/a/b/c:2", "127.0.0.1:5000"),
+])
+def test_a_target_with_a_registry_host_passes(ref, registry):
+    assert parse_target(ref).registry == registry
+
+
 def test_credentials_note_names_the_user_never_the_password(tmp_path):
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"auths": {"reg.example.com": {"auth": "YWxpY2U6czNjcjN0"}}}))  # alice:s3cr3t
@@ -130,3 +152,115 @@ def test_check_through_tcp_is_refused_with_the_reason():
             pass
     with route_for(SimpleNamespace(api=SimpleNamespace(base_url="http+docker://localhost"))) as reach:
         assert reach is None
+
+
+# ------------------------------------------------------------------ the user's tags, against a fake engine
+
+A, B = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+PUSHED = [{"status": "Pushed", "progressDetail": {}, "id": "180ed1bca36a"},
+          {"progressDetail": {}, "aux": {"Tag": "1", "Digest": "sha256:" + "c" * 64, "Size": 528}}]
+REFUSED = [{"errorDetail": {"message": "unauthorized: authentication required"},
+            "error": "unauthorized: authentication required"}]
+
+
+class FakeEngine:
+    """The engine's tag store as `docker images` shows it (ref -> image id); `push` yields `chunks`, or raises
+    what they hold. Only what push_image uses."""
+
+    def __init__(self, refs: dict[str, str], chunks=PUSHED, untagged: tuple[str, ...] = ()) -> None:
+        self.refs, self.chunks, self.pushed = dict(refs), chunks, []
+        self.ids = set(refs.values()) | set(untagged)
+        self.images = SimpleNamespace(get=self.get, remove=self.remove)
+        self.api = SimpleNamespace(tag=self.tag, push=self.push)
+
+    def get(self, ref):
+        image_id = self.refs.get(ref) or (ref if ref in self.ids else None)
+        if image_id is None:
+            raise docker.errors.ImageNotFound(ref)
+        return SimpleNamespace(id=image_id, attrs={"RepoTags": [r for r, i in self.refs.items() if i == image_id]})
+
+    def tag(self, image_id, repository, tag=None, force=False):
+        self.refs[f"{repository}:{tag}"] = image_id
+
+    def remove(self, ref, noprune=False):
+        del self.refs[ref]
+
+    def push(self, repository, tag=None, stream=False, decode=False):
+        self.pushed.append(f"{repository}:{tag}")
+        for chunk in self.chunks:
+            if isinstance(chunk, BaseException):
+                raise chunk
+            yield chunk
+
+
+TARGET = "reg.example.com/team/app:1"
+
+
+def test_a_tag_of_another_image_is_refused_and_nothing_is_done():
+    engine = FakeEngine({"app:dev": A, TARGET: B, "other:1": B})
+    with pytest.raises(TagTaken) as caught:
+        push_image(engine, "app:dev", parse_target(TARGET))
+    assert str(caught.value) == (f"--to {TARGET} already names image {'b' * 12} (also: other:1); imgwizard keeps "
+                                 "it: push under another tag, or add --force to move it to app:dev")
+    assert engine.refs == {"app:dev": A, TARGET: B, "other:1": B} and engine.pushed == []
+
+
+def test_force_moves_the_tag_and_says_what_it_named():
+    engine = FakeEngine({"app:dev": A, TARGET: B, "other:1": B})
+    done = push_image(engine, "app:dev", parse_target(TARGET), force=True)
+    assert engine.refs[TARGET] == A and done.replaced == B and done.replaced_names == ("other:1",)
+    assert done.digest == "sha256:" + "c" * 64
+
+
+@pytest.mark.parametrize("chunks", [REFUSED, [docker.errors.APIError("500 Server Error")], [],
+                                    [{"status": "Preparing", "id": "180ed1bca36a"}]],
+                         ids=["error-chunk", "api-error", "no-digest", "cut-short"])
+def test_a_failed_push_removes_the_tag_it_made_and_keeps_the_rest(chunks):
+    engine = FakeEngine({"app:dev": A, "other:1": B}, chunks)
+    with pytest.raises(PushError) as caught:
+        push_image(engine, "app:dev", parse_target(TARGET))
+    assert not isinstance(caught.value, TagTaken) and "\n" not in str(caught.value)
+    assert engine.pushed == [TARGET] and engine.refs == {"app:dev": A, "other:1": B}
+
+
+def test_a_failed_push_keeps_a_tag_that_named_the_image_already():
+    engine = FakeEngine({"app:dev": A, TARGET: A}, REFUSED)
+    with pytest.raises(PushError, match="^reg.example.com refused the push"):
+        push_image(engine, "app:dev", parse_target(TARGET))
+    assert engine.refs == {"app:dev": A, TARGET: A}
+
+
+def test_a_failed_forced_push_puts_the_tag_back_on_its_image():
+    engine = FakeEngine({"app:dev": A, TARGET: B}, REFUSED)
+    with pytest.raises(PushError) as caught:
+        push_image(engine, "app:dev", parse_target(TARGET), force=True)
+    assert str(caught.value).endswith(f"; {TARGET} names image {'b' * 12} again, as before")
+    assert engine.refs == {"app:dev": A, TARGET: B}
+
+
+def test_the_only_name_of_an_image_is_kept_when_the_push_fails_and_said():
+    """IMAGE given by id with no tag: removing the tag the push made would delete the image (moby ImageDelete)."""
+    engine = FakeEngine({}, REFUSED, untagged=(A,))
+    with pytest.raises(PushError) as caught:
+        push_image(engine, A, parse_target(TARGET))
+    assert str(caught.value).endswith(f"; the tag {TARGET} stays: it is the only name of image {'a' * 12}, and "
+                                      "removing it would delete the image")
+    assert engine.refs == {TARGET: A}
+
+
+def test_ctrl_c_during_the_push_removes_the_tag_it_made():
+    engine = FakeEngine({"app:dev": A}, [{"status": "Preparing", "id": "180ed1bca36a"}, KeyboardInterrupt()])
+    with pytest.raises(PushCancelled, match="^cancelled; the registry keeps the layers already sent"):
+        push_image(engine, "app:dev", parse_target(TARGET))
+    assert engine.refs == {"app:dev": A}
+
+
+def test_engine_text_is_made_safe_to_show():
+    hostile = "denied: \x1b]52;c;aGk=\x07 [bold]x[/bold]"
+    line = explain(hostile, "reg.example.com")
+    assert "\x1b" not in line and "\x07" not in line and "\\x1b]52" in line and "\\[bold]" in line
+    assert "\x1b" not in explain("\x1b[2Jboom", "r") and "\x1b" not in layer_line(Layer("180ed1bca36a", "\x1b[2J"))
+    engine = FakeEngine({"app:dev": A, TARGET: B, "\x1b]0;evil\x07:1": B})
+    with pytest.raises(TagTaken) as caught:
+        push_image(engine, "app:dev", parse_target(TARGET))
+    assert "\x1b" not in str(caught.value) and "\\x1b]0;evil\\x07:1" in str(caught.value)

@@ -1,16 +1,20 @@
 """`imgwizard push IMAGE --to REGISTRY/NAME:TAG` (wizard/engine/push.py does the work; docs/registry.md).
 
-Exit status as the other Docker commands: 0 pushed, 1 the push failed (one line why), 2 bad input, 3 no engine.
+Exit status as the other Docker commands: 0 pushed, 1 the push failed or was cancelled (one line why; the tag is
+put back as it was), 2 bad input (IMAGE or --to not an image name, --to without a registry host, --to naming a
+tag of another image without --force: nothing done), 3 no engine.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
-from typing import Any, TextIO
+from contextlib import contextmanager
+from typing import Any, Iterator, TextIO
 
-from screens.cli.exits import EXIT_FAIL, EXIT_OK
+from screens.cli.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 BAR = 24  # characters of a layer's bar
 
 
@@ -22,14 +26,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "on 127.0.0.1 may speak plain HTTP, any other needs TLS (docs/registry.md).")
     p.add_argument("image", metavar="IMAGE", help="the local image: name:tag or id")
     p.add_argument("--to", required=True, metavar="REGISTRY/NAME:TAG",
-                   help="where to push, e.g. registry.example.com/team/app:1.0 (TAG defaults to latest)")
+                   help="where to push, e.g. registry.example.com/team/app:1.0 (TAG defaults to latest); the "
+                        "registry host is required (Docker Hub: docker.io/team/app:1.0)")
+    p.add_argument("--force", action="store_true",
+                   help="move the tag --to names when it names another image (without: refused, the tag kept)")
     p.set_defaults(run=cmd_push)
 
 
 def cmd_push(args: argparse.Namespace) -> int:
     from screens.cli.connect import engine_for
     from wizard.engine.common import reference_problem
-    from wizard.engine.push import PushError, credentials_note, parse_target, push_image
+    from wizard.engine.push import PushError, TagTaken, credentials_note, parse_target, push_image
+    from wizard.text import safe_to_show
 
     problem = reference_problem(args.image)
     problem = problem and f"IMAGE {problem}"
@@ -43,21 +51,44 @@ def cmd_push(args: argparse.Namespace) -> int:
     client = engine_for("push", problem, getattr(args, "host", None))
     if isinstance(client, int):
         return client
-    print(f"pushing {args.image} as {target}; {note}", file=sys.stderr)
     view = LayerView(sys.stderr, sys.stderr.isatty())
+
+    def started(progress: Any) -> None:
+        print(f"pushing {args.image} as {target}; {note}", file=sys.stderr)
+        if progress.replaced:
+            names = ", ".join(map(safe_to_show, progress.replaced_names)) or "no name now (docker images -f dangling=true)"
+            print(f"push: --force moved {target} from image {progress.replaced.split(':')[-1][:12]} (that image "
+                  f"keeps: {names})", file=sys.stderr)
+
     try:
-        done = push_image(client, args.image, target, view.changed)
-    except PushError as exc:
+        with signals_as_interrupt():
+            done = push_image(client, args.image, target, view.changed, force=args.force, on_start=started)
+    except TagTaken as exc:
+        print(f"push: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PushError as exc:  # PushCancelled too: Ctrl-C, SIGTERM, SIGHUP
         view.finish()
         print(f"push: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    except KeyboardInterrupt:
-        view.finish()
-        print("push: cancelled; the registry keeps the layers already sent, the tag was not pushed", file=sys.stderr)
-        return EXIT_FAIL
     view.finish()
-    print(f"pushed {target} ({done.digest}); pull it with: docker pull {target}")
+    print(f"pushed {target} ({safe_to_show(done.digest)}); pull it with: docker pull {target}")
     return EXIT_OK
+
+
+@contextmanager
+def signals_as_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed terminal) raise KeyboardInterrupt while pushing, as Ctrl-C does, so the tag is
+    put back before the command ends (wizard/engine/push.py)."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    wanted = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    old = {s: signal.signal(s, interrupt) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
 
 
 class LayerView:
@@ -100,10 +131,12 @@ class LayerView:
 def layer_line(layer: Any) -> str:
     """`0123456789ab [#########---------------] 12.0 MiB / 31.5 MiB  Pushing`."""
     from wizard.engine.common import human_size
+    from wizard.text import safe_to_show
 
     short = layer.id[:12]
+    status = safe_to_show(layer.status)  # the engine's words
     if not layer.total:
-        return f"{short} {layer.status}"
+        return f"{short} {status}"
     filled = BAR * min(layer.current, layer.total) // layer.total
     sizes = f"{human_size(layer.current)} / {human_size(layer.total)}"
-    return f"{short} [{'#' * filled}{'-' * (BAR - filled)}] {sizes}  {layer.status}"
+    return f"{short} [{'#' * filled}{'-' * (BAR - filled)}] {sizes}  {status}"

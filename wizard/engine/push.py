@@ -4,6 +4,12 @@ Credentials are the ones `docker login` stored: docker-py reads the Docker confi
 or `~/.docker/config.json`: `auths`, `credsStore`, `credHelpers`) and sends them with the push, as the Docker CLI
 does. The engine does the push itself, so TLS trust and plain-HTTP permission are the engine's: a registry on
 127.0.0.0/8 may speak plain HTTP, any other one needs TLS or the engine's `insecure-registries` setting.
+
+The tags the user has are kept (issue 26): REGISTRY/NAME:TAG must name a registry host (a first part with `.` or
+`:`, or `localhost`; Docker Hub only as `docker.io/...` written out, never by default); a tag that already names
+another image is not moved unless `force`; and when the push fails or is cancelled, a tag this push made is
+removed again and a tag it moved (`force`) is put back on the image it named. Text from the engine or the
+registry goes through wizard.text.safe_to_show.
 The engine adapter: stdlib + docker.
 """
 
@@ -17,11 +23,20 @@ import docker.auth
 import docker.errors
 import docker.utils.config
 
-from wizard.engine.common import DockerOpError, api_message, api_of, reference_problem
+from wizard.engine.common import DockerOpError, api_of, reference_problem
+from wizard.text import safe_to_show
 
 
 class PushError(DockerOpError):
     """The push failed for a reason worth one line (auth, TLS, an unreachable registry...)."""
+
+
+class TagTaken(PushError):
+    """--to names a tag that names another image, and no `force`: nothing was done (the CLI's exit 2)."""
+
+
+class PushCancelled(PushError):
+    """Ctrl-C (or SIGTERM/SIGHUP turned into KeyboardInterrupt) during the push; the tag was put back first."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +55,20 @@ def parse_target(text: str) -> Target:
     if problem:
         raise PushError(f"--to {problem}")
     name, tag = _split_tag(text)
+    if not names_a_registry(name):
+        raise PushError(f"--to {text} names no registry, so the engine would push it to Docker Hub "
+                        f"(docker.io/{name}:{tag or 'latest'}); write the registry first, e.g. --to "
+                        f"registry.example.com/{text}, or --to docker.io/{text} to push to Docker Hub")
     registry, _ = docker.auth.resolve_repository_name(name)
     return Target(name, tag or "latest", registry)
+
+
+def names_a_registry(name: str) -> bool:
+    """True when NAME's first part is a registry host as the engine reads it (moby/distribution reference
+    `splitDockerDomain`: a part before the first `/` holding `.` or `:`, or `localhost`); `docker.io/...` counts,
+    so Docker Hub is pushed to only when written out."""
+    first, slash, _ = name.partition("/")
+    return bool(slash) and (first == "localhost" or "." in first or ":" in first)
 
 
 def _split_tag(ref: str) -> tuple[str, str | None]:
@@ -57,14 +84,16 @@ def credentials_note(registry: str, config_path: str | None = None) -> str:
     path = config_path or docker.utils.config.find_config_file()
     if not path:
         return f"no Docker config file: pushing to {registry} without credentials (`docker login {registry}` adds them)"
+    path_shown = safe_to_show(path)
     try:
         found = docker.auth.load_config(path).resolve_authconfig(registry)
     except docker.errors.DockerException as exc:
-        raise PushError(f"the Docker config file {path} cannot be used: {exc}") from None
+        raise PushError(f"the Docker config file {path_shown} cannot be used: "
+                        f"{safe_to_show(exc)}") from None
     if not found:
-        return f"no credentials for {registry} in {path}: pushing without (`docker login {registry}` adds them)"
+        return f"no credentials for {registry} in {path_shown}: pushing without (`docker login {registry}` adds them)"
     user = found.get("Username") or found.get("username") or "a token"
-    return f"credentials for {registry}: {user}, from {path}"
+    return f"credentials for {registry}: {safe_to_show(user)}, from {path_shown}"
 
 
 # ------------------------------------------------------------------ progress
@@ -88,6 +117,8 @@ class PushProgress:
     layers: dict[str, Layer] = field(default_factory=dict)
     digest: str = ""
     size: int = 0
+    replaced: str = ""  # with force: the id of the image the tag named before (it names IMAGE now)
+    replaced_names: tuple[str, ...] = ()  # that image's other tags (none: it has no name now)
 
     def update(self, chunk: Mapping[str, Any]) -> Layer | None:
         """Apply one chunk; the layer it changed (None for other chunks). PushError on an error chunk."""
@@ -116,16 +147,49 @@ _LAYER_ID = re.compile(r"[0-9a-f]{12,64}")
 
 
 def push_image(client: Any, image: str, target: Target,
-               on_change: Callable[[PushProgress, Layer | None], None] | None = None) -> PushProgress:
-    """Tag IMAGE as `target` and push it; `on_change(progress, layer)` after each chunk. PushError (one line)
-    when the engine or the registry refuses."""
+               on_change: Callable[[PushProgress, Layer | None], None] | None = None,
+               force: bool = False, on_start: Callable[[PushProgress], None] | None = None) -> PushProgress:
+    """Tag IMAGE as `target` and push it; `on_start(progress)` once tagged (`progress.replaced` says what a
+    `force` moved), `on_change(progress, layer)` after each chunk. TagTaken (nothing done)
+    when `target` names another image and not `force`. PushError (one line) when the engine or the registry
+    refuses, PushCancelled on KeyboardInterrupt: in both the tag is first put back as it was (a tag this push
+    made is removed, a tag it moved names its image again; the line says when that could not be done)."""
     try:
-        client.images.get(image).tag(target.repository, target.tag)
+        source = client.images.get(image)
     except docker.errors.ImageNotFound:
         raise PushError(f"no image {image} in this engine (docker images lists them)") from None
     except docker.errors.APIError as exc:
-        raise PushError(f"cannot tag {image} as {target}: {api_message(exc)}") from None
+        raise PushError(f"cannot read image {image}: {safe_to_show(_engine_text(exc))}") from None
+    before = _image_named(client, str(target))
     progress = PushProgress()
+    if before is not None and before.id != source.id:
+        if not force:
+            raise TagTaken(f"--to {target} already names image {_short(before.id)}{_names(before, target)}; "
+                           f"imgwizard keeps it: push under another tag, or add --force to move it to {image}")
+        progress.replaced = before.id
+        progress.replaced_names = tuple(t for t in _tags(before) if not _same_tag(t, target))
+    try:  # from the tag on, every way out puts the tag back (a Ctrl-C right after the tag included)
+        try:
+            api_of(client).tag(source.id, target.repository, tag=target.tag, force=True)
+        except docker.errors.APIError as exc:
+            raise PushError(f"cannot tag {image} as {target}: {safe_to_show(_engine_text(exc))}") from None
+        if on_start:
+            on_start(progress)
+        _push(client, target, progress, on_change)
+    except PushError as exc:
+        raise PushError(f"{exc}{_put_back(client, target, source.id, before)}") from None
+    except KeyboardInterrupt:
+        left = _put_back(client, target, source.id, before)
+        raise PushCancelled("cancelled; the registry keeps the layers already sent, the tag was not pushed"
+                            + left) from None
+    except BaseException:  # a bug or an engine gone mid-way: the tag is still put back, then the error shows
+        _put_back(client, target, source.id, before)
+        raise
+    return progress
+
+
+def _push(client: Any, target: Target, progress: PushProgress,
+          on_change: Callable[[PushProgress, Layer | None], None] | None) -> None:
     try:
         for chunk in _chunks(client, target):
             layer = progress.update(chunk)
@@ -134,10 +198,83 @@ def push_image(client: Any, image: str, target: Target,
     except PushError as exc:
         raise PushError(explain(str(exc), target.registry)) from None
     except docker.errors.APIError as exc:
-        raise PushError(explain(api_message(exc), target.registry)) from None
+        raise PushError(explain(_engine_text(exc), target.registry)) from None
     if not progress.digest:
         raise PushError(f"the engine ended the push of {target} without a digest (connection lost?)")
-    return progress
+
+
+def _engine_text(exc: BaseException) -> str:
+    """The engine's own words, raw: made safe once, where shown (safe_to_show is not idempotent on markup)."""
+    return str(getattr(exc, "explanation", None) or exc).strip().replace("\n", " ")
+
+
+def _image_named(client: Any, ref: str) -> Any:
+    """The image `ref` names in the engine, or None."""
+    try:
+        return client.images.get(ref)
+    except docker.errors.ImageNotFound:
+        return None
+    except docker.errors.APIError as exc:
+        raise PushError(f"cannot look up {ref}: {safe_to_show(_engine_text(exc))}") from None
+
+
+def _put_back(client: Any, target: Target, source_id: str, before: Any) -> str:
+    """Undo the tag after a failed push: "" when done, else "; what is left and how to undo it"."""
+    ref = str(target)
+    if before is not None and before.id == source_id:
+        return ""  # the tag named IMAGE already: this push did not change it
+    if before is not None:  # --force moved it: it names the image it named before again
+        try:
+            api_of(client).tag(before.id, target.repository, tag=target.tag, force=True)
+            return f"; {ref} names image {_short(before.id)} again, as before"
+        except Exception as exc:  # the engine's error, or the engine gone (requests' ConnectionError)
+            return (f"; {ref} could not be put back on image {_short(before.id)} "
+                    f"({safe_to_show(_engine_text(exc))}): docker tag {_short(before.id)} {ref} does it")
+    try:
+        now = client.images.get(ref)
+        if now.id != source_id:
+            return ""  # someone else moved it meanwhile: theirs now, left alone
+        if len(_tags(now)) < 2:
+            # Removing an image's last name deletes the image (moby ImageDelete): keep it, and say so.
+            return (f"; the tag {ref} stays: it is the only name of image {_short(source_id)}, and removing it "
+                    f"would delete the image")
+        client.images.remove(ref, noprune=True)  # an untag: the image keeps its other names
+        return ""
+    except docker.errors.ImageNotFound:
+        return ""
+    except Exception as exc:  # the engine's error, or the engine gone (requests' ConnectionError)
+        return (f"; the tag {ref} this push made stays ({safe_to_show(_engine_text(exc))}): docker rmi {ref} "
+                f"removes it")
+
+
+def _tags(image: Any) -> list[str]:
+    return [str(t) for t in (image.attrs.get("RepoTags") or []) if t and t != "<none>:<none>"]
+
+
+def _same_tag(tag: str, target: Target) -> bool:
+    """True when the engine's familiar name `tag` (docker.io/ and library/ left out) is `target`."""
+    return _familiar(tag) == _familiar(str(target))
+
+
+def _familiar(ref: str) -> str:
+    for prefix in ("docker.io/", "index.docker.io/"):
+        if ref.startswith(prefix):
+            ref = ref[len(prefix):]
+            return ref[len("library/"):] if ref.startswith("library/") and ref.count("/") == 1 else ref
+    return ref
+
+
+def _names(image: Any, target: Target) -> str:
+    """` (also: a, b)`: the image's other tags, at most three, as the engine gave them (made safe)."""
+    others = [t for t in _tags(image) if not _same_tag(t, target)]
+    if not others:
+        return " (no other name)"
+    more = f", {len(others) - 3} more" if len(others) > 3 else ""
+    return f" (also: {', '.join(safe_to_show(t) for t in others[:3])}{more})"
+
+
+def _short(image_id: str) -> str:
+    return safe_to_show(image_id.split(":", 1)[-1][:12])
 
 
 def _chunks(client: Any, target: Target) -> Iterable[Mapping[str, Any]]:
@@ -164,5 +301,5 @@ def explain(message: str, registry: str) -> str:
     low = message.lower()
     for needles, text in _MESSAGES:
         if any(n in low for n in needles):
-            return f"{text.format(registry=registry)} (engine: {message.splitlines()[0][:200]})"
-    return message.splitlines()[0][:300] if message else "the push failed"
+            return f"{text.format(registry=registry)} (engine: {safe_to_show(message.splitlines()[0][:200])})"
+    return safe_to_show(message.splitlines()[0][:300]) if message.strip() else "the push failed"
