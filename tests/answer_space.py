@@ -13,7 +13,7 @@ KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMrd2Gp0VNOV4lu3VWrXfckJGj+eZh/NYaibU
 CA = Path(__file__).parent / "fixtures" / "test-ca.pem"
 
 TEXT = {
-    "image.name": st.sampled_from(["myapp", "team/pycharm", "a.b-c_d", "x9"]),
+    "image.name": st.sampled_from(["myapp", "team/pycharm", "a.b-c_d", "x9"]),  # 2 characters at least (docker run --name)
     "image.tag": st.sampled_from(["latest", "1.0", "v2_rc.1"]),
     "app.archive": st.sampled_from(["pycharm-community-2024.2.1.tar.gz", "ideaIC-2024.2.1.tar.gz",
                                     "WebStorm-2024.2.tar.gz", "JetBrains.Rider-2024.2.tar.gz", "CLion-2024.2.tar.gz"]),

@@ -29,7 +29,10 @@ _PIP = re.compile(
 )
 _TZ = re.compile(r"UTC|[A-Z][A-Za-z_-]+(?:/[A-Z0-9][A-Za-z0-9_+-]*){1,2}")
 _DRIVER = re.compile(r"[0-9]{3}\.[0-9]{1,3}(?:\.[0-9]{1,3})?")
-_DEVICES = re.compile(r"all|[0-9]{1,3}(?:,[0-9]{1,3})*")
+# device numbers as the host names them (/dev/davinci0, nvidia-smi index 0): no leading zero, so 007 never
+# becomes /dev/davinci007
+_DEVICE = r"(?:0|[1-9][0-9]{0,2})"
+_DEVICES = re.compile(rf"all|{_DEVICE}(?:,{_DEVICE})*")
 _PYTHON = re.compile(r"3\.(?:[89]|1[0-4])")
 _TORCH = re.compile(r"[0-9]+\.[0-9]+(?:\.[0-9]+)?")
 _KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
@@ -38,7 +41,11 @@ _KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa
 _KEY = re.compile(r"(\S+) ([A-Za-z0-9+/]+={0,2})(?: [^\x00-\x1f\x7f-\x9f\u2028\u2029]*)?")
 _FILENAME = re.compile(r"[A-Za-z0-9._+-]+")
 _RELATIVE = re.compile(r"[A-Za-z0-9._+-]+(?:/[A-Za-z0-9._+-]+)*")  # file-name parts joined by single /
-_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/%-]*)?")
+# a DNS host name: labels of letters, digits and -, not starting or ending with - (RFC 1123 2.1), at most 63
+# characters each, joined by single dots; the port, when given, a number 1-65535 without a leading zero
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+_URL = re.compile(rf"https?://(?=[^:/]{{1,253}}(?:[:/]|$)){_LABEL}(?:\.{_LABEL})*(?::{_PORT})?(?:/[A-Za-z0-9._~/%-]*)?")
 _SAFE_PATH = re.compile(r"/[A-Za-z0-9._/-]*")
 # a command line of plain words: every character is one the shell takes literally (shlex's safe set)
 _COMMAND = re.compile(r"[A-Za-z0-9@%+=:,./_-]+(?: [A-Za-z0-9@%+=:,./_-]+)*")
@@ -79,7 +86,10 @@ def control_character(v: str) -> str | None:
 
 
 def image_name(v: str) -> str | None:
-    return None if _IMAGE.fullmatch(v) and len(v) <= 255 else Msg("accepted.image_name")
+    """A repository name that is also a container name: run.sh runs `docker run --name <image.name with / as ->`,
+    and Docker refuses a container name that is not `[a-zA-Z0-9][a-zA-Z0-9_.-]+` (moby daemon/names/names.go,
+    RestrictedNameChars + `+`): at least 2 characters. A name part of _IMAGE never holds another character."""
+    return None if _IMAGE.fullmatch(v) and 2 <= len(v) <= 255 else Msg("accepted.image_name")
 
 
 def image_tag(v: str) -> str | None:
@@ -111,7 +121,9 @@ def driver_version(v: str) -> str | None:
 
 
 def devices(v: str) -> str | None:
-    return None if _DEVICES.fullmatch(v) else Msg("accepted.devices")
+    if _DEVICES.fullmatch(v):
+        return None
+    return Msg("accepted.devices_zero" if re.fullmatch(r"[0-9]+(?:,[0-9]+)*", v) else "accepted.devices")
 
 
 def python_version(v: str) -> str | None:
@@ -131,9 +143,28 @@ def file_name(v: str) -> str | None:
 
 
 def relative_path(v: str) -> str | None:
-    """None for a path that stays inside the folder it is relative to, by its text alone (links: safeio.leaves)."""
+    """None for a path that stays inside the folder it is relative to, by its text alone (links: safeio.leaves).
+    A leading `-` is refused: `COPY --help /usr/local/bin/--help` reads the path as an option."""
     inside = _RELATIVE.fullmatch(v) and not {".", ".."} & set(v.split("/")) and len(v) <= 255
-    return None if inside else Msg("accepted.binary_path")
+    return None if inside and not v.startswith("-") else Msg("accepted.binary_path")
+
+
+# The files imgwizard writes at the top of a build folder: wizard/render.py's Dockerfile, SUPPORT files,
+# authorized_keys, extra-ca.crt, .dockerignore, run.sh, compose.yaml, README.md, imgwizard.toml, and the build's
+# build.log (screens/cli/build.py). tests/test_validation_limits.py checks this list against render.SUPPORT.
+GENERATED_FILES = ("Dockerfile", ".dockerignore", "run.sh", "compose.yaml", "README.md", "imgwizard.toml",
+                   "build.log", "authorized_keys", "extra-ca.crt", "imgwizard-entry.sh", "sshd_config",
+                   "startapp.sh", "autostart", "custom_startup.sh", "imgwizard-desktop.sh", "openbox-rc.xml",
+                   "novnc-index.html", "idea.properties", "jupyter_server_config.py", "start-jupyter.sh",
+                   "start-code-server.sh", "condarc")
+_GENERATED = {name.lower(): name for name in GENERATED_FILES}
+
+
+def generated_name(path: str) -> str | None:
+    """The file imgwizard writes that a user file at `path` (relative to the build folder) would collide with:
+    its first part, compared without case (Docker Desktop's folders on macOS and Windows ignore case), else None.
+    Writing the context would move the user's file to NAME.bak and COPY imgwizard's own file instead."""
+    return _GENERATED.get(path.split("/", 1)[0].lower())
 
 
 def command_line(v: str) -> str | None:
@@ -141,7 +172,10 @@ def command_line(v: str) -> str | None:
 
 
 def mirror(v: str, named: tuple[str, ...]) -> str | None:
-    return None if v in named or _URL.fullmatch(v) else Msg("accepted.mirror", named=", ".join(named))
+    if v in named or _URL.fullmatch(v):
+        return None
+    url = v.startswith(("http://", "https://"))  # a URL: say what its host and port may be
+    return Msg("accepted.mirror_url" if url else "accepted.mirror", named=", ".join(named))
 
 
 def index_url(v: str) -> str | None:

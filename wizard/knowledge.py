@@ -72,6 +72,12 @@ def engine_facts(engine: str) -> dict:
     return table("bases")["engines"].get(engine, {})
 
 
+def engine_ports(engine: str) -> dict[int, str]:
+    """The ports an engine's own services listen on inside the container besides app.port, each with the
+    program that holds it (bases.toml [engines.*] own_ports); {} for plain images."""
+    return {int(port): owner for port, owner in engine_facts(engine).get("own_ports", {}).items()}
+
+
 def engine_reason(engine: str, key: str) -> T | None:
     """A reason bases.toml records for an engine (key, with its Chinese in key_zh), or None."""
     facts = engine_facts(engine)

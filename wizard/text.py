@@ -55,22 +55,27 @@ EN: dict[str, str] = {
     "field.problem": "{label} ({key}): {problem}",
     "preview.waits": "The preview shows the last answers that could be rendered; it waits for: {problem}",
     # ---- what an answer accepts (wizard/checks.py and the fields' own checks)
-    "accepted.image_name": "lower-case letters, digits and . _ - separators, path parts split by / (e.g. my-app or team/pycharm)",
+    "accepted.image_name": "lower-case letters, digits and . _ - separators, path parts split by / (e.g. my-app or team/pycharm), "
+                           "2-255 characters (run.sh names the container after it, and Docker's container names have 2 at least)",
     "accepted.image_tag": "1-128 characters of letters, digits, _ . - not starting with . or - (e.g. latest, 1.0)",
     "accepted.apt": "a package name: lower-case letters, digits and + . - (e.g. htop, libgl1)",
     "accepted.pip": "a pip requirement: name[extras] with optional version (e.g. ray==2.9.0, ray[client]>=2.9)",
     "accepted.timezone": "an IANA time zone like Asia/Shanghai or UTC (see zoneinfo.available_timezones())",
     "accepted.driver": "an NVIDIA driver version like 550.135 or 535.171.04 (empty: no driver in the image)",
     "accepted.devices": "all, or device numbers separated by commas (e.g. 0 or 0,1)",
+    "accepted.devices_zero": "all, or device numbers without leading zeros separated by commas (e.g. 0, 0,1 or 12, not 007)",
     "accepted.python": "a Python version from 3.8 to 3.14 (e.g. 3.11)",
     "accepted.torch_version": "a torch version like 2.4.0 (empty: no PyTorch)",
     "accepted.absolute_path": "an absolute path of letters, digits and . _ - / (e.g. /root or /home/ubuntu)",
     "accepted.file_name": "a file name in the build folder: letters, digits and . _ + - (no folders)",
     "accepted.binary_path": "a path inside the build folder: names of letters, digits and . _ + - joined by / "
-                            "(e.g. app, bin/server, target/release/app); not absolute, no . or .. parts",
+                            "(e.g. app, bin/server, target/release/app); not absolute, not starting with -, no . or .. parts",
     "accepted.command": "a command and its arguments separated by single spaces, each of letters, digits and "
                         "@ % + = : , . / _ - (e.g. xterm or firefox-esr --kiosk)",
     "accepted.mirror": "one of {named}, or an http(s) URL such as http://mirrors.example.com",
+    "accepted.mirror_url": "one of {named}, or an http(s) URL such as http://mirrors.example.com: a host name of parts "
+                           "of letters, digits and - that neither start nor end with - (joined by single dots), and a port "
+                           "1-65535 if any",
     "accepted.image_ref": "an image reference like registry.example.com/debian:bookworm-slim (empty: the wizard's choice)",
     "accepted.archive": "the JetBrains Linux archive's name as downloaded, e.g. pycharm-community-2024.2.1.tar.gz, "
                         "pycharm-2025.1.tar.gz, goland-2024.3.tar.gz, idea-2025.3-aarch64.tar.gz (known: pycharm, idea, "
@@ -104,6 +109,15 @@ EN: dict[str, str] = {
     "cross.port_used": "port {port} is already used by {by}; accepted: a free port 1-65535",
     "cross.forward_same": "is the same as forward.listen; accepted: the port the app listens on, different from forward.listen",
     "cross.scratch_shell": "scratch has no shell; accepted for this app type: ubuntu, debian, alpine",
+    "cross.base_scratch": "{ref} is the empty image, with no shell for the {family} image's RUN steps and start "
+                          "scripts; accepted: an image of {family}, or empty (scratch only for a binary on os.family = scratch)",
+    "cross.base_scratch_name": "{ref} names the reserved image scratch, which Docker never pulls (only FROM scratch is "
+                               "the empty image); accepted: scratch, or empty",
+    "cross.port_engine": "port {port} is taken inside the image by the {engine} desktop's {owner}; accepted: a port "
+                         "1-65535 other than its own ports ({ports})",
+    "cross.generated_name": "{value} is named like {name}, a file imgwizard writes into the build folder: yours would "
+                            "be moved to {name}.bak and the image would get imgwizard's file; accepted: another name "
+                            "(e.g. in a folder: bin/{name}); see docs/answers.md for the list",
     "cross.archive_arch": "{archive} is the {built} build but image.arch is {arch}; accepted: the archive of the image's "
                           "architecture (arm64 ones end -aarch64.tar.gz)",
     "cross.jetbrains_alpine": "JetBrains IDEs run on their bundled Java runtime, built for glibc: it does not start on "
@@ -301,6 +315,15 @@ EN: dict[str, str] = {
     "ui.field.count": "{shown} of {every}",
     "ui.field.no_match": "nothing matches",
     "ui.field.filter": "Filter: {text} — {count} (Backspace erases, Esc clears)",
+    "ui.field.paste_long": "the pasted text is {count} characters; accepted: at most {max}. Nothing was pasted",
+    "ui.field.paste_lines": "the pasted text has {count} lines; accepted: one line. Nothing was pasted",
+    "ui.field.not_pasted": "Not pasted",
+    "ui.too_small": "The terminal is {width}x{height}: enlarge it to at least {min_width}x{min_height} (80x24 "
+                    "reads best), or run imgwizard --plain",
+    "ui.answers.dropped": "Answers read from {source} that were dropped",
+    "answers.dropped": "names a file outside the folder ({value}): dropped; answers read from an image may name "
+                       "only a file inside the folder (a relative path without ..)",
+    "cli.answers.output_folder": "-o {path} names a folder; accepted: the name of a new file, e.g. {example}",
     "ui.preview.not_part": "({name} is not part of this build context: these answers do not need it)",
     "ui.preview.lint": "lint",
     "ui.preview.no_findings": "No findings: the parser and hadolint accept this Dockerfile.",
@@ -367,22 +390,26 @@ ZH: dict[str, str] = {
     "choice.empty": "''（{label}）",
     "field.problem": "{label}（{key}）：{problem}",
     "preview.waits": "预览显示最后一次能生成的答案；等待修正：{problem}",
-    "accepted.image_name": "小写字母、数字，用 . _ - 连接，各段之间用 / 分隔（如 my-app 或 team/pycharm）",
+    "accepted.image_name": "小写字母、数字，用 . _ - 连接，各段之间用 / 分隔（如 my-app 或 team/pycharm），共 2-255 个字符"
+                           "（run.sh 用它命名容器，Docker 的容器名至少 2 个字符）",
     "accepted.image_tag": "1-128 个字母、数字或 _ . -，不能以 . 或 - 开头（如 latest、1.0）",
     "accepted.apt": "软件包名：小写字母、数字和 + . -（如 htop、libgl1）",
     "accepted.pip": "pip 依赖：包名[附加项]，可带版本（如 ray==2.9.0、ray[client]>=2.9）",
     "accepted.timezone": "IANA 时区名，如 Asia/Shanghai 或 UTC（见 zoneinfo.available_timezones()）",
     "accepted.driver": "NVIDIA 驱动版本，如 550.135 或 535.171.04（留空：镜像内不装驱动）",
     "accepted.devices": "all，或用逗号分隔的设备编号（如 0 或 0,1）",
+    "accepted.devices_zero": "all，或用逗号分隔、不带前导零的设备编号（如 0、0,1 或 12，不能写 007）",
     "accepted.python": "3.8 到 3.14 之间的 Python 版本（如 3.11）",
     "accepted.torch_version": "torch 版本，如 2.4.0（留空：不安装 PyTorch）",
     "accepted.absolute_path": "由字母、数字和 . _ - / 组成的绝对路径（如 /root 或 /home/ubuntu）",
     "accepted.file_name": "构建目录中的文件名：字母、数字和 . _ + -（不含子目录）",
     "accepted.binary_path": "构建目录内的路径：由字母、数字和 . _ + - 组成的名称，用 / 连接"
-                            "（如 app、bin/server、target/release/app）；不能是绝对路径，不能含 . 或 ..",
+                            "（如 app、bin/server、target/release/app）；不能是绝对路径，不能以 - 开头，不能含 . 或 ..",
     "accepted.command": "命令及其参数，用单个空格分隔，每一项由字母、数字和 @ % + = : , . / _ - 组成"
                         "（如 xterm 或 firefox-esr --kiosk）",
     "accepted.mirror": "{named} 之一，或 http(s) 地址，如 http://mirrors.example.com",
+    "accepted.mirror_url": "{named} 之一，或 http(s) 地址，如 http://mirrors.example.com：主机名各段由字母、数字和 - 组成，"
+                           "不以 - 开头或结尾（用单个点连接），端口（如有）为 1-65535",
     "accepted.image_ref": "镜像引用，如 registry.example.com/debian:bookworm-slim（留空：由向导选择）",
     "accepted.archive": "下载得到的 JetBrains Linux 安装包文件名，如 pycharm-community-2024.2.1.tar.gz、"
                         "pycharm-2025.1.tar.gz、goland-2024.3.tar.gz、idea-2025.3-aarch64.tar.gz（支持：pycharm、idea、"
@@ -412,6 +439,14 @@ ZH: dict[str, str] = {
     "cross.port_used": "端口 {port} 已被 {by} 使用；可接受：1-65535 中未被占用的端口",
     "cross.forward_same": "与 forward.listen 相同；可接受：应用实际监听的端口，且不同于 forward.listen",
     "cross.scratch_shell": "scratch 没有 shell；此应用类型可接受：ubuntu、debian、alpine",
+    "cross.base_scratch": "{ref} 是空白镜像，没有 shell 可执行 {family} 镜像的 RUN 步骤和启动脚本；可接受：{family} 的镜像，"
+                          "或留空（scratch 只用于 os.family = scratch 的二进制程序）",
+    "cross.base_scratch_name": "{ref} 指向保留名称 scratch，Docker 不会拉取它（只有 FROM scratch 表示空白镜像）；"
+                               "可接受：scratch，或留空",
+    "cross.port_engine": "端口 {port} 在镜像内已被 {engine} 桌面的 {owner} 占用；可接受：1-65535 中除其自用端口"
+                         "（{ports}）以外的端口",
+    "cross.generated_name": "{value} 与 imgwizard 写入构建目录的文件 {name} 同名：你的文件会被改名为 {name}.bak，"
+                            "镜像里得到的是 imgwizard 的文件；可接受：其他名称（如放进子目录：bin/{name}）；完整列表见 docs/answers.md",
     "cross.archive_arch": "{archive} 是 {built} 版本，而 image.arch 是 {arch}；可接受：与镜像架构一致的安装包（arm64 的以 -aarch64.tar.gz 结尾）",
     "cross.jetbrains_alpine": "JetBrains IDE 使用自带的 Java 运行时，它为 glibc 构建，在 Alpine（musl）上无法启动；alpine 上可接受：command（或为 JetBrains "
                               "IDE 选择 ubuntu 或 debian）",
@@ -588,6 +623,14 @@ ZH: dict[str, str] = {
     "ui.field.count": "{every} 个中的 {shown} 个",
     "ui.field.no_match": "没有匹配项",
     "ui.field.filter": "筛选：{text} — {count}（Backspace 删除，Esc 清除）",
+    "ui.field.paste_long": "粘贴的文本有 {count} 个字符；可接受：最多 {max} 个。未粘贴任何内容",
+    "ui.field.paste_lines": "粘贴的文本有 {count} 行；可接受：一行。未粘贴任何内容",
+    "ui.field.not_pasted": "未粘贴",
+    "ui.too_small": "终端只有 {width}x{height}：请放大到至少 {min_width}x{min_height}（80x24 以上最佳），"
+                    "或运行 imgwizard --plain",
+    "ui.answers.dropped": "从 {source} 读取时被丢弃的答案",
+    "answers.dropped": "指向文件夹之外的文件（{value}）：已丢弃；从镜像读取的答案只能指向文件夹内的文件（不含 .. 的相对路径）",
+    "cli.answers.output_folder": "-o {path} 是目录；可接受：新文件的名称，如 {example}",
     "ui.preview.not_part": "（这些答案不需要 {name}）",
     "ui.preview.lint": "检查结果",
     "ui.preview.no_findings": "没有问题：解析器和 hadolint 都接受这个 Dockerfile。",

@@ -50,6 +50,7 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
         seen.setdefault(port, key)
     if a.get("forward.enabled") and a.get("forward.target") == a.get("forward.listen"):
         out.append(("forward.target", Msg("cross.forward_same")))
+    out += _engine_ports(a, ports)
     out += _file_answers(a, base_dir)
     out += _base_facts(a)
     out += _device_answers(a)
@@ -57,7 +58,48 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
     out += _desktop_command(a)
     if family == "scratch" and app_type != "binary":
         out.append(("os.family", Msg("cross.scratch_shell")))
+    out += _base_image_scratch(a)
     out += _binary_path(a, base_dir)
+    out += _generated_names(a)
+    return out
+
+
+def _engine_ports(a: Mapping[str, Any], ports: list[tuple[str, int]]) -> list[Problem]:
+    """A port the desktop engine's own services listen on (bases.toml own_ports: the built-in desktop's Xvnc on
+    5901...) is refused for app.port, ssh.port and forward.listen: the second listener would fail to bind."""
+    engine = knowledge.engine_of(a.get("app.type", ""), a.get("desktop.engine"))
+    taken = knowledge.engine_ports(engine)
+    listed = ", ".join(str(port) for port in sorted(taken))
+    return [(key, Msg("cross.port_engine", port=port, owner=taken[port], engine=engine, ports=listed))
+            for key, port in ports if port in taken]
+
+
+def _base_image_scratch(a: Mapping[str, Any]) -> list[Problem]:
+    """scratch is the empty image: only a binary on os.family = scratch can sit on it (no shell for RUN, the
+    entry wrapper or a start script), and only as the bare name `scratch` (Docker pulls any other spelling,
+    and refuses the reserved name)."""
+    ref = a.get("os.base_image", "")
+    if not ref or _repository(ref) != "scratch":
+        return []
+    family = a.get("os.family")
+    if family != "scratch":
+        return [("os.base_image", Msg("cross.base_scratch", ref=shown(ref), family=family))]
+    if ref != "scratch":
+        return [("os.base_image", Msg("cross.base_scratch_name", ref=shown(ref)))]
+    return []
+
+
+def _generated_names(a: Mapping[str, Any]) -> list[Problem]:
+    """A user file the Dockerfile COPYs (the binary, the JetBrains archive) may not be named like a file imgwizard
+    writes into the build folder: writing the context would move it to NAME.bak and COPY imgwizard's file.
+    The other user files have fixed names that never collide (NVIDIA-Linux-*.run, ascend/...)."""
+    out: list[Problem] = []
+    copied = (("app.command", a.get("app.type") == "binary"), ("app.archive", a.get("app.name") == "jetbrains"))
+    for key, applies in copied:
+        value = a.get(key, "")
+        name = checks.generated_name(value) if applies and not checks.relative_path(value) else None
+        if name:
+            out.append((key, Msg("cross.generated_name", value=shown(a[key]), name=name)))
     return out
 
 
