@@ -36,7 +36,7 @@ def test_each_base_renders_a_clean_dockerfile_from_os_packages_only(family, vers
     for pkg in ("tini", "tigervnc-standalone-server", "tigervnc-tools", "openbox", "novnc", "websockify", "xterm"):
         assert f"        {pkg} \\\n" in text
     assert "://" not in text  # nothing downloaded from outside the OS mirror
-    assert 'ENTRYPOINT ["/usr/bin/tini", "--"]' in text
+    assert 'ENTRYPOINT ["/usr/local/bin/imgwizard-desktop", "--take-password", "/usr/bin/tini", "--"]' in text
     assert 'CMD ["/usr/local/bin/imgwizard-desktop"]' in text
     assert "EXPOSE 31000" in text
     assert [f for f in lint(text) if is_failure(f)] == []
@@ -45,17 +45,23 @@ def test_each_base_renders_a_clean_dockerfile_from_os_packages_only(family, vers
 def test_no_password_in_the_image_and_run_sh_refuses_without_one():
     c = ctx(os__family="debian")
     assert "DESKTOP_PASSWORD" not in c.dockerfile
-    assert '-e DESKTOP_PASSWORD="${DESKTOP_PASSWORD:?set DESKTOP_PASSWORD' in c.files["run.sh"].text
+    run_sh = c.files["run.sh"].text
+    assert ': "${DESKTOP_PASSWORD:?set DESKTOP_PASSWORD' in run_sh and "    -e DESKTOP_PASSWORD \\\n" in run_sh
     script = c.files["imgwizard-desktop.sh"].text
-    assert "password=$(printenv DESKTOP_PASSWORD)\nunset DESKTOP_PASSWORD" in script
+    assert "password=$(printenv $pw; echo .)" in script and "pw=DESKTOP_PASSWORD" in script
     assert 'tigervncpasswd -f > "$run/passwd"' in script and "run=/dev/shm/" in script  # memory, not a layer
     assert "-SecurityTypes VncAuth -PasswordFile $run/passwd" in script
+    assert "-BlacklistThreshold 10 -BlacklistTimeout 5" in script  # guessing slowed, the owner not locked out
+    take = script.index("if [ \"${1:-}\" = --take-password ]")
+    assert script.index("    take_password\n    unset $pw\n    exec \"$@\"", take) > take  # the rest without it
     assert "-interface 127.0.0.1 -rfbport 5901" in script  # VNC itself is never published
 
 
 def test_auth_off_is_said_loudly():
     c = ctx(os__family="debian", desktop__auth=False)
     assert 'security="-SecurityTypes None"' in c.files["imgwizard-desktop.sh"].text
+    assert 'ENTRYPOINT ["/usr/bin/tini", "--"]' in c.dockerfile  # no password to take first
+    assert "take_password" not in c.files["imgwizard-desktop.sh"].text
     assert "WARNING: desktop.auth is off" in c.files["imgwizard-desktop.sh"].text
     assert any("desktop.auth is off" in w for w in c.warnings)
     assert "DESKTOP_PASSWORD" not in c.files["run.sh"].text
@@ -85,8 +91,9 @@ def test_non_root_user_runs_the_desktop():
     assert "setpriv --reuid=app" in plain.files["imgwizard-desktop.sh"].text
     with_ssh = ctx(os__family="debian", user__root=False, ssh__enabled=True, ssh__auth="password")
     assert "USER app" not in with_ssh.dockerfile  # the entry wrapper needs root for sshd, the supervisor drops it
-    assert ('ENTRYPOINT ["/bin/sh", "/usr/local/bin/imgwizard-entry.sh", "/usr/bin/tini", "--"]'
-            in with_ssh.dockerfile)
+    assert ('ENTRYPOINT ["/usr/local/bin/imgwizard-desktop", "--take-password", '
+            '"/bin/sh", "/usr/local/bin/imgwizard-entry.sh", "/usr/bin/tini", "--"]' in with_ssh.dockerfile)
+    assert 'chown -R app: "$run"' in with_ssh.files["imgwizard-desktop.sh"].text  # taken as root, read as app
     assert "setpriv" not in ctx(os__family="debian").files["imgwizard-desktop.sh"].text
 
 
@@ -122,3 +129,47 @@ def test_check_looks_at_viewer_rfb_and_app_and_makes_up_a_throwaway_password():
     desktop = [s for s in spec.services if s.kind == "desktop"]
     assert [(s.port, s.process) for s in desktop] == [(31000, "xterm")]
     assert spec.throwaway == ["DESKTOP_PASSWORD"] and not spec.init  # tini is in the image
+
+
+# The supervisor's password check, run by dash (Debian's and Ubuntu's /bin/sh) as the container runs it: every
+# value tigervncpasswd -f would not take whole (a line break, any C0/C1 control character) and every value shorter
+# than 6 characters is refused with one line that never holds the value; the rest is written to the password file.
+BAD_PASSWORDS = [("\nsecret-pw", "control"), ("secret-pw\n", "control"), ("secret\rpw", "control"),
+                 ("sec\tret-pw", "control"), ("secret-pw\x1b[2J", "control"), ("secret-pw\x7f", "control"),
+                 ("secret-pw\u0085", "control"), ("secret-pw\u009b", "control"), ("abcde", "shorter"),
+                 ("中文密码", "shorter"), ("ééééé", "shorter")]
+GOOD_PASSWORDS = ["abcdef", "s3cret-x", "中文密码ab", "ééééééé", "pw with 'quotes' and spaces", "-n -e \\c"]
+
+
+def _take(script: str, password: str | None, tmp_path) -> subprocess.CompletedProcess:
+    """The supervisor's first step, up to its exec, with tigervncpasswd and the run folder faked: prints what the
+    password file would hold, or the refusal."""
+    fake = tmp_path / "bin"
+    fake.mkdir(exist_ok=True)
+    (fake / "tigervncpasswd").write_text("#!/bin/sh\nprintf 'VNC:'; cat\n")
+    (fake / "tigervncpasswd").chmod(0o755)
+    body = script.replace("run=/dev/shm/imgwizard-desktop", f"run={tmp_path}/run")
+    env = {"PATH": f"{fake}:/usr/bin:/bin", **({"DESKTOP_PASSWORD": password} if password is not None else {})}
+    return subprocess.run(["dash", "-c", body + "\n", "imgwizard-desktop", "--take-password", "sh", "-c",
+                           'printenv DESKTOP_PASSWORD && echo LEAKED; cat "$0"', f"{tmp_path}/run/passwd"],
+                          capture_output=True, text=True, env=env, timeout=30)
+
+
+@pytest.mark.parametrize("password, why", BAD_PASSWORDS)
+def test_a_password_vnc_would_not_take_whole_is_refused_in_one_line(password, why, tmp_path):
+    script = ctx(os__family="debian").files["imgwizard-desktop.sh"].text
+    r = _take(script, password, tmp_path)
+    assert r.returncode == 1, r
+    lines = r.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("[imgwizard-desktop] DESKTOP_PASSWORD "), r.stdout
+    assert why in lines[0] and "refusing to start" in lines[0]
+    assert password.strip() not in r.stdout + r.stderr
+    assert not (tmp_path / "run" / "passwd").exists()
+
+
+@pytest.mark.parametrize("password", GOOD_PASSWORDS)
+def test_a_good_password_goes_whole_to_tigervncpasswd_and_not_on(password, tmp_path):
+    script = ctx(os__family="debian").files["imgwizard-desktop.sh"].text
+    r = _take(script, password, tmp_path)
+    assert r.returncode == 0, r
+    assert r.stdout == f"VNC:{password}\n"  # the exec'd rest has no DESKTOP_PASSWORD (else LEAKED)

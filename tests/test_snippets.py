@@ -210,7 +210,7 @@ def test_kasm_engines():
     kasm = ctx(app__type="desktop", desktop__engine="kasm", app__name="command", app__command="xterm")
     assert "COPY autostart /defaults/autostart" in kasm.dockerfile and kasm.files["autostart"].text == "xterm\n"
     assert "ENV CUSTOM_PORT=31000" in kasm.dockerfile
-    assert 'PASSWORD="${DESKTOP_PASSWORD:?' in kasm.files["run.sh"].text
+    assert 'export PASSWORD="$DESKTOP_PASSWORD"' in kasm.files["run.sh"].text  # by name: -e PASSWORD
     web = ctx(app__type="desktop", desktop__engine="kasmweb", app__name="command", app__command="xterm")
     assert "COPY custom_startup.sh /dockerstartup/custom_startup.sh" in web.dockerfile
     assert without_labels(web.dockerfile).rstrip().endswith("USER 1000") and "ENV NO_VNC_PORT=31000" in web.dockerfile
@@ -424,14 +424,14 @@ DESKTOP_ENV = {"DESKTOP_PASSWORD": "pw with 'quotes' and spaces"}
 EXPECTED_ARGV = {
     "ascend-shell": ["-p", "2222:22", *ASCEND_FLAGS, "--init", "-e", "ASCEND_VISIBLE_DEVICES=0"],
     "binary-scratch": [],
-    "builtin-desktop": ["-p", "31000:31000", "-e", "DESKTOP_PASSWORD=pw with 'quotes' and spaces"],
-    "builtin-idea-ubuntu": ["-p", "31000:31000", "-e", "DESKTOP_PASSWORD=pw with 'quotes' and spaces"],
+    "builtin-desktop": ["-p", "31000:31000", "-e", "DESKTOP_PASSWORD"],
+    "builtin-idea-ubuntu": ["-p", "31000:31000", "-e", "DESKTOP_PASSWORD"],
     "code-server-debian": ["-p", "31000:31000", "--init", "-e", "PASSWORD"],
     "debian-shell-ssh": ["-p", "2222:22", "-p", "31000:31000", "--init"],
     "jupyter-nvidia": ["-p", "31000:31000", "--gpus", "all", "--init", "-e", "JUPYTER_TOKEN"],
-    "kasm-desktop": ["-p", "31000:31000", "-e", "PASSWORD=pw with 'quotes' and spaces"],
-    "kasmweb-idea": ["-p", "31000:31000", "--shm-size=512m", "-e", "VNC_PW=pw with 'quotes' and spaces"],
-    "pycharm-novnc": ["-p", "31000:31000", "--gpus", "all", "-e", "VNC_PASSWORD=pw with 'quotes' and spaces"],
+    "kasm-desktop": ["-p", "31000:31000", "-e", "PASSWORD"],
+    "kasmweb-idea": ["-p", "31000:31000", "--shm-size=512m", "-e", "VNC_PW"],
+    "pycharm-novnc": ["-p", "31000:31000", "--gpus", "all", "-e", "VNC_PASSWORD"],
 }
 
 
@@ -608,3 +608,103 @@ def test_the_longest_package_lists_stay_within_the_builders_line_limit():
     assert all(f"        '{p}'" in c.dockerfile for p in (pip[0], pip[-1]))  # one per line, shell-quoted
     _, problems = validate({**NO_SSH, "packages.pip": pip + ["p200"]})
     assert problems == [("packages.pip", "201 items are too many; accepted: at most 200 items")]
+
+
+# --- secrets by name only (issue 26): run.sh as written, run by bash with a `docker` first on PATH that records
+# its argument vector and the environment it got; compose.yaml read as docker compose reads it (YAML)
+
+SECRET_VALUES = {"DESKTOP_PASSWORD": "desk-Secret-1", "JUPYTER_TOKEN": "jup-Secret-2", "PASSWORD": "code-Secret-3",
+                 "SSH_PASSWORD": "ssh-Secret-4"}
+SECRET_CASES = {
+    **{f"desktop-{engine}": dict(app__type="desktop", desktop__engine=engine, app__name="command",
+                                 app__command="xterm") for engine in ("novnc", "kasm", "kasmweb", "builtin")},
+    "jupyter": dict(app__type="web", app__name="jupyter"),
+    "code-server": dict(app__type="web", app__name="code-server"),
+    "ssh-password": dict(ssh__enabled=True, ssh__auth="password"),
+    "builtin-ssh-password": dict(app__type="desktop", desktop__engine="builtin", app__name="command",
+                                 app__command="xterm", ssh__enabled=True, ssh__auth="password"),
+}
+
+
+def _run_sh_as_written(text: str, tmp_path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess, list, dict]:
+    """bash runs run.sh; the fake docker writes its argv and its environment, NUL-separated."""
+    (tmp_path / "run.sh").write_text(text)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "docker").write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\0" "$a"; done > {tmp_path}/argv\n'
+                                    f"env -0 > {tmp_path}/env\n")
+    (bin_dir / "docker").chmod(0o755)
+    r = subprocess.run(["bash", str(tmp_path / "run.sh")], capture_output=True, text=True,
+                       env={"PATH": f"{bin_dir}:/usr/bin:/bin", **env}, timeout=30)
+    if not (tmp_path / "argv").exists():
+        return r, [], {}
+    argv = (tmp_path / "argv").read_text().split("\0")[:-1]
+    docker_env = dict(item.split("=", 1) for item in (tmp_path / "env").read_text().split("\0")[:-1])
+    return r, argv, docker_env
+
+
+@pytest.mark.parametrize("case", sorted(SECRET_CASES))
+def test_run_sh_hands_every_secret_to_docker_by_name_never_on_its_command_line(case, tmp_path):
+    from wizard.plan import secret_names
+    c = ctx(**SECRET_CASES[case])
+    assert c.plan.secrets
+    r, argv, docker_env = _run_sh_as_written(c.files["run.sh"].text, tmp_path, SECRET_VALUES)
+    assert r.returncode == 0, r.stderr
+    for value in SECRET_VALUES.values():
+        assert not any(value in arg for arg in argv), (value, argv)  # ps and /proc/PID/cmdline show argv
+    for s in c.plan.secrets:
+        assert s.name in secret_names()
+        i = argv.index(s.name)
+        assert argv[i - 1] == "-e"  # -e NAME: docker takes the value from its environment
+        assert docker_env[s.name] == SECRET_VALUES[s.host]  # ... which holds it, under the name the image reads
+
+
+@pytest.mark.parametrize("case", sorted(c for c in SECRET_CASES if c.startswith("desktop-")))
+def test_run_sh_without_a_required_secret_stops_before_docker(case, tmp_path):
+    c = ctx(**SECRET_CASES[case])
+    r, argv, _ = _run_sh_as_written(c.files["run.sh"].text, tmp_path, {})
+    assert r.returncode != 0 and argv == []
+    assert "DESKTOP_PASSWORD: set DESKTOP_PASSWORD: the password the desktop asks for" in r.stderr
+
+
+@pytest.mark.parametrize("case", sorted(SECRET_CASES))
+def test_compose_yaml_holds_secret_names_never_values(case):
+    """Each secret: the bare name (compose takes the value from its environment), or, when it is required or the
+    image reads it under another name, NAME=${HOST...} (compose fills it in from its environment: still no
+    value in the file)."""
+    import yaml
+    c = ctx(**SECRET_CASES[case])
+    service = next(iter(yaml.safe_load(c.files["compose.yaml"].text)["services"].values()))
+    entries = service["environment"]
+    for s in c.plan.secrets:
+        if s.required:
+            expected = f"{s.name}=${{{s.host}:?set {s.host}: {s.what}}}"
+        elif s.name != s.host:
+            expected = f"{s.name}=${{{s.host}}}"
+        else:
+            expected = s.name
+        assert expected in entries
+    for value in SECRET_VALUES.values():
+        assert value not in c.files["compose.yaml"].text
+
+
+YAML_LOOKALIKES = ["null", "yes", "on", "off", "no", "true", "123", "0x10", "00", "1e3", "0o17", "nan", "1_000"]
+
+
+@pytest.mark.parametrize("name", YAML_LOOKALIKES)
+def test_compose_yaml_keeps_an_image_name_yaml_could_read_otherwise_a_string(name, tmp_path):
+    import yaml
+    for given in ({}, {"app__type": "desktop", "desktop__engine": "builtin", "app__name": "command",
+                       "app__command": "xterm", "ssh__enabled": True, "ssh__auth": "password"},
+                  {"gpu__vendor": "ascend", "gpu__devices": "0"}):
+        for tag in ("latest", "30", "1.10", "yes"):
+            c = ctx(image__name=name, image__tag=tag, **given)
+            services = yaml.safe_load(c.files["compose.yaml"].text)["services"]
+            key = name.replace("_", "-")  # compose's service names: the image name's last part, - for _ and .
+            assert list(services) == [key] and type(list(services)[0]) is str
+            service = services[key]
+            assert service["image"] == f"{name}:{tag}"
+            for key in ("ports", "environment", "devices", "volumes"):
+                assert all(type(item) is str for item in service.get(key, [])), (key, service)
+            argv = run_sh_argv(c.files["run.sh"].text, tmp_path, {"DESKTOP_PASSWORD": "s3cret-x"})
+            assert argv[2:4] == ["--name", name] and argv[-1] == f"{name}:{tag}"

@@ -14,6 +14,8 @@ from wizard.answers import command_name, torch_build_for
 from wizard.text import Msg
 
 WRAPPER = "/usr/local/bin/imgwizard-entry.sh"
+DESKTOP_SUPERVISOR = "/usr/local/bin/imgwizard-desktop"  # the built-in desktop (snippets/files/imgwizard-desktop.sh.j2)
+DESKTOP_TAKE_PASSWORD = "--take-password"  # its first step: the password to a file, then exec the rest without it
 VENV = "/opt/venv"
 CONDA = "/opt/conda"
 
@@ -269,6 +271,16 @@ def _binary(c: _Facts) -> dict[str, str] | None:
     return {"src": src, "path": f"{folder}/{src.rsplit('/', 1)[-1]}"}
 
 
+# The built-in desktop's password: at least this many characters (VNC uses the first 8; the supervisor refuses a
+# shorter one and one with a control character, whose first line alone tigervncpasswd -f would take).
+DESKTOP_PASSWORD_MIN = 6
+# Xvnc's guessing brake (TigerVNC 1.12 common/rfb/Blacklist.cxx, VNCServerST.cxx): every connection that has not
+# logged in counts against its address, and through websockify every browser is 127.0.0.1; at the threshold
+# the address gets one try per period, the period doubling from the timeout until a login succeeds (which
+# clears it). 10 and 5 s: an owner's typos and `imgwizard check`'s probes stay under it, and a locked-out owner
+# waits seconds, while a guesser gets about 10 + log2(seconds / 5) tries.
+DESKTOP_BLACKLIST_THRESHOLD = 10
+DESKTOP_BLACKLIST_TIMEOUT = 5
 # The built-in desktop's X display and screen size at start (noVNC's remote resize changes the size later).
 DESKTOP_DISPLAY = 1
 DESKTOP_GEOMETRY = "1280x800"
@@ -291,7 +303,9 @@ def _desktop(c: _Facts) -> dict[str, Any] | None:
     return {"port": a["app.port"], "vnc_port": facts["vnc_port"], "display": DESKTOP_DISPLAY,
             "geometry": DESKTOP_GEOMETRY, "web": facts["novnc_web"], "auth": bool(a.get("desktop.auth")),
             "password_env": facts["password_env"], "command": command, "title": title,
-            "process": command_name(command), "viewer_url": f"{facts['viewer']}?{DESKTOP_VIEWER_OPTIONS}"}
+            "process": command_name(command), "viewer_url": f"{facts['viewer']}?{DESKTOP_VIEWER_OPTIONS}",
+            "password_min": DESKTOP_PASSWORD_MIN, "blacklist_threshold": DESKTOP_BLACKLIST_THRESHOLD,
+            "blacklist_timeout": DESKTOP_BLACKLIST_TIMEOUT}
 
 
 def _authorized_keys(a: Mapping[str, Any], base_dir: Path) -> str | None:
@@ -327,6 +341,10 @@ def _start(c: _Facts) -> dict[str, Any]:
     else:
         # the desktop bases keep their own ENTRYPOINT; the built-in desktop sits on a plain image and sets its own
         entrypoint = list(c.base.entrypoint) if c.engine == "builtin" else []
+    if c.engine == "builtin" and a.get("desktop.auth"):
+        # the supervisor runs first, as PID 1: it takes DESKTOP_PASSWORD into the VNC password file and execs the
+        # rest (the entry wrapper, tini) without it, so no process of the container inherits it, /proc/1 included
+        entrypoint = [DESKTOP_SUPERVISOR, DESKTOP_TAKE_PASSWORD, *entrypoint]
     needs_init = app_type in ("shell", "web") or (app_type == "binary" and c.family != "scratch")
     return {"wrapper": wrapper, "entrypoint": entrypoint, "cmd": cmd, "expose": expose, "needs_init": needs_init,
             "session_env_skip": sorted(secret_names() | SESSION_VARIABLES)}

@@ -7,16 +7,18 @@ Ubuntu 22.04 / 24.04 cannot be pulled here: tests/test_desktop_builtin.py render
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import time
+import uuid
 
 import pytest
 
 from screens.cli import main
 from tests.answers_kit import BUILTIN_DESKTOP, FORWARD, KEY_LOGIN, answers_toml, put_test_key
 from tests.docker.conftest import build_scenario
-from tests.docker.novnc_browser import chromium, open_viewer, painted, status_text, wait_connected
+from tests.docker.novnc_browser import chromium, open_viewer, painted, status_text, vnc_login, wait_connected
 from tests.docker.test_ssh import host_port
 
 pytestmark = pytest.mark.docker
@@ -206,14 +208,85 @@ def test_log_names_each_service_and_no_password_in_it(xterm_desktop):
     for name in ("[xvnc]", "[novnc]"):
         assert name in logs, logs[-2000:]
     assert PASSWORD not in logs
-    # unset before any service started: the app, Xvnc and websockify do not carry it (docker's own -e value stays
-    # in the environment tini and the supervisor were started with, as for any `docker run -e`)
-    for program in ("xterm", "Xvnc", "websockify"):
-        pids = _pids(c, program) or _pids(c, "python3")
-        assert pids, (program, c.top())
-        for pid in pids:
-            env = c.exec_run(["cat", f"/proc/{pid}/environ"]).output
-            assert b"DESKTOP_PASSWORD" not in env and PASSWORD.encode() not in env, (program, pid)
+
+
+def test_no_process_of_the_container_holds_the_password_pid_1_included(xterm_desktop):
+    """The ENTRYPOINT's first step takes DESKTOP_PASSWORD into the VNC password file and execs the rest (entry
+    wrapper, tini, the supervisor) without it: no process the container started has it in its environment, read
+    from this host's /proc by the processes' host pids, and the container's own /proc/1/environ (tini) lacks it.
+    What the engine hands every `docker exec` is the container's settings: that still holds it (docker inspect
+    shows it too), which nothing inside the container can change."""
+    c, _, _ = xterm_desktop
+    # not the xclip an earlier test started by `docker exec` (it keeps the selection, reparented to tini)
+    processes = [p for p in c.top()["Processes"] if not p[-1].startswith("xclip ")]
+    commands = "\n".join(p[-1] for p in processes)
+    for program in ("tini", "imgwizard-desktop", "Xvnc", "websockify", "xterm", "sshd", "socat"):
+        assert program in commands, commands
+    for p in processes:
+        try:
+            env = open(f"/proc/{p[1]}/environ", "rb").read()
+        except FileNotFoundError:
+            continue  # it ended meanwhile
+        assert b"DESKTOP_PASSWORD" not in env and PASSWORD.encode() not in env, p
+    first = c.exec_run(["cat", "/proc/1/environ", "/proc/1/cmdline"], user="0").output
+    assert b"DESKTOP_PASSWORD" not in first and PASSWORD.encode() not in first and b"tini" in first, first
+    exec_env = c.exec_run(["env"]).output.decode()
+    assert f"DESKTOP_PASSWORD={PASSWORD}" in exec_env  # the known limit: the engine's copy for `docker exec`
+
+
+def test_wrong_logins_are_slowed_and_the_right_one_gets_in_within_the_timeout(xterm_desktop):
+    """Xvnc's blacklist (-BlacklistThreshold 10 -BlacklistTimeout 5): every browser comes from 127.0.0.1 through
+    websockify, so guessing is slowed for all: 10 wrong logins are refused, the 11th connection is turned away
+    ("Too many security failures"; noVNC's viewer shows "Failed to connect to server"), and the right password
+    gets in once the 5 s pass (and clears the count)."""
+    c, web, _ = xterm_desktop
+    assert vnc_login(web, PASSWORD) == "ok"  # a login clears what earlier tests counted
+    with chromium() as browser:
+        page = browser.new_page()  # ready before the count starts: the 5 s are short
+        for _ in range(10):
+            assert vnc_login(web, "wrong-pw").startswith("refused: "), c.logs().decode()[-2000:]
+        blocked_at = time.monotonic()
+        assert vnc_login(web, "wrong-pw") == "blocked: Too many security failures"
+        page.goto(f"http://127.0.0.1:{web}/")  # what the owner sees meanwhile (the README says it)
+        page.wait_for_url("**/vnc.html?*", timeout=10_000)  # the start page's redirect
+        page.wait_for_function("(document.querySelector('#noVNC_status')?.innerText || '').length > 0",
+                               timeout=10_000)
+        status = status_text(page)
+        shown_within = time.monotonic() - blocked_at
+    assert status == "Failed to connect to server" and shown_within < 5, (status, shown_within)
+    while (result := vnc_login(web, PASSWORD)) != "ok":
+        assert result.startswith("blocked: ") and time.monotonic() - blocked_at < 7, result
+        time.sleep(0.5)
+    assert 4 < time.monotonic() - blocked_at < 7
+    assert vnc_login(web, "wrong-pw").startswith("refused: ")  # cleared by the login: counting starts again
+    assert vnc_login(web, PASSWORD) == "ok"
+    assert "blacklisted: 127.0.0.1" in c.logs().decode()
+
+
+@pytest.mark.parametrize("password, why", [("\nsecret-pw", "holds a line break or another control character"),
+                                           ("s3cret\x1b[2J", "holds a line break or another control character"),
+                                           ("abc12", "is shorter than 6 characters")])
+def test_a_password_vnc_would_not_take_whole_stops_the_container_before_anything_listens(xterm_image, password,
+                                                                                        why):
+    """As run.sh starts it (`docker run -e DESKTOP_PASSWORD`, the value from docker's environment): a password
+    that starts with a line break gave an empty VNC password (tigervncpasswd -f reads the first line). Now the
+    container exits non-zero with one line in its log, before the entry wrapper starts sshd or socat and before
+    Xvnc or websockify: the published ports never had a listener."""
+    name = f"imgwizard-test-badpw-{uuid.uuid4().hex[:10]}"
+    run = subprocess.run(["docker", "run", "-d", "--name", name, "-p", "127.0.0.1::31000", "-p", "127.0.0.1::22",
+                          "-e", "DESKTOP_PASSWORD", xterm_image.tag], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "DESKTOP_PASSWORD": password})
+    try:
+        assert run.returncode == 0, run.stderr
+        code = subprocess.run(["docker", "wait", name], capture_output=True, text=True, timeout=60).stdout.strip()
+        logs = subprocess.run(["docker", "logs", name], capture_output=True, text=True, timeout=60)
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)
+    assert code == "1", (code, logs.stdout, logs.stderr)
+    out = logs.stdout + logs.stderr
+    assert out.splitlines() == [f"[imgwizard-desktop] DESKTOP_PASSWORD {why}: refusing to start (at least 6 printable "
+                                "characters, VNC uses the first 8)"], out
+    assert password.strip() not in out
 
 
 def test_docker_stop_ends_it_within_ten_seconds(docker_client, xterm_image):

@@ -1,24 +1,65 @@
 #!/bin/sh
-# imgwizard's built-in desktop (tini runs this as its one child): starts Xvnc (display :1, VNC on
+# imgwizard's built-in desktop. With a password, the ENTRYPOINT runs this first (`--take-password`, as PID 1):
+# the password from the environment to a file in memory, then the rest is exec'd without it. tini then runs
+# this as its one child: starts Xvnc (display :1, VNC on
 # 127.0.0.1:5901 only), openbox, websockify serving noVNC on 31000, then the app; restarts the
 # app when it exits; on `docker stop` (SIGTERM) stops them all and exits. Each service's output goes to the
 # container's log with its name in front: [xvnc] [openbox] [novnc] [app].
 set -u
 log() { echo "[imgwizard-desktop] $*"; }
+run=/dev/shm/imgwizard-desktop  # memory only: never in an image layer, gone with the container
+pw=DESKTOP_PASSWORD
 
-run=/dev/shm/imgwizard-desktop-$(id -u)  # memory only: never in an image layer, gone with the container
-rm -rf "$run" && mkdir -m 700 "$run" || exit 1
+# Why the value cannot be the VNC password (nothing when it can). tigervncpasswd -f keeps only the first line,
+# so a line break (or any other C0/C1 control character) would leave a password the user never chose: a value
+# that starts with one gave an empty password. printf is a shell built-in: the value is on no command line.
+password_problem() {
+    if [ "$(printf '%s' "$1" | LC_ALL=C tr -d '\001-\037\177' | wc -c)" -ne "$(printf '%s' "$1" | wc -c)" ] \
+        || printf '%s' "$1" | LC_ALL=C grep -q "$(printf '\302[\200-\237]')"; then
+        echo "holds a line break or another control character"
+    elif [ "$(printf '%s' "$1" | LC_ALL=C tr -d '\200-\277' | wc -c)" -lt 6 ]; then
+        echo "is shorter than 6 characters"  # characters: UTF-8 continuation bytes not counted
+    fi
+}
 
-# The VNC password comes from DESKTOP_PASSWORD at start and is kept only in $run (VNC uses its first 8 characters).
-password=$(printenv DESKTOP_PASSWORD)
-unset DESKTOP_PASSWORD
-if [ -z "$password" ]; then
-    log "DESKTOP_PASSWORD is not set: refusing to start a desktop without a password (or render with desktop.auth = false)"
+# $pw from the environment into $run/passwd (VNC uses its first 8 characters), for the desktop's user; a value
+# that cannot be the password stops the container with one line, before anything listens.
+take_password() {
+    rm -rf "$run" && mkdir -m 700 "$run" || exit 1
+    printenv $pw > /dev/null || return 0  # not set: the desktop refuses to start below
+    password=$(printenv $pw; echo .)  # the trailing dot keeps trailing line breaks, which $(...) would drop
+    password=${password%?}
+    password=${password%?}  # printenv's own line break
+    unset $pw
+    problem=$(password_problem "$password")
+    if [ -n "$problem" ]; then
+        log "$pw $problem: refusing to start (at least 6 printable characters, VNC uses the first 8)"
+        exit 1
+    fi
+    printf '%s\n' "$password" | tigervncpasswd -f > "$run/passwd" || exit 1
+    unset password
+}
+
+# The ENTRYPOINT's first step, as PID 1: the password to $run, then the rest of the ENTRYPOINT and CMD (the
+# entry wrapper, tini, this script again) exec'd without $pw: no process of the container inherits it, and
+# /proc/1/environ no longer holds it (`docker exec` still gets it from the engine: the container's settings).
+if [ "${1:-}" = --take-password ]; then
+    shift
+    take_password
+    unset $pw
+    exec "$@"
+fi
+
+if printenv $pw > /dev/null; then take_password; fi  # started without the first step (another ENTRYPOINT)
+if [ ! -s "$run/passwd" ]; then
+    log "$pw is not set: refusing to start a desktop without a password (or render with desktop.auth = false)"
     exit 1
 fi
-printf '%s\n' "$password" | tigervncpasswd -f > "$run/passwd" || exit 1
-unset password
 security="-SecurityTypes VncAuth -PasswordFile $run/passwd"
+# Guessing: every connection that has not logged in counts against 127.0.0.1 (websockify: every browser); from
+# the 10th on, one try per period (5 s, doubling) until a login succeeds. The log says
+# "[xvnc] ... blacklisted: 127.0.0.1"; `docker restart` clears it.
+security="$security -BlacklistThreshold 10 -BlacklistTimeout 5"
 
 start() {  # start NAME COMMAND...: run COMMAND in the background, its output lines prefixed with [NAME]
     name=$1
