@@ -201,7 +201,7 @@ def _values(a: dict[str, Any], plan: Plan) -> dict[str, Any]:
 
 
 def _run_flags(plan: Plan) -> list[str]:
-    """docker run flags, one per line in run.sh (flag and value together)."""
+    """docker run flags, one per line in run.sh (flag and value together); a secret as its name alone."""
     out: list[str] = []
     flags = plan.run_flags
     i = 0
@@ -212,11 +212,8 @@ def _run_flags(plan: Plan) -> list[str]:
         else:
             out.append(flags[i])
             i += 1
-    for s in plan.secrets:
-        if s.required:
-            out.append(f'-e {s.name}="${{{s.host}:?set {s.host}: {s.what}}}"')
-        else:
-            out.append(f"-e {s.name}")
+    # secrets by name only: docker reads the value from its environment (run.sh checks and exports it first)
+    out.extend(f"-e {s.name}" for s in plan.secrets)
     for k, v in plan.env_fixed.items():
         out.append(f"-e {k}={v}")
     return out
