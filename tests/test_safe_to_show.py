@@ -48,3 +48,12 @@ def test_markup_is_escaped_as_rich_escapes_it(text):
     assert safe_to_show(plain) == escape(plain)
     if "\\" not in plain:  # Rich reads a backslash before [ as an escape of its own, and doubles a final one
         assert render(safe_to_show(plain)).plain == plain
+
+
+def test_without_markup_only_the_controls_are_escaped_and_again_changes_nothing():
+    """markup=False (a print, a log file, a message a screen escapes again where it reads markup): `[notice]`
+    stays as written; the control half is idempotent, so text made safe at its source can go through again."""
+    once = safe_to_show("\x1b[31m[notice] pip\u202e", markup=False)
+    assert once == "\\x1b[31m[notice] pip\\u202e"
+    assert safe_to_show(once, markup=False) == once
+    assert safe_to_show(once) == escape(once)

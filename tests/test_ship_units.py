@@ -258,7 +258,7 @@ def test_ctrl_c_during_the_push_removes_the_tag_it_made():
 def test_engine_text_is_made_safe_to_show():
     hostile = "denied: \x1b]52;c;aGk=\x07 [bold]x[/bold]"
     line = explain(hostile, "reg.example.com")
-    assert "\x1b" not in line and "\x07" not in line and "\\x1b]52" in line and "\\[bold]" in line
+    assert "\x1b" not in line and "\x07" not in line and "\\x1b]52" in line and "[bold]x[/bold]" in line  # a print
     assert "\x1b" not in explain("\x1b[2Jboom", "r") and "\x1b" not in layer_line(Layer("180ed1bca36a", "\x1b[2J"))
     engine = FakeEngine({"app:dev": A, TARGET: B, "\x1b]0;evil\x07:1": B})
     with pytest.raises(TagTaken) as caught:

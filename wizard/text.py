@@ -751,16 +751,23 @@ _UNSAFE_BUT_LINES = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI}]")
 _MARKUP_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")  # rich.markup.escape's pattern (rich 13-15)
 
 
-def safe_to_show(value: object, lines: bool = False) -> str:
+def safe_to_show(value: object, lines: bool = False, markup: bool = True) -> str:
     """Text that did not come from imgwizard, made safe to write to a terminal, a log or a Textual widget:
     every control character (C0, C1, DEL), line or paragraph separator and bidirectional formatting character
     is shown escaped (`\\x1b`, `\\u202e`), so no escape sequence, OSC (title, clipboard), carriage return or
     reordering reaches the screen; and Rich markup is escaped as rich.markup.escape does (without importing
     rich: the core stays free of UI libraries), so `[/]` or `[link=...]` shows as written. `lines` keeps line
-    breaks (a multi-line engine error printed as lines); each line is made safe the same way."""
+    breaks (a multi-line engine error printed as lines); each line is made safe the same way.
+
+    `markup=False` where no markup is read (a print, a log file, a Rich Text, an exception message that a screen
+    escapes again where it shows it as markup): the controls are escaped, `[notice]` stays as written. That half
+    is idempotent, so text made safe at its source (wizard/engine/) can go through again where it is shown; the
+    markup half is not, so it is applied once, where markup is read."""
     text = value if isinstance(value, str) else str(value)
     unsafe = _UNSAFE_BUT_LINES if lines else _UNSAFE
     text = unsafe.sub(_escaped_char, text)
+    if not markup:
+        return text
     text = _MARKUP_TAG.sub(lambda m: f"{m.group(1)}{m.group(1)}\\{m.group(2)}", text)
     if text.endswith("\\") and not text.endswith("\\\\"):
         text += "\\"

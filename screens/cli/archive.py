@@ -7,10 +7,13 @@ Exit status as the rest of the CLI: 0 ok, 1 failure, 2 bad input, 3 no Docker en
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import stat
 import sys
 from pathlib import Path
+from typing import Callable, Iterator
 
 from screens.cli.connect import bad_image, connect_or_say, engine_for
 from screens.cli.exits import EXIT_FAIL, EXIT_NO_ENGINE, EXIT_OK, EXIT_USAGE
@@ -52,7 +55,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_NO_ENGINE
     tty = sys.stderr.isatty()
     try:
-        written = export_image(client, args.image, args.output, _export_progress(args.output, tty), args.force)
+        with stopped_by_signals():
+            written = export_image(client, args.image, args.output, _export_progress(args.output, tty), args.force)
+    except Stopped as exc:
+        print(("\n" if tty else "") + f"export: stopped by {exc}; nothing was kept", file=sys.stderr)
+        return EXIT_FAIL
     except NotEnoughSpace as exc:
         print(f"export: {exc}; nothing was written", file=sys.stderr)
         return EXIT_FAIL
@@ -69,11 +76,45 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export_progress(output: Path, tty: bool):
+def _export_progress(output: Path, tty: bool) -> Callable[[int, int], None]:
     """A progress callback: bytes written of the expected size, time left (screens/cli/image.py)."""
+    return from_first_byte("writing", output, tty)
+
+
+def from_first_byte(verb: str, what: Path, tty: bool) -> Callable[[int, int], None]:
+    """screens/cli/image.py's progress printer, started at the first byte moved rather than when the command
+    started: the engine's preparation (docker save builds the tar first) and the manifest read before a load
+    are not transfer time, and counted as such they gave estimates like "45:07 left" for a 2 s save."""
     from screens.cli.image import progress_printer
 
-    return progress_printer("writing", output, tty)
+    printer: list[Callable[[int, int], None]] = []
+
+    def progress(done: int, total: int) -> None:
+        if not printer:
+            printer.append(progress_printer(verb, what, tty))
+        printer[0](done, total)
+
+    return progress
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP (a closed terminal) arrived: raised where the command was, so its clean-up runs (the
+    export's temporary file is removed) as for Ctrl-C. Its text is the signal's name."""
+
+
+@contextlib.contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """While inside, SIGTERM and SIGHUP raise Stopped instead of ending the process where it stands; the
+    previous handlers are put back after."""
+    def stop(signum: int, _frame: object) -> None:
+        raise Stopped(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -83,13 +124,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     client = engine_for("import", _archive_problem(args.file), args.host)
     if isinstance(client, int):
         return client
-    from screens.cli.image import progress_printer
-
     tty = sys.stderr.isatty()
     try:
-        report = import_image(client, args.file, progress_printer("reading", args.file, tty))
+        with stopped_by_signals():
+            report = import_image(client, args.file, from_first_byte("reading", args.file, tty))
     except DockerOpError as exc:
         print(f"\nimport: {exc}" if tty else f"import: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except (Stopped, KeyboardInterrupt) as exc:
+        what = f"stopped by {exc}" if isinstance(exc, Stopped) else "cancelled"
+        print(f"\nimport: {what}; the engine may have loaded part of it (docker images lists what it has)",
+              file=sys.stderr)
         return EXIT_FAIL
     if tty:
         print(file=sys.stderr)

@@ -56,7 +56,8 @@ def cmd_push(args: argparse.Namespace) -> int:
     def started(progress: Any) -> None:
         print(f"pushing {args.image} as {target}; {note}", file=sys.stderr)
         if progress.replaced:
-            names = ", ".join(map(safe_to_show, progress.replaced_names)) or "no name now (docker images -f dangling=true)"
+            names = (", ".join(safe_to_show(n, markup=False) for n in progress.replaced_names)
+                     or "no name now (docker images -f dangling=true)")
             print(f"push: --force moved {target} from image {progress.replaced.split(':')[-1][:12]} (that image "
                   f"keeps: {names})", file=sys.stderr)
 
@@ -71,7 +72,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         print(f"push: {exc}", file=sys.stderr)
         return EXIT_FAIL
     view.finish()
-    print(f"pushed {target} ({safe_to_show(done.digest)}); pull it with: docker pull {target}")
+    print(f"pushed {target} ({safe_to_show(done.digest, markup=False)}); pull it with: docker pull {target}")
     return EXIT_OK
 
 
@@ -134,7 +135,7 @@ def layer_line(layer: Any) -> str:
     from wizard.text import safe_to_show
 
     short = layer.id[:12]
-    status = safe_to_show(layer.status)  # the engine's words
+    status = safe_to_show(layer.status, markup=False)  # the engine's words
     if not layer.total:
         return f"{short} {status}"
     filled = BAR * min(layer.current, layer.total) // layer.total

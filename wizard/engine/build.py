@@ -19,7 +19,8 @@ import docker.errors
 
 from wizard import safeio
 from wizard.engine.build_events import BuildEvent, Builder
-from wizard.engine.common import api_message, api_of, human_size
+from wizard.engine.common import api_message, api_of, human_size, outside_line
+from wizard.text import safe_to_show
 
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
@@ -32,6 +33,10 @@ def parse_stream(chunks: Iterable[Mapping[str, Any]]) -> Iterator[BuildEvent]:
 
     A chunk's "stream" text may hold several lines or half of one: lines are put back together. Ends with
     exactly one "done" (the image id) or "error" event; a stream that stops without either is an error.
+    Every event's text is safe to show (common.outside_line, or safe_to_show for an output line, whose indent
+    is kept; the controls escaped, markup left to the screen that reads it): what a build prints and the
+    engine's errors may hold any bytes (a RUN's output, a registry's answer), and they reach the terminal,
+    build.log and the TUI.
     """
     step = total = 0
     image_id = ""
@@ -46,21 +51,24 @@ def parse_stream(chunks: Iterable[Mapping[str, Any]]) -> Iterator[BuildEvent]:
             m = _STEP.match(line)
             if m:
                 step, total = int(m.group(1)), int(m.group(2))
-                yield BuildEvent("step", m.group(3), step, total)
+                yield BuildEvent("step", outside_line(m.group(3), 4000), step, total)
                 continue
             m = _BUILT.match(line.strip())
             if m and not image_id:
                 image_id = m.group(1)
-            yield BuildEvent("output", line, step, total)
+            yield BuildEvent("output", safe_to_show(line[:4000], markup=False), step, total)  # its indent kept
 
     for chunk in chunks:
+        if not isinstance(chunk, Mapping):  # not what the engine writes: skipped
+            continue
         if "errorDetail" in chunk or "error" in chunk:
             if pending:
                 yield from lines(pending)
                 pending = ""
             detail = chunk.get("errorDetail") or {}
-            message = detail.get("message") or chunk.get("error") or "unknown build error"
-            yield BuildEvent("error", str(message).strip(), step, total)
+            message = (detail.get("message") if isinstance(detail, dict) else None) or chunk.get("error") \
+                or "unknown build error"
+            yield BuildEvent("error", outside_line(message, 2000), step, total)
             return
         if "stream" in chunk:
             pending += str(chunk["stream"])
@@ -68,14 +76,14 @@ def parse_stream(chunks: Iterable[Mapping[str, Any]]) -> Iterator[BuildEvent]:
                 complete, pending = pending.rsplit("\n", 1)
                 yield from lines(complete)
         elif "aux" in chunk and isinstance(chunk["aux"], dict) and chunk["aux"].get("ID"):
-            image_id = str(chunk["aux"]["ID"])
+            image_id = outside_line(chunk["aux"]["ID"], 200)
         elif "status" in chunk:  # pulling the base image
             text = str(chunk["status"])
             if chunk.get("progress"):
                 continue
             if chunk.get("id"):
                 text = f"{chunk['id']}: {text}"
-            yield BuildEvent("output", text, step, total)
+            yield BuildEvent("output", outside_line(text, 4000), step, total)
     if pending:
         yield from lines(pending)
     if image_id:
@@ -105,7 +113,7 @@ def docker_builder(client: Any = None, nocache: bool = False, host: str | None =
             yield BuildEvent("error", api_message(exc))
             return
         except (docker.errors.DockerException, OSError, EngineError) as exc:
-            yield BuildEvent("error", f"cannot start the build: {exc}")
+            yield BuildEvent("error", f"cannot start the build: {outside_line(exc)}")
             return
         response = _response_of(chunks)
         stop_watch = threading.Event()
@@ -125,7 +133,7 @@ def docker_builder(client: Any = None, nocache: bool = False, host: str | None =
                 yield event
         except Exception as exc:  # noqa: BLE001 - a broken stream after cancel, or a lost engine
             if not cancel.is_set():
-                yield BuildEvent("error", f"the build stream broke: {exc}")
+                yield BuildEvent("error", f"the build stream broke: {outside_line(exc)}")
         finally:
             stop_watch.set()
             chunks.close()

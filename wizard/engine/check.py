@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping
 import docker.errors
 
 from wizard import safeio
-from wizard.engine.common import DockerOpError, api_message
+from wizard.engine.common import DockerOpError, api_message, outside_line
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,8 @@ def _start_for_check(client: Any, image: str, spec: RunSpec, env: Mapping[str, s
         client.images.get(image)  # run would try to pull a missing image from a registry
     except docker.errors.ImageNotFound:
         raise DockerOpError(f"no image {image} in this engine (docker images lists them)") from None
+    except docker.errors.APIError as exc:
+        raise DockerOpError(f"the engine did not say whether it has {image}: {api_message(exc)}") from None
     try:
         return client.containers.run(
             image, detach=True, init=spec.init or None, environment=environment,
@@ -194,10 +196,10 @@ def _wait(probe: Callable[[], str], container: Any, deadline: float, settle: boo
             code = container.attrs.get("State", {}).get("ExitCode")
             return False, f"the container stopped (exit code {code})"
         if not settle:
-            try:
-                return True, probe()
+            try:  # what a service answers (an SSH banner) is the container's text: shown safely
+                return True, outside_line(probe(), 200)
             except (OSError, ValueError) as exc:
-                last = str(exc) or type(exc).__name__
+                last = outside_line(exc, 200) or type(exc).__name__
         if time.monotonic() >= deadline:
             return (True, "running") if settle else (False, f"no answer before the time-out ({last})")
         time.sleep(0.5)

@@ -25,9 +25,23 @@ def api_of(client: Any) -> Any:
     return getattr(client, "api", client)
 
 
+def outside_line(text: object, limit: int = 1000) -> str:
+    """Text imgwizard did not write (an engine's or a registry's error, an archive's tag, a label, a docker
+    context's name) as one line that is safe to show: its lines joined with spaces, cut to `limit` characters,
+    then every control, separator and bidi character shown escaped (wizard.text.safe_to_show, markup=False: a
+    screen that shows it as markup escapes the markup there), so no escape sequence from outside reaches a
+    terminal, a log or a widget."""
+    from wizard.text import safe_to_show
+
+    raw = text if isinstance(text, str) else str(text)
+    raw = " ".join(part.strip() for part in raw.splitlines() if part.strip())
+    return safe_to_show(raw if len(raw) <= limit else raw[: limit - 1] + "…", markup=False)
+
+
 def api_message(exc: Exception) -> str:
+    """An engine's (or through it a registry's) error text, as one line safe to show (outside_line)."""
     explanation = getattr(exc, "explanation", None)
-    return str(explanation or exc).strip()
+    return outside_line(explanation or exc)
 
 
 _IMAGE_ID = re.compile(r"(?:sha256:)?[0-9a-f]{12,64}", re.ASCII)
@@ -42,5 +56,5 @@ def reference_problem(ref: str, new: bool = False) -> str | None:
         return None
     if not new and _IMAGE_ID.fullmatch(ref):
         return None
-    return (f"{shown(ref)} is not an image name; accepted: name[:tag] in lower-case letters, digits and . _ - "
-            f"(e.g. team/my-app:1.0)" + ("" if new else " or an image id"))
+    return (f"{outside_line(shown(ref))} is not an image name; accepted: name[:tag] in lower-case letters, "
+            f"digits and . _ - (e.g. team/my-app:1.0)" + ("" if new else " or an image id"))

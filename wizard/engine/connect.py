@@ -32,7 +32,9 @@ import docker
 import docker.errors
 import docker.tls
 
+from wizard import safeio
 from wizard.checks import shown
+from wizard.engine.common import outside_line
 
 LOCAL_SOCKET = "unix:///var/run/docker.sock"
 HOST_LIMIT = 300
@@ -41,6 +43,10 @@ _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}[A-Za-z0-9])?"
 _HOST = re.compile(rf"unix:///[A-Za-z0-9._/+-]{{1,250}}"
                    rf"|ssh://(?:[A-Za-z0-9._-]{{1,64}}@)?(?:{_NAME}|\[[0-9A-Fa-f:.]+\])(?::\d{{1,5}})?"
                    rf"|tcp://(?:{_NAME}|\[[0-9A-Fa-f:.]+\]):\d{{1,5}}", re.ASCII)
+# A docker context's name, as the Docker CLI accepts it (docker/cli cli/context/store/store.go
+# restrictedNamePattern): anything else in DOCKER_CONTEXT or currentContext is refused, never shown raw.
+_CONTEXT_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.+-]{1,199}", re.ASCII)
+CONFIG_LIMIT = safeio.MIB  # the Docker config file and a context's meta.json (a few hundred bytes each)
 HOST_ACCEPTED = ("ssh://[USER@]HOST[:PORT], tcp://HOST:PORT or unix:///PATH "
                  "(e.g. ssh://root@gpu-server or tcp://10.0.0.5:2376)")
 
@@ -75,7 +81,7 @@ def host_problem(value: str, name: str = "--host") -> str | None:
     """None when `value` is an engine address imgwizard accepts, else one line naming `name`."""
     if len(value) <= HOST_LIMIT and _HOST.fullmatch(value) and _port_ok(value):
         return None
-    return f"{name} {shown(value)} is not a Docker engine address; accepted: {HOST_ACCEPTED}"
+    return f"{name} {outside_line(shown(value))} is not a Docker engine address; accepted: {HOST_ACCEPTED}"
 
 
 def _port_ok(url: str) -> bool:
@@ -109,8 +115,8 @@ def _env_tls(env: Mapping[str, str], url: str) -> Any:
         return docker.utils.kwargs_from_env(environment={**env, "DOCKER_HOST": url}).get("tls")
     except docker.errors.DockerException as exc:
         folder = env.get("DOCKER_CERT_PATH") or "~/.docker"
-        raise BadHost(f"DOCKER_TLS_VERIFY/DOCKER_CERT_PATH: {exc} (looked in {folder} for ca.pem, cert.pem, "
-                      f"key.pem)") from None
+        raise BadHost(f"DOCKER_TLS_VERIFY/DOCKER_CERT_PATH: {outside_line(exc, 300)} (looked in {folder} for "
+                      f"ca.pem, cert.pem, key.pem)") from None
 
 
 def docker_config_dir(env: Mapping[str, str]) -> Path:
@@ -118,40 +124,81 @@ def docker_config_dir(env: Mapping[str, str]) -> Path:
 
 
 def context_endpoint(env: Mapping[str, str]) -> Endpoint | None:
-    """The current `docker context`'s endpoint, or None for the default context (the local socket)."""
+    """The current `docker context`'s endpoint, or None for the default context (the local socket). BadHost, one
+    line naming the file, for a name the Docker CLI would refuse or a meta.json it does not write."""
     folder = docker_config_dir(env)
+    chosen_by = "DOCKER_CONTEXT" if env.get("DOCKER_CONTEXT") else str(folder / "config.json")
     name = env.get("DOCKER_CONTEXT") or _current_context(folder / "config.json")
     if not name or name == "default":
         return None
+    if not _CONTEXT_NAME.fullmatch(name):
+        raise BadHost(f"docker context {outside_line(shown(name))} (chosen by {chosen_by}) is not a context name; "
+                      f"accepted: letters, digits and _ . + - (at least 2, starting with a letter or digit; "
+                      f"`docker context ls` lists them)")
     digest = hashlib.sha256(name.encode()).hexdigest()
-    meta = _json(folder / "contexts" / "meta" / digest / "meta.json",
-                 f"docker context {name!r} (chosen by "
-                 f"{'DOCKER_CONTEXT' if env.get('DOCKER_CONTEXT') else folder / 'config.json'})")
-    docker_end = (meta.get("Endpoints") or {}).get("docker") or {}
-    url = str(docker_end.get("Host") or "")
+    meta_path = folder / "contexts" / "meta" / digest / "meta.json"
+    what = f"docker context {name!r} (chosen by {chosen_by})"
+    meta = _json(meta_path, what)
+    endpoints = meta.get("Endpoints")
+    docker_end = endpoints.get("docker") if isinstance(endpoints, dict) else None
+    url = docker_end.get("Host") if isinstance(docker_end, dict) else None
+    skip = docker_end.get("SkipTLSVerify", False) if isinstance(docker_end, dict) else False
+    if not isinstance(url, str) or not isinstance(skip, bool):
+        raise BadHost(f"{what}: {meta_path} is not a context as `docker context create` writes it; accepted: "
+                      f'{{"Endpoints": {{"docker": {{"Host": "ssh://... or tcp://...", "SkipTLSVerify": false}}}}}}')
     source = f"docker context {name}"
-    endpoint = Endpoint(url, source, _context_tls(folder / "contexts" / "tls" / digest / "docker",
-                                                   bool(docker_end.get("SkipTLSVerify"))))
+    endpoint = Endpoint(url, source, _context_tls(folder / "contexts" / "tls" / digest / "docker", skip))
     return _checked(endpoint, f"the Host of {source}")
 
 
 def _current_context(config: Path) -> str | None:
-    if not config.is_file():
+    if not os.path.lexists(config):
         return None
-    value = _json(config, str(config)).get("currentContext")
-    return str(value) if value else None
+    value = _json(config, "the Docker config file").get("currentContext")
+    if value is not None and not isinstance(value, str):
+        raise BadHost(f"the Docker config file {config}: its currentContext is not a text; accepted: the name of a "
+                      f"docker context (`docker context use NAME` writes it)")
+    return value or None
 
 
 def _json(path: Path, what: str) -> dict:
+    """A JSON object from `path`: a regular file (never a FIFO or a device, which would block) of at most
+    CONFIG_LIMIT bytes; BadHost, one line naming `what` and the file, otherwise."""
+    if not os.path.lexists(path):
+        raise BadHost(f"{what}: {path} does not exist (`docker context ls` lists the contexts)")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadHost(f"{what}: {path} does not exist (`docker context ls` lists the contexts)") from None
-    except (OSError, ValueError) as exc:
-        raise BadHost(f"{what}: cannot read {path} ({exc})") from None
+        data = json.loads(safeio.read_text(path, CONFIG_LIMIT))
+    except safeio.SafeIOError as exc:
+        raise BadHost(f"{what}: {outside_line(exc)}") from None
+    except ValueError as exc:
+        raise BadHost(f"{what}: cannot read {path}: not JSON ({outside_line(exc, 200)})") from None
+    except RecursionError:
+        raise BadHost(f"{what}: {path} is nested too deeply; accepted: a JSON object as docker writes it") from None
     if not isinstance(data, dict):
         raise BadHost(f"{what}: {path} is not a JSON object")
     return data
+
+
+def docker_py_config_problem() -> str | None:
+    """Why the Docker config file docker-py reads when it makes a client (docker.utils.config.find_config_file:
+    $DOCKER_CONFIG/config.json, ~/.docker/config.json, ~/.dockercfg) cannot be read safely, or None. docker-py
+    opens it without looking at its kind, so a FIFO there would block every command; it is looked at first."""
+    from docker.utils.config import find_config_file
+
+    found = find_config_file()
+    if found is None:
+        return None
+    try:
+        data = json.loads(safeio.read_text(Path(found), CONFIG_LIMIT))
+    except safeio.SafeIOError as exc:
+        return f"the Docker config file cannot be used: {outside_line(exc)}"
+    except RecursionError:
+        return f"the Docker config file {found} is nested too deeply; accepted: a JSON object as docker writes it"
+    except ValueError:
+        return None  # docker-py skips a file that is not JSON (a legacy .dockercfg)
+    if not isinstance(data, dict):
+        return f"the Docker config file {found} is not a JSON object; accepted: a JSON object as docker writes it"
+    return None
 
 
 def _context_tls(folder: Path, skip_verify: bool) -> Any:
@@ -191,6 +238,9 @@ def connect(endpoint: Endpoint, seconds: float = CONNECT_SECONDS,
 
     Connecting runs in a helper thread so an address that swallows packets is reported after `seconds`
     instead of the system's TCP time-out (minutes)."""
+    problem = docker_py_config_problem()
+    if problem:
+        raise BadHost(problem)
     outcome: dict[str, Any] = {}
 
     def attempt() -> None:
@@ -218,13 +268,14 @@ def client_for(host: str | None = None, environ: Mapping[str, str] | None = None
 
 
 def explain(exc: BaseException, endpoint: Endpoint) -> str:
-    """One line for a failed connection: the most specific cause in the exception's chain."""
+    """One line for a failed connection: the most specific cause in the exception's chain; the exception's own
+    text is made safe to show (an SSH server's, a proxy's or an engine's answer may be anyone's)."""
     for cause in _chain(exc):
         line = _known(cause, endpoint)
         if line:
             return line
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:300]
+    return outside_line(text, 300)
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -236,7 +287,7 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def _known(exc: BaseException, endpoint: Endpoint) -> str | None:
-    name, text = type(exc).__name__, str(exc)
+    name, text = type(exc).__name__, outside_line(exc, 300)  # an SSH server's or a TLS peer's words: shown safely
     where = _where(endpoint.url)
     if name in ("AuthenticationException", "BadAuthenticationType", "PasswordRequiredException"):
         return (f"the SSH server at {where} refused the key login ({text or name}); imgwizard logs in with the keys "
@@ -294,7 +345,7 @@ def engine_status(client_factory: Callable[[], Any] | None = None, host: str | N
         client.ping()
     except Exception as exc:  # noqa: BLE001 - any failure means "no engine" here
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return f"no Docker engine answers ({reason[:200]})"
+        return f"no Docker engine answers ({outside_line(reason, 200)})"
     return None
 
 
@@ -304,4 +355,4 @@ def default_engine_probe(host: str | None = None) -> str | None:
     try:
         return engine_status(host=host)
     except Exception as exc:  # noqa: BLE001
-        return str(exc) or type(exc).__name__
+        return outside_line(exc) or type(exc).__name__

@@ -20,6 +20,7 @@ import docker.errors
 import docker.types
 
 from wizard import checks
+from wizard.engine.common import outside_line
 from wizard.host import ARCHES, HostFacts
 
 PROBE_IMAGE = "debian:bookworm-slim"  # glibc; the toolkit mounts nvidia-smi and the driver's libraries into it
@@ -30,10 +31,13 @@ def engine_facts(client: Any, origin: str, local: HostFacts, image: str = PROBE_
     """`local` (this machine's facts) with arch, NVIDIA driver and distribution taken from the engine's host;
     `origin` says where they came from (shown under each pre-filled field)."""
     info = client.info()
+    info = info if isinstance(info, dict) else {}
     driver = engine_nvidia_driver(client, image) if "nvidia" in (info.get("Runtimes") or {}) else None
+    # OperatingSystem is the engine's own text (a remote engine may be anyone's): shown safely, one line.
     return dataclasses.replace(
         local, arch=ARCHES.get(str(info.get("Architecture") or "").lower()), nvidia_driver=driver,
-        ascend=False, distro=str(info.get("OperatingSystem") or "") or None, engine_problem=None, origin=origin)
+        ascend=False, distro=outside_line(info.get("OperatingSystem") or "", 100) or None, engine_problem=None,
+        origin=outside_line(origin))
 
 
 def engine_nvidia_driver(client: Any, image: str = PROBE_IMAGE) -> str | None:

@@ -2,7 +2,9 @@
 it was built from, so each layer is labelled with the wizard step that made it (the `# --- step: why` comment
 each section of a generated Dockerfile starts with), largest first, the base image as one row with its share.
 
-Pure: no Docker, no UI. The CLI prints `lines(view)`; the wizard's build screen can chart `view.rows`.
+Pure: no Docker, no UI. The CLI prints `lines(view)`; the wizard's build screen can chart `view.rows`. A row's
+step and instruction are safe to show (common.outside_line): the history and the base image's name come from
+the engine and the image's labels, which may be anyone's.
 
 Joining: the legacy builder records one history entry per instruction of the final stage, in order, after the
 base image's own entries; BuildKit leaves some out (ARG). So the entries are matched to the instructions from
@@ -15,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from wizard.engine.common import human_size
+from wizard.engine.common import human_size, outside_line
 
 BASE = "base image"
 _SECTION = re.compile(r"#\s*---\s*([^:]+?)\s*(?::.*)?$")
@@ -92,25 +94,32 @@ def layer_view(history: Iterable[Mapping[str, Any]], dockerfile: str | None = No
                base_name: str = "") -> LayerView:
     """The layers of an image from its history (newest first, as the engine gives it) and, when known, the
     Dockerfile it was built from; `base_name` names the base image's row."""
-    entries = list(history)[::-1]
-    total = sum(max(0, int(e.get("Size") or 0)) for e in entries)
+    entries = [e for e in list(history)[::-1] if isinstance(e, Mapping)]
+    total = sum(_size(e) for e in entries)
     view = LayerView(total=total)
     if dockerfile is None:
         matched, first_own = [None] * len(entries), 0
     else:
         matched, first_own = _join(entries, final_stage(dockerfile))
-        view.base = sum(max(0, int(e.get("Size") or 0)) for e in entries[:first_own])
+        view.base = sum(_size(e) for e in entries[:first_own])
         if view.base:
-            view.rows.append(LayerRow(view.base, BASE, base_name, view.base / total))
+            view.rows.append(LayerRow(view.base, BASE, outside_line(base_name, 300), view.base / total))
     for entry, instruction in zip(entries[first_own:], matched[first_own:]):
-        size = max(0, int(entry.get("Size") or 0))
+        size = _size(entry)
         if not size:
             view.empty_steps += 1
             continue
         step, text = (instruction.step, instruction.text) if instruction else ("", _command(entry))
-        view.rows.append(LayerRow(size, step, text, size / total if total else 0.0))
+        view.rows.append(LayerRow(size, outside_line(step, 300), outside_line(text, 2000),
+                                  size / total if total else 0.0))
     view.rows.sort(key=lambda r: -r.size)
     return view
+
+
+def _size(entry: Mapping[str, Any]) -> int:
+    """A history entry's size in bytes (0 when the engine gave something that is not a whole number)."""
+    size = entry.get("Size")
+    return max(0, size) if isinstance(size, int) and not isinstance(size, bool) else 0
 
 
 def _command(entry: Mapping[str, Any]) -> str:

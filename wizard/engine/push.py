@@ -84,16 +84,16 @@ def credentials_note(registry: str, config_path: str | None = None) -> str:
     path = config_path or docker.utils.config.find_config_file()
     if not path:
         return f"no Docker config file: pushing to {registry} without credentials (`docker login {registry}` adds them)"
-    path_shown = safe_to_show(path)
+    path_shown = safe_to_show(path, markup=False)
     try:
         found = docker.auth.load_config(path).resolve_authconfig(registry)
     except docker.errors.DockerException as exc:
         raise PushError(f"the Docker config file {path_shown} cannot be used: "
-                        f"{safe_to_show(exc)}") from None
+                        f"{safe_to_show(exc, markup=False)}") from None
     if not found:
         return f"no credentials for {registry} in {path_shown}: pushing without (`docker login {registry}` adds them)"
     user = found.get("Username") or found.get("username") or "a token"
-    return f"credentials for {registry}: {safe_to_show(user)}, from {path_shown}"
+    return f"credentials for {registry}: {safe_to_show(user, markup=False)}, from {path_shown}"
 
 
 # ------------------------------------------------------------------ progress
@@ -159,7 +159,7 @@ def push_image(client: Any, image: str, target: Target,
     except docker.errors.ImageNotFound:
         raise PushError(f"no image {image} in this engine (docker images lists them)") from None
     except docker.errors.APIError as exc:
-        raise PushError(f"cannot read image {image}: {safe_to_show(_engine_text(exc))}") from None
+        raise PushError(f"cannot read image {image}: {safe_to_show(_engine_text(exc), markup=False)}") from None
     before = _image_named(client, str(target))
     progress = PushProgress()
     if before is not None and before.id != source.id:
@@ -172,7 +172,8 @@ def push_image(client: Any, image: str, target: Target,
         try:
             api_of(client).tag(source.id, target.repository, tag=target.tag, force=True)
         except docker.errors.APIError as exc:
-            raise PushError(f"cannot tag {image} as {target}: {safe_to_show(_engine_text(exc))}") from None
+            said = safe_to_show(_engine_text(exc), markup=False)
+            raise PushError(f"cannot tag {image} as {target}: {said}") from None
         if on_start:
             on_start(progress)
         _push(client, target, progress, on_change)
@@ -204,7 +205,7 @@ def _push(client: Any, target: Target, progress: PushProgress,
 
 
 def _engine_text(exc: BaseException) -> str:
-    """The engine's own words, raw: made safe once, where shown (safe_to_show is not idempotent on markup)."""
+    """The engine's own words, raw: made safe where shown."""
     return str(getattr(exc, "explanation", None) or exc).strip().replace("\n", " ")
 
 
@@ -215,7 +216,7 @@ def _image_named(client: Any, ref: str) -> Any:
     except docker.errors.ImageNotFound:
         return None
     except docker.errors.APIError as exc:
-        raise PushError(f"cannot look up {ref}: {safe_to_show(_engine_text(exc))}") from None
+        raise PushError(f"cannot look up {ref}: {safe_to_show(_engine_text(exc), markup=False)}") from None
 
 
 def _put_back(client: Any, target: Target, source_id: str, before: Any) -> str:
@@ -229,7 +230,7 @@ def _put_back(client: Any, target: Target, source_id: str, before: Any) -> str:
             return f"; {ref} names image {_short(before.id)} again, as before"
         except Exception as exc:  # the engine's error, or the engine gone (requests' ConnectionError)
             return (f"; {ref} could not be put back on image {_short(before.id)} "
-                    f"({safe_to_show(_engine_text(exc))}): docker tag {_short(before.id)} {ref} does it")
+                    f"({safe_to_show(_engine_text(exc), markup=False)}): docker tag {_short(before.id)} {ref} does it")
     try:
         now = client.images.get(ref)
         if now.id != source_id:
@@ -243,7 +244,8 @@ def _put_back(client: Any, target: Target, source_id: str, before: Any) -> str:
     except docker.errors.ImageNotFound:
         return ""
     except Exception as exc:  # the engine's error, or the engine gone (requests' ConnectionError)
-        return (f"; the tag {ref} this push made stays ({safe_to_show(_engine_text(exc))}): docker rmi {ref} "
+        said = safe_to_show(_engine_text(exc), markup=False)
+        return (f"; the tag {ref} this push made stays ({said}): docker rmi {ref} "
                 f"removes it")
 
 
@@ -270,11 +272,11 @@ def _names(image: Any, target: Target) -> str:
     if not others:
         return " (no other name)"
     more = f", {len(others) - 3} more" if len(others) > 3 else ""
-    return f" (also: {', '.join(safe_to_show(t) for t in others[:3])}{more})"
+    return f" (also: {', '.join(safe_to_show(t, markup=False) for t in others[:3])}{more})"
 
 
 def _short(image_id: str) -> str:
-    return safe_to_show(image_id.split(":", 1)[-1][:12])
+    return safe_to_show(image_id.split(":", 1)[-1][:12], markup=False)
 
 
 def _chunks(client: Any, target: Target) -> Iterable[Mapping[str, Any]]:
@@ -301,5 +303,6 @@ def explain(message: str, registry: str) -> str:
     low = message.lower()
     for needles, text in _MESSAGES:
         if any(n in low for n in needles):
-            return f"{text.format(registry=registry)} (engine: {safe_to_show(message.splitlines()[0][:200])})"
-    return safe_to_show(message.splitlines()[0][:300]) if message.strip() else "the push failed"
+            said = safe_to_show(message.splitlines()[0][:200], markup=False)
+            return f"{text.format(registry=registry)} (engine: {said})"
+    return safe_to_show(message.splitlines()[0][:300], markup=False) if message.strip() else "the push failed"

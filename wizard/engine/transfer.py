@@ -7,10 +7,16 @@ from __future__ import annotations
 from wizard.engine.common import human_size
 
 
+MIN_ELAPSED = 2.0  # seconds of transfer before a time left is said
+MIN_SHARE = 0.01  # and a share of the total done: the first chunks say little about the rate
+
+
 def time_left(done: int, total: int, elapsed: float) -> float | None:
-    """Seconds left at the average rate so far; None before there is a rate or when the total is unknown
-    or already passed (an estimate that was too low)."""
-    if done <= 0 or elapsed <= 0 or total <= done:
+    """Seconds left at the average rate so far; None before there is a rate worth an estimate (less than
+    MIN_ELAPSED seconds or MIN_SHARE of the total: an estimate from the first chunk, after the engine's own
+    preparation, said "45:07 left" for a save that took 2 s), or when the total is unknown or already passed
+    (an estimate that was too low). `elapsed` counts from the first byte (screens/cli/archive.py)."""
+    if done <= 0 or elapsed < MIN_ELAPSED or total <= done or done < total * MIN_SHARE:
         return None
     return (total - done) * elapsed / done
 
