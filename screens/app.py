@@ -25,13 +25,13 @@ from textual.widgets import ListView, Static
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from screens import keys
-from screens.folders import save_base, source_root
+from screens.folders import plain, save_base, source_root
 from screens.idle import IdleCollector
 from screens.modals import ConfirmModal, JumpModal, MessageModal, SaveModal, TagModal
 from screens.recovery import Recovery, default_dirs, save_recovery
 from screens.settings import Settings, default_path
 from screens.review import Blocker, auth_off, blocker, review_text
-from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList, show_once
+from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList, TooSmall, show_once
 from wizard import scan, tree
 from wizard.engine.build_events import Builder
 from wizard.context import WriteReport
@@ -39,7 +39,7 @@ from wizard.host import HostFacts, engine_help, hints, prefill
 from wizard.render import copied_files, summary
 from wizard.scan import Finding
 from wizard.session import Session
-from wizard.text import Msg, in_lang, tr
+from wizard.text import Msg, in_lang, safe_to_show, tr
 
 
 class WizardScreen(Screen):
@@ -67,7 +67,12 @@ class WizardScreen(Screen):
             with Vertical(id="middle"):
                 yield Static("", id="summary")
                 yield StepPane(id="pane")
+        yield TooSmall(id="too-small")
         yield QuietFooter()
+
+    def on_resize(self, event) -> None:
+        """Say how big the terminal must be while it is too small to use the wizard."""
+        self.query_one(TooSmall).show_for(event.size.width, event.size.height, self.wizard.lang)
 
     @property
     def wizard(self) -> "WizardApp":
@@ -115,6 +120,7 @@ class WizardScreen(Screen):
 
     async def show_step(self) -> None:
         """Show the session's current step and focus its first question."""
+        self.query_one(TooSmall).show_for(self.size.width, self.size.height, self.wizard.lang)  # F4: its language
         await self.query_one(StepPane).show(self.wizard.session, self.wizard.lang, self.wizard.hints)
         self.refresh_state()
         self.query_one(StepPane).focus_first()
@@ -137,7 +143,7 @@ class WizardScreen(Screen):
         app = self.wizard
         line = summary(app.session.answers, app.lang)
         if app.engine_note is not None:
-            line += "  ·  ⌂ " + app.engine_note.in_lang(app.lang)
+            line += "  ·  ⌂ " + plain(app.engine_note.in_lang(app.lang))  # it may name the engine's host
         out = Text(line, style="italic")
         for _key, warning in auth_off(app.session.answers):
             out.append("\n" + tr(warning, app.lang), style="bold red")
@@ -167,7 +173,7 @@ class WizardScreen(Screen):
         """A background check (engine, lint) that fails is shown; it holds no answers, so the wizard goes on."""
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", severity="error",
+            self.notify(safe_to_show(f"{type(error).__name__}: {error}"), severity="error",
                         title=tr("ui.wizard.check_failed", self.wizard.lang))
 
     # ------------------------------------------------------------------ messages up
@@ -202,7 +208,9 @@ class WizardScreen(Screen):
     def _refuse(self) -> None:
         session = self.wizard.session
         lines = [session.message(k, self.wizard.lang) for k, _ in session.step_problems()]
-        self.notify("\n".join(m for m in lines if m), title=tr("ui.wizard.fix_first", self.wizard.lang),
+        # the messages quote the values as typed ("[/]" too): notify reads markup
+        self.notify(safe_to_show("\n".join(m for m in lines if m), lines=True),
+                    title=tr("ui.wizard.fix_first", self.wizard.lang),
                     severity="error")
 
     async def action_next(self) -> None:
@@ -226,7 +234,7 @@ class WizardScreen(Screen):
             self.preview.set_wrap(settings.preview_wrap)
         problem = settings.save()
         if problem is not None:
-            self.notify(in_lang(problem, self.wizard.lang), severity="warning",
+            self.notify(safe_to_show(in_lang(problem, self.wizard.lang)), severity="warning",
                         title=tr("ui.wizard.not_remembered", self.wizard.lang))
 
     def action_next_file(self) -> None:
@@ -276,7 +284,8 @@ class WizardScreen(Screen):
             app.saved(folder, report)
             written = ", ".join(report.written) or tr("ui.saved.nothing", app.lang)
             backups = "".join(f"\n{n} → {b}" for n, b in report.backups.items())
-            self.notify(f"{folder}: {written}{backups}", title=tr("ui.saved.title", app.lang))
+            self.notify(safe_to_show(f"{folder}: {written}{backups}", lines=True),
+                        title=tr("ui.saved.title", app.lang))
             self.refresh_bindings()
             if then is not None:
                 then(folder)
@@ -292,7 +301,8 @@ class WizardScreen(Screen):
             return
         problem = app.engine_problem()
         if problem is not None:
-            app.push_screen(MessageModal(tr("ui.build.cannot", app.lang), engine_help(problem)(app.lang),
+            app.push_screen(MessageModal(tr("ui.build.cannot", app.lang),
+                                         engine_help(safe_to_show(problem))(app.lang),
                                          modal_id="no-engine"))
             return
 
@@ -301,7 +311,7 @@ class WizardScreen(Screen):
             if missing:
                 app.push_screen(MessageModal(
                     tr("ui.build.files_first", app.lang),
-                    "\n".join(tr("ui.build.file_copied", app.lang, path=folder / n) for n in missing),
+                    "\n".join(tr("ui.build.file_copied", app.lang, path=safe_to_show(folder / n)) for n in missing),
                     modal_id="missing-files"))
                 return
 
@@ -357,6 +367,8 @@ class WizardApp(App[int]):
         self.builds: list[str] = []
         self.findings: list = []
         self.found: list[Finding] = []  # what wizard.scan found in the folder (listed once at start)
+        # (where --answers read them, the answers left out: (key, why)): said once at start
+        self.dropped: tuple[str, list[tuple[str, str]]] = ("", [])
         self.collector = IdleCollector()  # full garbage collections between key presses (screens/idle.py)
 
     def push_screen(self, screen, *args, **kwargs):  # every screen's Footer keys in the wizard's language
@@ -369,8 +381,13 @@ class WizardApp(App[int]):
         self.set_interval(0.5, self.collector.tick)
         self.push_screen(WizardScreen())
         if self.found:  # never silently: the list once, and each one under its question
-            self.notify("\n".join(scan.described(self.found, self.lang)), title=tr("found.title", self.lang),
-                        timeout=15)
+            self.notify(safe_to_show("\n".join(scan.described(self.found, self.lang)), lines=True),
+                        title=tr("found.title", self.lang), timeout=15)  # the folder's file names, escaped
+        source, dropped = self.dropped
+        if dropped:  # answers of an image that named a file outside the folder: left out, and said
+            lines = [f"{key}: {in_lang(message, self.lang)}" for key, message in dropped]
+            self.notify(safe_to_show("\n".join(lines), lines=True), severity="warning", timeout=30,
+                        title=tr("ui.answers.dropped", self.lang, source=plain(source)))  # a title reads no markup
 
     def on_unmount(self) -> None:
         self.collector.stop()
@@ -506,13 +523,14 @@ def finish(app: WizardApp, err: TextIO) -> int:
     """The exit status once the app has closed; after an unexpected error, say what it was and where the
     answers are (on `err`), and return 1."""
     if app.crash is not None:
-        print(app.crash.describe(), file=err)
+        print(plain(app.crash.describe(), lines=True), file=err)
         return 1
     return app.return_code or 0
 
 
 def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = None,
-            docker_host: str | None = None) -> int:
+            docker_host: str | None = None, dropped: tuple[str, list[tuple[str, str]]] = ("", [])) -> int:
+    """Run the wizard; `dropped`: where --answers read the answers, and those it left out (said at start)."""
     from wizard.host import detect
 
     # The Docker probe runs after the first frame (it can take seconds when no engine answers).
@@ -520,5 +538,6 @@ def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = No
     app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True,
                    docker_host=docker_host, base=base, settings=Settings.load(default_path()),
                    found=scan.scan(Path.cwd()))
+    app.dropped = dropped
     app.run()
     return finish(app, sys.stderr)

@@ -28,6 +28,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ProgressBar, RichLog, Static
 
+from screens.folders import plain
 from screens.widgets import QuietFooter
 from wizard.engine import layers
 from wizard.engine.build_events import BuildEvent, Builder
@@ -105,7 +106,7 @@ def chart_text(view: layers.LayerView, width: int = 12, label_width: int = 24, l
         out.append(f"{human_size(r.size):>9} ")
         out.append("█" * filled, style="green" if r.step != layers.BASE else "blue")
         out.append("·" * (width - filled) + f" {100 * r.share:3.0f}% ", style="dim")
-        out.append(((r.step if r.step else r.instruction)[:label_width]) + "\n")
+        out.append(plain((r.step if r.step else r.instruction)[:label_width]) + "\n")  # from the image's history
     out.append(tr("ui.build.in_all", lang, size=f"{human_size(view.total):>9}"), style="bold")
     return out
 
@@ -153,8 +154,8 @@ class BuildScreen(Screen[str]):
         self.before: tuple[dict[int, float], float | None, int] = ({}, None, 0)
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(tr("ui.build.title", self.lang, tag=self.tag, folder=self.context_dir, log=self.log_path),
-                          style="bold"), id="build-title")
+        yield Static(Text(tr("ui.build.title", self.lang, tag=self.tag, folder=plain(self.context_dir),
+                             log=plain(self.log_path)), style="bold"), id="build-title")
         with Horizontal(id="build-bar"):
             yield ProgressBar(total=None, show_eta=False, show_percentage=True, id="build-meter")
             yield Static("", id="build-progress")
@@ -182,7 +183,7 @@ class BuildScreen(Screen[str]):
         try:
             self.log_file = open_new_log(self.log_path)
         except SafeIOError as error:
-            self.query_one(RichLog).write(Text(tr("ui.build.no_log", self.lang, why=error.message(self.lang)),
+            self.query_one(RichLog).write(Text(tr("ui.build.no_log", self.lang, why=plain(error.message(self.lang))),
                                                style="yellow"))
 
     def _log(self, line: str) -> None:
@@ -217,7 +218,10 @@ class BuildScreen(Screen[str]):
         self.post_message(self.Finished())
 
     def on_build_screen_progress(self, message: Progress) -> None:
+        """Show and log one event. Its text comes from the engine (the build's own output, the instruction, the
+        error): escaped (screens.folders.plain) before it reaches the log, build.log or the status."""
         ev = message.event
+        text = plain(ev.text.rstrip("\n"))
         log = self.query_one(RichLog)
         if ev.kind == "upload":  # the text in the UI's language from the counts (the event's text is English)
             from wizard.engine.common import human_size
@@ -226,24 +230,24 @@ class BuildScreen(Screen[str]):
             if ev.step >= ev.total:
                 log.write(Text(self.upload, style="dim"))
         elif ev.kind == "step":
-            self.step, self.total, self.step_text = ev.step, ev.total, ev.text
+            self.step, self.total, self.step_text = ev.step, ev.total, text
             self.step_output, self.step_started = [], self.clock()
-            self._log(f"{self._at()} Step {ev.step}/{ev.total} : {ev.text}")
-            log.write(Text(f"Step {ev.step}/{ev.total} : {ev.text}", style="bold cyan"))
+            self._log(f"{self._at()} Step {ev.step}/{ev.total} : {text}")
+            log.write(Text(f"Step {ev.step}/{ev.total} : {text}", style="bold cyan"))
         elif ev.kind == "output":
-            self.step_output.append(ev.text)
-            self._log(ev.text.rstrip("\n"))
-            log.write(Text.from_ansi(ev.text.rstrip("\n")))
+            self.step_output.append(text)
+            self._log(text)
+            log.write(Text.from_ansi(text))  # from_ansi keeps a line's leading blanks; no escape is left in it
         elif ev.kind == "error":
             self.state = "cancelled" if self.cancel.is_set() else "failed"  # a cut stream after Esc is the cancel
-            self.error = ev.text
-            self._log(f"ERROR: {ev.text}")
-            log.write(Text(ev.text, style="bold red"))
+            self.error = plain(ev.text, lines=True)
+            self._log(f"ERROR: {self.error}")
+            log.write(Text(self.error, style="bold red"))
         elif ev.kind == "done":
             if self.state == "running":
                 self.state = "done"
-            self._log(f"{self._at()} built {ev.text} as {self.tag}")
-            log.write(Text(ev.text, style="green"))
+            self._log(f"{self._at()} built {text} as {self.tag}")
+            log.write(Text(text, style="green"))
         self._show_progress()
 
     def on_build_screen_finished(self, _message: Finished) -> None:
@@ -277,7 +281,7 @@ class BuildScreen(Screen[str]):
         chart = self.query_one("#build-layers", Static)
         chart.add_class("shown")
         if message.view is None:
-            chart.update(Text(tr("ui.build.no_layers", self.lang, why=message.problem), style="yellow"))
+            chart.update(Text(tr("ui.build.no_layers", self.lang, why=plain(message.problem)), style="yellow"))
             return
         out = Text(tr("ui.build.layers", self.lang) + "\n", style="bold")
         out.append_text(chart_text(message.view, lang=self.lang))
@@ -289,7 +293,7 @@ class BuildScreen(Screen[str]):
             out = Text(tr("ui.build.built", t, tag=self.tag) + "\n", style="bold green")
             for what, command in next_steps(self.context_dir, self.tag):
                 out.append(f"  {tr('ui.build.next_step', t, what=tr(what, t))}", style="bold")
-                out.append(command + "\n", style="cyan")
+                out.append(plain(command) + "\n", style="cyan")
             out.append(tr("ui.build.q_closes", t))
             return out
         if self.state == "cancelled":
@@ -304,7 +308,7 @@ class BuildScreen(Screen[str]):
         for line in cause_lines(self.step_output):
             out.append(f"  | {line}\n", style="red")
         out.append(f"{self.error}\n", style="bold red")
-        out.append(tr("ui.build.full_log", t, log=self.log_path))
+        out.append(tr("ui.build.full_log", t, log=plain(self.log_path)))
         return out
 
     def _show_progress(self) -> None:

@@ -1,12 +1,22 @@
 """The folder a user types to save into (the Textual dialog and the plain prompt): read it, and say in one line
-why it cannot take the build context."""
+why it cannot take the build context. And `plain`: a name the user gave or a text from outside, shown back where
+no markup is read (both faces)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from wizard.safeio import SafeIOError, expand, os_reason
-from wizard.text import Msg, in_lang
+from wizard.text import Msg, in_lang, safe_to_show
+
+
+
+def plain(value: object, lines: bool = False) -> str:
+    """`value` made safe to show where no markup is read (print, a log file, a rich Text):
+    wizard.text.safe_to_show without its markup half, so `[notice]` stays as written. Where markup is read (a str
+    given to Static, Label or notify), use safe_to_show itself. `lines` keeps line breaks."""
+    return safe_to_show(value, lines=lines, markup=False)
+
 
 # What a folder can do to a save (no permission, its Dockerfile a folder or a FIFO, a disk full): one line for the
 # user, who picks another folder; never a traceback.

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from screens.folders import EXPECTED, folder_of, why_not
+from screens.folders import EXPECTED, folder_of, plain, why_not
 from wizard import checks
 from wizard.context import WriteReport, plan_write, write
 from wizard.render import BuildContext
@@ -47,8 +47,8 @@ def save_plan_text(report: WriteReport, lang: str) -> Text:
 
 
 def refusal_text(folder: Path | str, error: OSError | SafeIOError, lang: str) -> Text:
-    """One line: why the context cannot be saved in `folder`."""
-    return Text(tr("plain.cannot_save", lang, why=why_not(folder, error, lang)).strip(), style="bold red")
+    """One line: why the context cannot be saved in `folder` (the folder as typed, escaped: wizard.text)."""
+    return Text(plain(tr("plain.cannot_save", lang, why=why_not(folder, error, lang)).strip()), style="bold red")
 
 
 async def off_the_loop(call: Callable[[], R]) -> R:
@@ -149,7 +149,7 @@ class SaveModal(ModalScreen[tuple[Path, WriteReport] | None]):
     @work(group="save")
     async def save(self, folder: Path) -> None:
         self.saving = True
-        self._say(tr("ui.save.saving", self.lang, folder=folder))
+        self._say(Text(tr("ui.save.saving", self.lang, folder=plain(folder))))  # a Text: "[/]" is no markup
         try:
             report = await off_the_loop(lambda: write(self.ctx, folder))
         except EXPECTED as error:

@@ -23,10 +23,11 @@ from textual.visual import visualize
 
 from screens.fileview import FileView, code_blocks
 from screens.review import AUTH_OFF
-from wizard import tree
+from screens.folders import plain
+from wizard import checks, tree
 from wizard.answers import BY_KEY, Choice, Field
 from wizard.session import PREVIEW_FILES, Session, display, line_changes
-from wizard.text import T, in_lang, tr
+from wizard.text import T, in_lang, safe_to_show, tr
 
 
 def show_once(widget: Static, content: Any, shown: object) -> None:
@@ -76,11 +77,58 @@ class QuietFooter(Footer):
 
 
 class FieldInput(Input):
-    """An Input that runs its own editing keys (Ctrl+U, Backspace...) in the order they arrive.
+    """An Input that runs its own editing keys (Ctrl+U, Backspace...) in the order they arrive, and says why a
+    paste does not fit its field.
 
     Textual dispatches a key binding after the printable keys already queued behind it: typed fast, the text
     that follows Ctrl+U was inserted first and then erased by it (issue 14). Handled in `_on_key`, which sees the
-    keys in order, the field and what validation got always agree."""
+    keys in order, the field and what validation got always agree.
+
+    Textual's Input pastes the first line of a paste and drops the rest without a word (nothing at all when the
+    paste starts with a line break). Here a paste of several lines goes into a list field as items separated by
+    spaces; into any other field, a paste of several lines, or one that would make the answer longer than the
+    field's limit, is refused as a whole with one notification naming the field and what it accepts, and the
+    field keeps what it had. So is a paste holding a control character (a terminal passes ESC and BEL in a
+    bracketed paste as they are): none reaches the field, nor the screen through it."""
+
+    def __init__(self, *args: Any, field: Field | None = None, lang: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.field, self.lang = field, lang
+
+    def _on_paste(self, event: events.Paste) -> None:
+        field = self.field
+        if field is None:
+            return  # Input's own handler runs next (Textual calls each class's handler unless prevented)
+        event.stop()
+        event.prevent_default()
+        lines = event.text.strip("\r\n").splitlines()
+        if len(lines) > 1 and field.kind == "list":
+            text = " ".join(line.strip() for line in lines if line.strip())
+        elif len(lines) > 1:
+            self._refuse("ui.field.paste_lines", count=len(lines))
+            return
+        else:
+            text = lines[0] if lines else ""
+        control = checks.control_character(text)
+        if control:  # ESC, BEL, a tab...: refused as every answer with one is, and never put into the field raw
+            self._refuse("refused.control", value=checks.shown(text), control=in_lang(control, self.lang))
+            return
+        selection = self.selection
+        kept = len(self.value) - abs(selection.end - selection.start)
+        if field.kind != "list" and kept + len(text) > field.max_len:
+            self._refuse("ui.field.paste_long", count=len(text), max=field.max_len)
+            return
+        if selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *selection)
+
+    def _refuse(self, msg_id: str, **params: Any) -> None:
+        assert self.field is not None
+        said = tr("field.problem", self.lang, label=self.field.label(self.lang), key=self.field.key,
+                  problem=tr(msg_id, self.lang, **params))
+        self.app.notify(safe_to_show(said), severity="error",
+                        title=tr("ui.field.not_pasted", self.lang), timeout=10)
 
     async def _on_key(self, event: events.Key) -> None:
         bindings = self._bindings.key_to_bindings.get(event.key)
@@ -90,6 +138,36 @@ class FieldInput(Input):
             await self.run_action(bindings[0].action)
             return
         await super()._on_key(event)
+
+
+class TooSmall(Static):
+    """Over the wizard while the terminal is too small to use it: its size and the size it needs, in the UI's
+    language (at 20x8 the steps, the question and the preview were cut to a few unreadable columns)."""
+
+    MIN_WIDTH, MIN_HEIGHT = 60, 16
+    DEFAULT_CSS = """
+    TooSmall {
+        dock: top;
+        width: 100%;
+        height: 100%;
+        display: none;
+        padding: 0 1;
+        background: $panel;
+        color: $warning;
+        text-style: bold;
+    }
+    TooSmall.-shown {
+        display: block;
+    }
+    """
+
+    def show_for(self, width: int, height: int, lang: str) -> None:
+        """Shown (with the sizes) when `width` x `height` is under the minimum, hidden otherwise."""
+        small = width < self.MIN_WIDTH or height < self.MIN_HEIGHT
+        if small:
+            self.update(Text(tr("ui.too_small", lang, width=width, height=height, min_width=self.MIN_WIDTH,
+                                min_height=self.MIN_HEIGHT)))
+        self.set_class(small, "-shown")
 
 
 class ChoiceList(OptionList):
@@ -171,16 +249,17 @@ class FieldBox(Vertical):
         if f.help(self.lang):
             head.append("\n" + f.help(self.lang), style="dim")
         if self.hint:
-            head.append(f"\n⌂ {self.hint}", style="bold cyan")
+            head.append(f"\n⌂ {plain(self.hint)}", style="bold cyan")  # it may name a remote host's OS or a file
         yield Static(head, classes="field-head")
         if self.is_choice:
             yield ChoiceList(id=f"input-{f.key.replace('.', '-')}", classes="choice")
             yield Static("", classes="choice-filter")
             if f.free:
                 hint = FREE_HINTS.get(f.key, MIRROR_HINT if f.section == "mirror" else FREE_HINT)
-                yield FieldInput(placeholder=tr(hint, self.lang), id=f"free-{f.key.replace('.', '-')}", classes="free")
+                yield FieldInput(placeholder=tr(hint, self.lang), id=f"free-{f.key.replace('.', '-')}", classes="free",
+                                 field=f, lang=self.lang)
         else:
-            yield FieldInput(id=f"input-{f.key.replace('.', '-')}", classes="text")
+            yield FieldInput(id=f"input-{f.key.replace('.', '-')}", classes="text", field=f, lang=self.lang)
         yield Static("", classes="field-error")
         if f.key in AUTH_OFF:
             yield Static("", classes="field-warning")

@@ -141,7 +141,7 @@ SHOWING = {"notify", "Static", "Label", "Button", "Text", "update", "write", "ap
 SHOWN_KEYWORDS = {"title", "placeholder", "instruction"}
 # A literal with English words that the screens may show, and why.
 LITERALS_ALLOWED = {
-    "Step {ev.step}/{ev.total} : {ev.text}": "the build log shows the engine's step lines as build.log records "
+    "Step {ev.step}/{ev.total} : {text}": "the build log shows the engine's step lines as build.log records "
                                              "them (screens/build.py previous_times reads them back)",
 }
 

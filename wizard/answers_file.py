@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from typing import Any, Mapping
 
@@ -86,7 +87,15 @@ def dump(answers: Mapping[str, Any]) -> str:
     return dump_document(document(answers))
 
 
+# tomli_w escapes C0 controls and DEL in strings but writes C1 controls, the line and paragraph separators and the
+# bidirectional formatting characters as they are. Each of them in its output sits inside a basic string ("...":
+# a key that is not a bare word is quoted too; no literal or multi-line strings), where \uXXXX is the same character
+# to a TOML reader: escaped, the text printed (`imgwizard answers`) holds no byte a terminal acts on.
+_RAW_IN_TOML = re.compile("[\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def dump_document(doc: Mapping[str, Any]) -> str:
-    """Answers-file text for a document (document()'s shape, e.g. read back from an image's label).
-    TypeError when a value cannot be written as TOML (a JSON null)."""
-    return HEADER + tomli_w.dumps(doc)
+    """Answers-file text for a document (document()'s shape, e.g. read back from an image's label), with no
+    control or bidirectional character left raw (_RAW_IN_TOML). TypeError when a value cannot be written as
+    TOML (a JSON null)."""
+    return HEADER + _RAW_IN_TOML.sub(lambda m: f"\\u{ord(m.group()):04x}", tomli_w.dumps(doc))

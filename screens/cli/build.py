@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from screens.cli.check import run_check
 from screens.cli.connect import bad_image, connect_or_say
 from screens.cli.exits import EXIT_FAIL, EXIT_NO_ENGINE, EXIT_OK, EXIT_USAGE
+from screens.folders import plain
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,7 +45,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     except SafeIOError as exc:
         problems, tag = [str(exc)], ""
     for problem in problems:
-        print(f"build: {problem}", file=sys.stderr)
+        print(plain(f"build: {problem}"), file=sys.stderr)
     label = "-t" if args.tag else "the default tag (image.name:image.tag, or the folder's name: pass -t)"
     if problems or bad_image("build", tag, label):
         return EXIT_USAGE
@@ -52,14 +53,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         log = open_new_log(log_path)
     except SafeIOError as exc:
-        print(f"build: the log: {exc}", file=sys.stderr)
+        print(plain(f"build: the log: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     with log:
         client = connect_or_say(args.host)
         if client is None:
             log.write("ERROR: no Docker engine answers\n")
             return EXIT_NO_ENGINE
-        print(f"building {tag} from {context} (full log: {log_path})")
+        print(plain(f"building {tag} from {context} (full log: {log_path})"))
         status = _run_build(client, args, tag, log, log_path)
     if status == EXIT_OK:
         _print_layers(client, tag, context)
@@ -88,7 +89,7 @@ def _print_layers(client, tag: str, context: Path) -> None:
     try:
         print_layers(client, tag, context)
     except MetaError as exc:
-        print(f"build: no layer view: {exc}", file=sys.stderr)
+        print(plain(f"build: no layer view: {exc}"), file=sys.stderr)
 
 
 def _build_problems(context: Path) -> list[str]:
@@ -119,27 +120,31 @@ class _BuildProgress:
         self.tty = sys.stdout.isatty()
 
     def on_event(self, ev) -> None:
+        """Show and log one event; its text comes from the engine (the build's output, the instruction, the
+        error) and is escaped (screens.folders.plain) before it reaches the terminal or build.log."""
+        text = plain(ev.text)
         if ev.kind == "step":
-            self.instruction, self.step_no, self.total = ev.text, ev.step, ev.total
+            self.instruction, self.step_no, self.total = text, ev.step, ev.total
             self.tail.clear()
-            self.log.write(f"Step {ev.step}/{ev.total} : {ev.text}\n")
+            self.log.write(f"Step {ev.step}/{ev.total} : {text}\n")
             if self.tty:
                 sys.stdout.write("\n")
-            print(f"[{_elapsed(self.start)}] step {ev.step}/{ev.total}: {_short(ev.text)}", flush=True)
+            print(f"[{_elapsed(self.start)}] step {ev.step}/{ev.total}: {_short(text)}", flush=True)
         elif ev.kind == "upload":
             show_upload(ev, self.tty, self.log)
         elif ev.kind == "output":
-            self.tail.append(ev.text)
-            self.log.write(ev.text + "\n")
+            self.tail.append(text)
+            self.log.write(text + "\n")
             if self.tty:
-                sys.stdout.write(f"\r\033[K  [{_elapsed(self.start)}] {_short(ev.text, 100)}")
+                sys.stdout.write(f"\r\033[K  [{_elapsed(self.start)}] {_short(text, 100)}")
                 sys.stdout.flush()
         elif ev.kind == "error":
-            self.log.write(f"ERROR: {ev.text}\n")
-            self.result = ("error", ev.text)
+            text = plain(ev.text, lines=True)
+            self.log.write(f"ERROR: {text}\n")
+            self.result = ("error", text)
         elif ev.kind == "done":
-            self.log.write(f"built {ev.text} as {self.tag}\n")
-            self.result = ("done", ev.text)
+            self.log.write(f"built {text} as {self.tag}\n")
+            self.result = ("done", text)
         self.log.flush()
 
     def cancelled(self) -> None:
@@ -156,7 +161,7 @@ class _BuildProgress:
             for line in self.tail:
                 print(f"  | {line}", file=sys.stderr)
         print(f"error: {message}", file=sys.stderr)
-        print(f"full log: {log_path}", file=sys.stderr)
+        print(plain(f"full log: {log_path}"), file=sys.stderr)
 
     def report_success(self, client) -> None:
         size = ""
@@ -183,7 +188,7 @@ def _run_build(client, args: argparse.Namespace, tag: str, log: TextIO, log_path
             cancel.set()
             progress.cancelled()
     except OSError as exc:
-        print(f"build: cannot write the log {log_path}: {exc.strerror}", file=sys.stderr)
+        print(plain(f"build: cannot write the log {log_path}: {exc.strerror}"), file=sys.stderr)
         return EXIT_FAIL
     if progress.tty:
         sys.stdout.write("\n")
@@ -207,11 +212,11 @@ def _elapsed(start: float) -> str:
 def show_upload(event: Any, tty: bool, log: Any) -> None:
     """A build's "upload" event (bytes sent / total): one updated line on a terminal; elsewhere, and in the
     log, only the line saying the whole context was sent."""
-    done = event.step >= event.total
+    done, text = event.step >= event.total, plain(event.text)
     if tty:
-        sys.stdout.write(f"\r\033[K{event.text}" + ("\n" if done else ""))
+        sys.stdout.write(f"\r\033[K{text}" + ("\n" if done else ""))
         sys.stdout.flush()
     elif done:
-        print(event.text, flush=True)
+        print(text, flush=True)
     if done:
-        log.write(event.text + "\n")
+        log.write(text + "\n")

@@ -56,19 +56,26 @@ def _wizard(args: argparse.Namespace) -> int:
 
     lang = pick_lang(dict(os.environ), args.lang)
     given = {}
+    dropped: list[tuple[str, str]] = []  # answers of an image that named a file outside the folder, left out
     if args.answers:
         from screens.cli.image import given_of_image
-        from wizard.load import read_given
-        given, problems = given_of_image(str(args.answers), args.wizard_host) or read_given(args.answers)
+        from screens.folders import plain
+        from wizard.load import control_problems, read_given
+        given, problems = given_of_image(str(args.answers), args.wizard_host, dropped) or read_given(args.answers)
+        # a value with a control character never reaches a text field or a prompt: refused here, naming the key
+        problems = problems or control_problems(given)
         if problems:
-            print(format_problems(problems, str(args.answers)), file=sys.stderr)
+            print(plain(format_problems(problems, str(args.answers)), lines=True), file=sys.stderr)
             return EXIT_USAGE
+        if dropped:
+            print(plain(format_problems(dropped, str(args.answers)), lines=True), file=sys.stderr)
     if args.plain:
         from screens.cli.plain import run_plain
         from wizard.scan import scan
         return run_plain(given, lang=lang, output=args.output, found=scan(Path.cwd()))
     from screens.app import run_app
-    return run_app(given, lang=lang, output=args.output, docker_host=args.wizard_host)
+    return run_app(given, lang=lang, output=args.output, docker_host=args.wizard_host,
+                   dropped=(str(args.answers), dropped))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,8 @@ import argparse
 import sys
 from typing import Any, Iterable
 
+from screens.folders import plain
+
 DOCKER_COMMANDS = ("build", "export", "import", "commit", "check", "push", "answers", "layers")
 
 
@@ -37,10 +39,10 @@ def connect_or_say(host: str | None) -> Any:
         client, endpoint = client_for(host)
     except EngineError as exc:
         local = exc.endpoint is not None and not exc.endpoint.remote
-        print(f"imgwizard: {exc}" + (f": {HOW_TO_START}" if local else ""), file=sys.stderr)
+        print(plain(f"imgwizard: {exc}") + (f": {HOW_TO_START}" if local else ""), file=sys.stderr)
         return None
     if endpoint.remote:
-        print(f"imgwizard: using the Docker engine at {endpoint}", file=sys.stderr)
+        print(plain(f"imgwizard: using the Docker engine at {endpoint}"), file=sys.stderr)  # a context names it
     return client
 
 
@@ -50,7 +52,7 @@ def engine_for(command: str, problem: str | None, host: str | None) -> Any:
     from screens.cli.exits import EXIT_NO_ENGINE, EXIT_USAGE
 
     if problem:
-        print(f"{command}: {problem}", file=sys.stderr)
+        print(plain(f"{command}: {problem}"), file=sys.stderr)
         return EXIT_USAGE
     client = connect_or_say(host)
     return EXIT_NO_ENGINE if client is None else client
@@ -62,5 +64,5 @@ def bad_image(command: str, image: str, label: str = "IMAGE") -> bool:
 
     problem = reference_problem(image)
     if problem:
-        print(f"{command}: {label} {problem}", file=sys.stderr)
+        print(plain(f"{command}: {label} {problem}"), file=sys.stderr)
     return problem is not None

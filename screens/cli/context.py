@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screens.cli.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from screens.folders import plain
 from wizard.load import format_problems, load
 
 if TYPE_CHECKING:
@@ -42,9 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     _, problems = load(args.answers)
     if problems:
-        print(format_problems(problems, str(args.answers)), file=sys.stderr)
+        print(plain(format_problems(problems, str(args.answers)), lines=True), file=sys.stderr)
         return EXIT_USAGE
-    print(f"{args.answers}: ok")
+    print(plain(f"{args.answers}: ok"))
     return EXIT_OK
 
 
@@ -55,17 +56,17 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     answers, problems = load(args.answers)
     if problems:
-        print(format_problems(problems, str(args.answers)), file=sys.stderr)
+        print(plain(format_problems(problems, str(args.answers)), lines=True), file=sys.stderr)
         print("nothing was written", file=sys.stderr)
         return EXIT_USAGE
     try:
         ctx = render(answers, args.answers.parent)
         report = plan_write(ctx, args.output) if args.dry_run else write(ctx, args.output)
     except WriteFailed as exc:
-        print(f"render: {exc}", file=sys.stderr)
+        print(plain(f"render: {exc}"), file=sys.stderr)
         return EXIT_FAIL
     except SafeIOError as exc:
-        print(f"render: {exc}; nothing was written", file=sys.stderr)
+        print(plain(f"render: {exc}; nothing was written"), file=sys.stderr)
         return EXIT_USAGE
     _print_report(report, args.output, "would write" if args.dry_run else "wrote")
     for warning in ctx.warnings:
@@ -78,11 +79,11 @@ def _print_report(report: WriteReport, out: Path, verb: str) -> None:
     for name in report.written:
         previous = "previous, not a text file," if name in report.not_text else "previous"
         backup = f" ({previous} kept as {report.backups[name]})" if name in report.backups else ""
-        print(f"{verb} {out / name}{backup}")
+        print(plain(f"{verb} {out / name}{backup}"))
     if report.unchanged:
         print(f"unchanged: {', '.join(report.unchanged)}")
     for name, what in report.missing:
-        print(f"to do: put {name} in {out} ({what})")
+        print(plain(f"to do: put {name} in {out} ({what})"))
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -93,11 +94,11 @@ def cmd_lint(args: argparse.Namespace) -> int:
     try:
         text = read_text(path, TEXT_LIMIT)
     except SafeIOError as exc:
-        print(f"lint: {exc}", file=sys.stderr)
+        print(plain(f"lint: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     findings = lint(text)
     for f in findings:
-        print(str(f).replace("Dockerfile:", f"{path}:", 1))
+        print(plain(str(f).replace("Dockerfile:", f"{path}:", 1)))  # a finding may quote the Dockerfile
     failures = [f for f in findings if is_failure(f)]
-    print(f"{path}: {len(failures)} errors or warnings, {len(findings) - len(failures)} notes")
+    print(plain(f"{path}: {len(failures)} errors or warnings, {len(findings) - len(failures)} notes"))
     return EXIT_FAIL if failures else EXIT_OK

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from screens.cli.exits import EXIT_FAIL, EXIT_NO_ENGINE, EXIT_OK, EXIT_USAGE
+from screens.folders import plain
+
 FILE_SUFFIXES = (".toml", ".tar", ".tar.gz", ".tgz")  # --answers NAME with these is a file name, not an image
 
 
@@ -26,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "`imgwizard render FILE -o DIR` then writes the same Dockerfile "
                                    "(docs/reproduce.md).")
     p.add_argument("image", metavar="IMAGE", help="image name[:tag] or id, or the path of a saved .tar")
-    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here (a new file) instead of stdout")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (a new file) instead of stdout")
     p.set_defaults(run=cmd_answers)
 
     p = sub.add_parser("layers", help="show where an image's bytes go, layer by layer",
@@ -45,49 +47,70 @@ def cmd_answers(args: argparse.Namespace) -> int:
     from wizard.engine.common import DockerOpError
     from wizard.labels import MetaError
 
-    if args.output is not None and os.path.lexists(args.output):
-        print(f"answers: {args.output} exists; imgwizard does not replace it: choose a new file name",
+    output = None if args.output is None else Path(args.output)
+    if args.output is not None and (args.output.endswith(("/", os.sep)) or os.path.isdir(args.output)):
+        from wizard.text import tr
+
+        example = plain(output / "answers.toml")
+        print(f"answers: {tr('cli.answers.output_folder', 'en', path=plain(args.output), example=example)}",
               file=sys.stderr)
         return EXIT_USAGE
+    if output is not None and os.path.lexists(output):
+        print(f"answers: {plain(output)} exists; imgwizard does not replace it: choose a new file name",
+              file=sys.stderr)
+        return EXIT_USAGE
+    dropped: list[tuple[str, str]] = []
     try:
-        text, status = answers_of(args.image, host=args.host)
+        text, status = answers_of(args.image, host=args.host, dropped=dropped)
     except (MetaError, DockerOpError) as exc:
-        print(f"answers: {exc}", file=sys.stderr)
+        print(plain(f"answers: {exc}"), file=sys.stderr)
         return EXIT_FAIL
     if status != EXIT_OK:
         return status
-    _warn_problems(text, args.image, args.output.parent if args.output is not None else Path("."))
-    if args.output is None:
-        sys.stdout.write(text)
+    for key, message in dropped:
+        print(plain(f"WARNING: {args.image}: {key}: {message}"), file=sys.stderr)
+    _warn_problems(text, args.image, output.parent if output is not None else Path("."))
+    if output is None:
+        sys.stdout.write(text)  # answers_file.dump_document: no control character left raw, still TOML
         return EXIT_OK
-    return _write_new(args.output, text)
+    return _write_new(output, text)
 
 
-def answers_of(source: str, client: Any = None, host: str | None = None) -> tuple[str, int]:
+def answers_of(source: str, client: Any = None, host: str | None = None,
+               dropped: list[tuple[str, str]] | None = None) -> tuple[str, int]:
     """(the answers file text, EXIT_OK) of an image or a saved archive at `source`; ("", status) after
     printing why there is none to read. MetaError when the image carries no answers, DockerOpError when the
     archive is not one. `client`: the engine to ask (default: the CLI's for `host`: --host, DOCKER_HOST, the
-    docker context, the local socket; screens/cli/connect.py)."""
+    docker context, the local socket; screens/cli/connect.py). The answers that name a file outside the folder
+    are left out (wizard.load.drop_host_files), each added to `dropped` as (key, why)."""
     from wizard.engine import labels as engine_labels
-    from wizard.labels import answers_text
+    from wizard.engine.archive import is_archive
     from wizard.engine.common import reference_problem
+    from wizard.labels import answers_text
+    from wizard.load import drop_host_files
 
     if os.path.lexists(source):
-        if os.path.isfile(source) and not _is_archive(Path(source)):
-            print(f"answers: {source} is not a docker save archive; accepted: an image name[:tag] or id, or a "
-                  f"saved .tar (imgwizard export IMAGE -o FILE.tar)", file=sys.stderr)
+        if os.path.isfile(source) and not is_archive(Path(source)):
+            print(plain(f"answers: {source} is not a docker save archive; accepted: an image name[:tag] or id, or "
+                        f"a saved .tar (imgwizard export IMAGE -o FILE.tar)"), file=sys.stderr)
             return "", EXIT_USAGE
-        return engine_labels.archive_answers(Path(source))[1], EXIT_OK
-    problem = reference_problem(source)
-    if problem:
-        print(f"answers: IMAGE {problem}, or the path of a saved .tar (there is no file {source})", file=sys.stderr)
-        return "", EXIT_USAGE
-    if client is None:
-        from screens.cli.connect import connect_or_say
-        client = connect_or_say(host)
+        text = engine_labels.archive_answers(Path(source))[1]
+    else:
+        problem = reference_problem(source)
+        if problem:
+            print(plain(f"answers: IMAGE {problem}, or the path of a saved .tar (there is no file {source})"),
+                  file=sys.stderr)
+            return "", EXIT_USAGE
         if client is None:
-            return "", EXIT_NO_ENGINE
-    return answers_text(engine_labels.image_labels(client, source), source), EXIT_OK
+            from screens.cli.connect import connect_or_say
+            client = connect_or_say(host)
+            if client is None:
+                return "", EXIT_NO_ENGINE
+        text = answers_text(engine_labels.image_labels(client, source), source)
+    text, left_out = drop_host_files(text)
+    if dropped is not None:
+        dropped.extend(left_out)
+    return text, EXIT_OK
 
 
 def _warn_problems(text: str, source: str, folder: Path) -> None:
@@ -100,7 +123,7 @@ def _warn_problems(text: str, source: str, folder: Path) -> None:
     if not problems:
         problems = validate(given, folder)[1]
     for key, message in problems:
-        print(f"WARNING: {source}: {key}: {message}", file=sys.stderr)
+        print(plain(f"WARNING: {source}: {key}: {message}"), file=sys.stderr)
 
 
 def _write_new(path: Path, text: str) -> int:
@@ -112,53 +135,44 @@ def _write_new(path: Path, text: str) -> int:
     try:
         tmp = safeio.stage(folder, path.name, text.encode(), 0o644)
     except safeio.WriteFailed as exc:
-        print(f"answers: {exc}", file=sys.stderr)
+        print(plain(f"answers: {exc}"), file=sys.stderr)
         return EXIT_FAIL
     try:
         os.link(tmp, path)
     except FileExistsError:
-        print(f"answers: {path} appeared meanwhile; it was kept: choose a new file name", file=sys.stderr)
+        print(plain(f"answers: {path} appeared meanwhile; it was kept: choose a new file name"), file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        print(f"answers: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        print(plain(f"answers: cannot write {path}: {exc.strerror or exc}"), file=sys.stderr)
         return EXIT_FAIL
     finally:
         os.unlink(tmp)
-    print(f"wrote {path} (render it: imgwizard render {path} -o DIR)", file=sys.stderr)
+    print(plain(f"wrote {path} (render it: imgwizard render {path} -o DIR)"), file=sys.stderr)
     return EXIT_OK
 
 
-def given_of_image(source: str, host: str | None = None) -> tuple[dict, list[tuple[str, str]]] | None:
+def given_of_image(source: str, host: str | None = None,
+                   dropped: list[tuple[str, str]] | None = None) -> tuple[dict, list[tuple[str, str]]] | None:
     """The wizard's `--answers IMAGE`: the given answers of an image (of the engine at `host`) or of a saved
-    archive, with problems; None when `source` names a file that is not an archive (the caller reads it)."""
+    archive, with problems; None when `source` names a file that is not an archive (the caller reads it). The
+    answers left out for naming a file outside the folder are added to `dropped` (answers_of)."""
     from wizard import answers_file
-    from wizard.engine.common import DockerOpError
+    from wizard.engine.archive import is_archive
+    from wizard.engine.common import DockerOpError, reference_problem
     from wizard.labels import MetaError
 
-    from wizard.engine.common import reference_problem
-
     if os.path.lexists(source):
-        if not _is_archive(Path(source)):
+        if not is_archive(Path(source)):
             return None  # an answers file: read_given reads it (or says why not)
     elif source.endswith(FILE_SUFFIXES) or reference_problem(source):
         return None  # a file name that is not there: read_given says so
     try:
-        text, status = answers_of(source, host=host)
+        text, status = answers_of(source, host=host, dropped=dropped)
     except (MetaError, DockerOpError) as exc:
         return {}, [("--answers", str(exc))]
     if status != EXIT_OK:
         return {}, [("--answers", f"{source} is neither a file nor an image of a Docker engine that answers")]
     return answers_file.parse(text)
-
-
-def _is_archive(path: Path) -> bool:
-    """A regular file that is a tar archive (gzip or not): docker save's output rather than an answers file."""
-    import tarfile
-
-    try:
-        return path.is_file() and not path.is_symlink() and tarfile.is_tarfile(path)
-    except OSError:
-        return False
 
 
 # ------------------------------------------------------------------ layers
@@ -176,7 +190,7 @@ def cmd_layers(args: argparse.Namespace) -> int:
     try:
         print_layers(client, args.image, args.context)
     except MetaError as exc:
-        print(f"layers: {exc}", file=sys.stderr)
+        print(plain(f"layers: {exc}"), file=sys.stderr)
         return EXIT_FAIL
     return EXIT_OK
 
@@ -194,13 +208,14 @@ def print_layers(client: Any, ref: str, context: Path | None = None) -> None:
     except docker.errors.ImageNotFound:
         raise MetaError(f"no image {ref} in this engine (docker images lists them)") from None
     except docker.errors.APIError as exc:
-        raise MetaError(f"cannot read the history of {ref}: {getattr(exc, 'explanation', None) or exc}") from None
+        why = plain(getattr(exc, "explanation", None) or exc)
+        raise MetaError(f"cannot read the history of {ref}: {why}") from None
     labels = (image.attrs.get("Config") or {}).get("Labels") or {}
     dockerfile, note = _dockerfile_of(labels, context)
     view = layers.layer_view(history, dockerfile, labels.get("org.opencontainers.image.base.name", ""))
-    print(f"layers of {ref} ({note}):")
+    print(plain(f"layers of {ref} ({note}):"))  # the steps and the note come from the image: shown escaped
     for line in layers.lines(view):
-        print(f"  {line}")
+        print(plain(f"  {line}"))
 
 
 def _dockerfile_of(labels: dict, context: Path | None) -> tuple[str | None, str]:
@@ -239,7 +254,7 @@ def progress_printer(verb: str, what: object, tty: bool, out=None) -> Callable[[
         if now - last[0] < (0.2 if tty else 5.0):
             return
         last[0] = now
-        line = progress_text(verb, str(what), done, total, now - start)
+        line = progress_text(verb, plain(what), done, total, now - start)
         print(f"\r\033[K{line}" if tty else line, end="" if tty else "\n", file=out or sys.stderr, flush=True)
 
     return progress

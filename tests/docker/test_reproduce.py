@@ -27,7 +27,11 @@ pytestmark = pytest.mark.docker
 ROOT = Path(__file__).parent.parent.parent
 HANG = 600
 
-ANSWERS = answers_toml("reproduce", packages={"pip": ["six"]}, network=MACHINE_CA)
+# The machine's CA bundle (MACHINE_CA) as a file beside the answers: answers read back from an image may name
+# files only inside the folder (an absolute path is dropped and said: tests/test_outside_screens.py), so the
+# recovered answers render the same Dockerfile once the file is put beside them, as a user would.
+CA_FILE = "machine-ca.crt"
+ANSWERS = answers_toml("reproduce", packages={"pip": ["six"]}, network={"extra_ca": CA_FILE})
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -43,6 +47,8 @@ def _env() -> dict:
 @pytest.fixture(scope="module")
 def built(docker_client, scenario_dir, images_to_remove):
     started = datetime.now(timezone.utc).replace(microsecond=0)
+    (scenario_dir / "reproduce").mkdir(parents=True, exist_ok=True)
+    shutil.copy(MACHINE_CA["extra_ca"], scenario_dir / "reproduce" / CA_FILE)
     result = build_scenario(docker_client, scenario_dir / "reproduce", "reproduce", ANSWERS)
     images_to_remove.append(result.tag)
     return result, started
@@ -64,6 +70,7 @@ def test_recovered_answers_render_the_same_dockerfile_byte_for_byte(built, tmp_p
     out = run_cli("answers", result.tag, "-o", str(tmp_path / "recovered.toml"))
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "recovered.toml").read_text() == (result.context / "imgwizard.toml").read_text()
+    shutil.copy(MACHINE_CA["extra_ca"], tmp_path / CA_FILE)  # the file the answers name, beside them
     out = run_cli("render", str(tmp_path / "recovered.toml"), "-o", str(tmp_path / "again"))
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "again" / "Dockerfile").read_bytes() == (result.context / "Dockerfile").read_bytes()
