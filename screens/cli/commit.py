@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from screens.cli.connect import engine_for
 from screens.cli.exits import EXIT_FAIL, EXIT_OK
@@ -49,7 +52,8 @@ def cmd_commit(args: argparse.Namespace) -> int:
     if isinstance(client, int):
         return client
     try:
-        done = commit(client, args.container, args.image)
+        with _signals_interrupt():
+            done = commit(client, args.container, args.image)
     except SecretLeft as exc:
         print(f"commit: refused, no image was made: a secret would be kept in {args.image}", file=sys.stderr)
         for line in exc.problems:
@@ -58,9 +62,19 @@ def cmd_commit(args: argparse.Namespace) -> int:
     except DockerOpError as exc:
         print(f"commit: {exc}", file=sys.stderr)
         return EXIT_FAIL
+    except Interrupted as exc:
+        print(f"commit: stopped by {exc.name}: no image was made; {args.container} is as it was",
+              file=sys.stderr)
+        return EXIT_FAIL
     print(f"committed {args.container} as {args.image} ({done.image_id[:19]})")
     for name in done.dropped:
         print(f"not kept: the value of {name} (a secret; pass it again when you start {args.image})")
+    for user in done.hand_set:
+        print(f"not kept: the password of {user} set by hand in {args.container} after it started ({args.image} has "
+              f"{user}'s password field as the image had it: a hash in an image is in every container of it and "
+              f"can be guessed offline; {args.container} keeps it; set it again in a container of {args.image})")
+    if done.dropped:
+        print(_searched_line(args.container, done))
     if done.kept:
         print(f"kept: {', '.join(done.kept)} (set when the container started; {args.image} starts with them)")
     if done.parent:
@@ -68,3 +82,46 @@ def cmd_commit(args: argparse.Namespace) -> int:
               f"inspect) still holds the container's settings; it is not part of {args.image} (not in docker save or "
               f"push) and goes with `docker rmi {args.image}`")
     return EXIT_OK
+
+
+def _searched_line(container: str, done: Any) -> str:
+    """What the secret search could not see, in one line (docs/security.md section 2)."""
+    line = (f"searched: {container}'s changes for each secret value as written, base64-, hex- and URL-encoded, and "
+            f"inside gzip, zlib, zip, bzip2 and xz data; a value encrypted, hashed or packed another way cannot be "
+            f"found")
+    if done.unsearched:
+        more = f" and {len(done.unsearched) - 3} more" if len(done.unsearched) > 3 else ""
+        line += f"; not searched inside: {', '.join(done.unsearched[:3])}{more}"
+    if done.short:
+        line += (f"; {', '.join(done.short)} has fewer than 8 characters: its base64 forms are searched at some "
+                 f"alignments only")
+    return line
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, SIGTERM or SIGHUP during a commit: the commit stops and puts the container back first."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.name = signal.Signals(signum).name
+
+
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP (a closed terminal) stop the commit the same way: wizard/engine/commit_hold.py's
+    `interrupt` raises Interrupted at once, or, while the container is being put back, once that is done."""
+    from wizard.engine.commit_hold import interrupt
+
+    def handler(signum: int, frame: Any) -> None:
+        interrupt(Interrupted(signum))
+
+    wanted = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    try:
+        old = {s: signal.signal(s, handler) for s in wanted}
+    except ValueError:  # not the main thread: signals are not ours to handle
+        old = {}
+    try:
+        yield
+    finally:
+        for s, previous in old.items():
+            signal.signal(s, previous)

@@ -3,9 +3,36 @@
 # (or the command), so the base image starts exactly as it was designed to.
 set -e
 
-# `imgwizard commit` runs `imgwizard-entry.sh --before-commit`, commits, then `--after-commit`. Before: undo what
-# this start-up made that belongs to this container alone: the SSH host keys and the sessions' environment file
-# (held in /dev, the container's own memory file system, which a commit never reads).
+# `imgwizard commit` runs `imgwizard-entry.sh --commit-hold TOKEN` and keeps that process's standard input open
+# while it commits. The holder takes this container's commit lock ($lock, a symbolic link to "PID TOKEN"; a second
+# commit refuses while the holder lives), runs --before-commit, says "held", and waits for its input to end. It
+# ends when the commit is done, and also when imgwizard was interrupted or lost the engine (the engine closes an
+# exec's input when its client goes away; a paused container reads it once unpaused): the holder then runs
+# --after-commit and frees the lock, so the running container gets back what the commit held aside whatever became
+# of the commit. `--commit-release TOKEN` waits for that, and puts back what a killed holder left.
+# A lock whose holder is gone (killed, or the plain --before-commit of an earlier imgwizard) is taken over after
+# --after-commit has put its held state back: what one commit holds is never held again over it, nor lost.
+lock=/dev/imgwizard-commit.lock
+holder_alive() {  # $1: a lock's "PID TOKEN": whether that holder still runs
+    [ -n "${1%% *}" ] && kill -0 "${1%% *}" 2>/dev/null && grep -q -e --commit-hold "/proc/${1%% *}/cmdline" 2>/dev/null
+}
+take_lock() {  # $1: "PID TOKEN"; exit status 4: another commit holds this container
+    tries=0
+    until ln -s "$1" "$lock" 2>/dev/null; do
+        owner=$(readlink "$lock" 2>/dev/null) || continue  # freed meanwhile
+        tries=$((tries + 1))
+        if holder_alive "$owner" || [ "$tries" -gt 3 ] || ! mkdir "$lock.takeover" 2>/dev/null; then
+            echo "another imgwizard commit of this container is in progress: commit again once it has ended" >&2
+            return 4
+        fi
+        if [ "$(readlink "$lock" 2>/dev/null)" = "$owner" ]; then sh "$0" --after-commit && rm -f "$lock"; fi
+        rmdir "$lock.takeover"
+    done
+}
+
+# `--before-commit` (run by the holder above) undoes what this start-up made that belongs to this container alone:
+# the SSH host keys and the sessions' environment file (held in /dev, the container's own memory file system,
+# which a commit never reads).
 # After: put it all back as it was, so the running container keeps working.
 hold=/dev/imgwizard-commit
 session_env=/etc/profile.d/imgwizard-env.sh
@@ -31,17 +58,56 @@ wait_started() {
 case "${1:-}" in
     --before-commit)
         wait_started || exit 3
+        # the holder's lock, or this run's own (left behind on purpose: --after-commit or a later commit takes it over)
+        [ "$(readlink "$lock" 2>/dev/null)" = "${IMGWIZARD_COMMIT_OWNER:-}" ] || take_lock "$$ before-commit" || exit 4
         mkdir -p "$hold" && chmod 700 "$hold"
         for key in /etc/ssh/ssh_host_* "$session_env"; do
             if [ -f "$key" ]; then mv "$key" "$hold/"; fi
         done
         exit 0 ;;
     --after-commit)
+        owner=$(readlink "$lock" 2>/dev/null) || true
+        if [ -n "$owner" ] && [ "$owner" != "${IMGWIZARD_COMMIT_OWNER:-}" ] && holder_alive "$owner"; then
+            exit 0  # held by another commit, which puts it back itself
+        fi
         for key in "$hold"/ssh_host_*; do
             if [ -f "$key" ]; then mv "$key" /etc/ssh/; fi
         done
         if [ -f "$hold/${session_env##*/}" ]; then mv "$hold/${session_env##*/}" "$session_env"; fi
         rmdir "$hold" 2>/dev/null || true
+        if [ -z "${IMGWIZARD_COMMIT_OWNER:-}" ] && [ -n "$owner" ] && [ "$(readlink "$lock" 2>/dev/null)" = "$owner" ]; then
+            rm -f "$lock"  # the lock of a --before-commit run by itself, or of a holder that was killed
+        fi
+        exit 0 ;;
+esac
+case "${1:-}" in
+    --commit-hold)
+        owner="$$ ${2:-}"
+        take_lock "$owner" || exit 4
+        trap '' PIPE  # imgwizard may be gone: a write to it must not end the holder before it puts back
+        trap 'IMGWIZARD_COMMIT_OWNER="$owner" sh "$0" --after-commit; rm -f "$lock"; exit 1' HUP INT TERM
+        code=0
+        IMGWIZARD_COMMIT_OWNER="$owner" sh "$0" --before-commit || code=$?
+        if [ "$code" = 0 ]; then
+            echo held || true
+            read -r _ || true
+        fi
+        IMGWIZARD_COMMIT_OWNER="$owner" sh "$0" --after-commit || code=$?
+        rm -f "$lock"
+        exit "$code" ;;
+    --commit-release)
+        tries=0
+        while owner=$(readlink "$lock" 2>/dev/null) && [ "${owner#* }" = "${2:-}" ] && holder_alive "$owner"; do
+            tries=$((tries + 1))
+            if [ "$tries" -gt 100 ]; then
+                echo "the commit's holder has not put this container's state back after 20 s" >&2
+                exit 5
+            fi
+            sleep 0.2
+        done
+        if owner=$(readlink "$lock" 2>/dev/null) && [ "${owner#* }" = "${2:-}" ]; then  # its holder was killed
+            sh "$0" --after-commit && rm -f "$lock"
+        fi
         exit 0 ;;
 esac
 
