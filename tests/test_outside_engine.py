@@ -18,10 +18,7 @@ import io
 import json
 import lzma
 import os
-import pty
 import re
-import select
-import signal
 import sys
 import tarfile
 import threading
@@ -32,6 +29,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+
+from tests.terminal import in_pty
 
 from wizard.engine.archive import HEADER_LIMIT, archive_tags, import_image, is_archive, tag_problem
 from wizard.engine.common import DockerOpError, outside_line
@@ -63,43 +62,10 @@ FEW = settings(max_examples=3, deadline=None, phases=[Phase.explicit, Phase.reus
 def run_in_pty(args: list[str], env: dict[str, str | None] | None = None, cwd: Path = ROOT,
                seconds: float = PTY_SECONDS, usage: list | None = None) -> tuple[bytes, int]:
     """(every byte the command wrote to its terminal, its exit status), the command run as `python -m
-    screens.cli ARGS` with a pseudo-terminal as its stdin, stdout and stderr; `env` adds to this process's
-    environment (None removes a variable); `usage` gets the child's resource usage (its peak memory)."""
-    environ = {**os.environ, "COLUMNS": "200", "LINES": "50", "TERM": "xterm-256color", **(env or {})}
-    for name in [k for k, v in environ.items() if v is None]:
-        del environ[name]
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the pty is its terminal
-        try:
-            os.chdir(cwd)
-            os.execve(sys.executable, [sys.executable, "-m", "screens.cli", *args], environ)
-        finally:
-            os._exit(127)
-    out = bytearray()
-    deadline = time.monotonic() + seconds
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                os.kill(pid, signal.SIGKILL)
-                raise AssertionError(f"imgwizard {' '.join(args)} did not end within {seconds} s; it wrote "
-                                     f"{bytes(out[-500:])!r}")
-            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
-            if not ready:
-                continue
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:  # EIO: the child closed its side
-                break
-            if not chunk:
-                break
-            out += chunk
-    finally:
-        os.close(fd)
-    _, status, rusage = os.wait4(pid, 0)
-    if usage is not None:
-        usage.append(rusage)
-    return bytes(out), os.waitstatus_to_exitcode(status)
+    screens.cli ARGS` under a pseudo-terminal (tests/terminal.py); `env` adds to this process's environment
+    (None removes a variable); `usage` gets the child's resource usage (its peak memory)."""
+    return in_pty([sys.executable, "-m", "screens.cli", *args], cwd, {"COLUMNS": "200", "LINES": "50", **(env or {})},
+                  seconds, usage)
 
 
 def run_all_in_pty(runs: list[tuple[list[str], dict[str, str | None]]]) -> list[tuple[bytes, int]]:

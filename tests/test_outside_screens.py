@@ -15,19 +15,18 @@ import contextlib
 import io
 import json
 import os
-import pty
 import re
-import select
 import subprocess
 import sys
 import tarfile
-import time
 import tomllib
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.terminal import in_pty
 from rich.text import Text
 from textual import events
 from textual.widgets import Input
@@ -65,40 +64,10 @@ def nothing_raw(data: bytes, ours: tuple[bytes, ...] = ()) -> str:
     return text
 
 
-def in_pty(argv: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 60) -> tuple[bytes, int]:
-    """Run `argv` with a new pseudo-terminal as its stdin, stdout and stderr; (every byte it wrote, exit status)."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the pty is its terminal
-        try:
-            os.chdir(cwd)
-            os.execve(argv[0], argv, {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color",
-                                      "COLUMNS": "120", "LINES": "40", **(env or {})})
-        finally:
-            os._exit(127)
-    out = bytearray()
-    end = time.monotonic() + timeout
-    try:
-        while time.monotonic() < end:
-            ready, _, _ = select.select([fd], [], [], 0.2)
-            if not ready:
-                continue
-            try:
-                data = os.read(fd, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            out += data
-    finally:
-        os.close(fd)
-    for _ in range(int(timeout * 10)):
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return bytes(out), os.waitstatus_to_exitcode(status)
-        time.sleep(0.1)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    raise AssertionError(f"{argv} did not end in {timeout} s; it wrote {bytes(out[-2000:])!r}")
+def run_in_pty(argv: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 60) -> tuple[bytes, int]:
+    """`argv` under a pseudo-terminal (tests/terminal.py), this checkout first on its path: (every byte it wrote,
+    its exit status)."""
+    return in_pty(argv, cwd, {"PYTHONPATH": str(ROOT), "COLUMNS": "120", "LINES": "40", **(env or {})}, timeout)
 
 
 def cli(*args: str) -> list[str]:
@@ -134,7 +103,7 @@ def test_answers_of_a_hostile_archive_writes_no_control_character_to_the_termina
     answers (TOML's own \\uXXXX escapes)."""
     doc = hostile_doc()
     tar = saved_archive(tmp_path / "img.tar", doc, tag="team/app:1" + OSC52)
-    out, status = in_pty(cli("answers", str(tar)), tmp_path)
+    out, status = run_in_pty(cli("answers", str(tar)), tmp_path)
     assert status == 0, out
     text = nothing_raw(out)
     assert "\\u001b]52;c;aGVsbG8=\\u0007" in text and "\\u009b2J" in text and "\\u202eUTC\\u2028" in text
@@ -148,7 +117,7 @@ def test_the_wizard_refuses_a_label_answer_with_a_control_character_naming_the_k
     """`imgwizard --answers FILE.tar`: an answer holding a control character is refused like any other answer,
     naming its key, before any field (or the terminal) gets it: exit 2, one line per key, nothing raw."""
     tar = saved_archive(tmp_path / "img.tar", hostile_doc())
-    out, status = in_pty(cli("--answers", str(tar)), tmp_path)
+    out, status = run_in_pty(cli("--answers", str(tar)), tmp_path)
     assert status == 2, out
     text = nothing_raw(out)  # also: the full-screen wizard never started (it writes ESC sequences)
     lines = [line for line in text.splitlines() if line.strip()]
@@ -280,7 +249,7 @@ def test_cli_build_output_reaches_the_terminal_and_build_log_escaped(tmp_path: P
     ctx = tmp_path / "ctx"
     ctx.mkdir()
     (ctx / "Dockerfile").write_text("FROM scratch\n")
-    out, status = in_pty([sys.executable, "-c", CLI_BUILD, "build", str(ctx), "-t", "demo:1"], tmp_path,
+    out, status = run_in_pty([sys.executable, "-c", CLI_BUILD, "build", str(ctx), "-t", "demo:1"], tmp_path,
                          env={"EVENTS": json.dumps(HOSTILE_BUILD)})
     assert status == 1, out
     text = nothing_raw(out, ours=(b"\r\x1b[K",))  # the CLI's own progress line: back to the start, erase it

@@ -197,20 +197,10 @@ def cmd_layers(args: argparse.Namespace) -> int:
 
 def print_layers(client: Any, ref: str, context: Path | None = None) -> None:
     """Print the layer view of image `ref`; its Dockerfile from `context`, else rendered from its answers."""
-    import docker.errors
-
     from wizard.engine import layers
-    from wizard.labels import MetaError
+    from wizard.engine.labels import image_history
 
-    try:
-        image = client.images.get(ref)
-        history = image.history()
-    except docker.errors.ImageNotFound:
-        raise MetaError(f"no image {ref} in this engine (docker images lists them)") from None
-    except docker.errors.APIError as exc:
-        why = plain(getattr(exc, "explanation", None) or exc)
-        raise MetaError(f"cannot read the history of {ref}: {why}") from None
-    labels = (image.attrs.get("Config") or {}).get("Labels") or {}
+    labels, history = image_history(client, ref)
     dockerfile, note = _dockerfile_of(labels, context)
     view = layers.layer_view(history, dockerfile, labels.get("org.opencontainers.image.base.name", ""))
     print(plain(f"layers of {ref} ({note}):"))  # the steps and the note come from the image: shown escaped

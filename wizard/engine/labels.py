@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import docker.errors
 import requests.exceptions
@@ -22,14 +22,7 @@ MEMBERS_LIMIT = 100_000  # tar members looked at (an image has a few per layer)
 
 def image_labels(client: Any, ref: str) -> dict[str, str]:
     """The labels of image `ref` in the engine `client` talks to (local or remote)."""
-    try:
-        image = client.images.get(ref)
-    except docker.errors.ImageNotFound:
-        raise MetaError(f"no image {ref} in this engine (docker images lists them)") from None
-    except docker.errors.APIError as exc:
-        raise MetaError(f"cannot inspect {ref}: {api_message(exc)}") from None
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-        raise MetaError(f"cannot inspect {ref}: {outside_line(exc, 300)}") from None
+    image = _engine_image(client, ref, "cannot inspect", lambda image: None)[0]
     config = image.attrs.get("Config") if isinstance(image.attrs, dict) else None
     return checked_labels(config, f"image {ref}")
 
@@ -37,19 +30,25 @@ def image_labels(client: Any, ref: str) -> dict[str, str]:
 def image_history(client: Any, ref: str) -> tuple[dict[str, str], list[dict]]:
     """(the labels, the history, newest first) of image `ref` in the engine `client` talks to, for the layer
     view (wizard/engine/layers.py); MetaError, one line safe to show, when the engine cannot tell."""
-    try:
-        image = client.images.get(ref)
-        history = image.history()
-    except docker.errors.ImageNotFound:
-        raise MetaError(f"no image {ref} in this engine (docker images lists them)") from None
-    except docker.errors.APIError as exc:
-        raise MetaError(f"cannot read the history of {ref}: {api_message(exc)}") from None
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-        raise MetaError(f"cannot read the history of {ref}: {outside_line(exc, 300)}") from None
+    image, history = _engine_image(client, ref, "cannot read the history of", lambda image: image.history())
     if not isinstance(history, list):
         raise MetaError(f"cannot read the history of {ref}: the engine answered with {_kind(history)}")
     config = image.attrs.get("Config") if isinstance(image.attrs, dict) else None
     return checked_labels(config, f"image {ref}"), [e for e in history if isinstance(e, dict)]
+
+
+def _engine_image(client: Any, ref: str, doing: str, then: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """(image `ref`, `then(image)`), both asked of the engine; MetaError, one line safe to show, when it cannot
+    tell ("no image" for a 404, else `doing` and the engine's words)."""
+    try:
+        image = client.images.get(ref)
+        return image, then(image)
+    except docker.errors.ImageNotFound:
+        raise MetaError(f"no image {ref} in this engine (docker images lists them)") from None
+    except docker.errors.APIError as exc:
+        raise MetaError(f"{doing} {ref}: {api_message(exc)}") from None
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        raise MetaError(f"{doing} {ref}: {outside_line(exc, 300)}") from None
 
 
 def checked_labels(config: Any, what: str) -> dict[str, str]:
