@@ -7,16 +7,15 @@ Exit status as the rest of the CLI: 0 ok, 1 failure, 2 bad input, 3 no Docker en
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
 import stat
 import sys
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from screens.cli.connect import bad_image, connect_or_say, engine_for
 from screens.cli.exits import EXIT_FAIL, EXIT_NO_ENGINE, EXIT_OK, EXIT_USAGE
+from screens.cli.signals import name_of, on_signals
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,7 +54,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_NO_ENGINE
     tty = sys.stderr.isatty()
     try:
-        with stopped_by_signals():
+        with on_signals(_stop):
             written = export_image(client, args.image, args.output, _export_progress(args.output, tty), args.force)
     except Stopped as exc:
         print(("\n" if tty else "") + f"export: stopped by {exc}; nothing was kept", file=sys.stderr)
@@ -102,19 +101,8 @@ class Stopped(BaseException):
     export's temporary file is removed) as for Ctrl-C. Its text is the signal's name."""
 
 
-@contextlib.contextmanager
-def stopped_by_signals() -> Iterator[None]:
-    """While inside, SIGTERM and SIGHUP raise Stopped instead of ending the process where it stands; the
-    previous handlers are put back after."""
-    def stop(signum: int, _frame: object) -> None:
-        raise Stopped(signal.Signals(signum).name)
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+def _stop(signum: int) -> None:
+    raise Stopped(name_of(signum))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -126,7 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return client
     tty = sys.stderr.isatty()
     try:
-        with stopped_by_signals():
+        with on_signals(_stop):
             report = import_image(client, args.file, from_first_byte("reading", args.file, tty))
     except DockerOpError as exc:
         print(f"\nimport: {exc}" if tty else f"import: {exc}", file=sys.stderr)

@@ -10,11 +10,11 @@ import argparse
 import re
 import signal
 import sys
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from screens.cli.connect import engine_for
 from screens.cli.exits import EXIT_FAIL, EXIT_OK
+from screens.cli.signals import STOPPING, name_of, on_signals
 
 _CONTAINER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}")
 
@@ -52,7 +52,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
     if isinstance(client, int):
         return client
     try:
-        with _signals_interrupt():
+        with on_signals(_interrupt, (signal.SIGINT, *STOPPING)):
             done = commit(client, args.container, args.image)
     except SecretLeft as exc:
         print(f"commit: refused, no image was made: a secret would be kept in {args.image}", file=sys.stderr)
@@ -103,25 +103,14 @@ class Interrupted(KeyboardInterrupt):
 
     def __init__(self, signum: int):
         super().__init__(signum)
-        self.name = signal.Signals(signum).name
+        self.name = name_of(signum)
 
 
-@contextmanager
-def _signals_interrupt() -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP (a closed terminal) stop the commit the same way: wizard/engine/commit_hold.py's
-    `interrupt` raises Interrupted at once, or, while the container is being put back, once that is done."""
+def _interrupt(signum: int) -> None:
+    """Ctrl-C, SIGTERM or SIGHUP stop the commit the same way: wizard/engine/commit_hold.py's `interrupt` raises
+    Interrupted at once, or, while the container is being put back, once that is done."""
     from wizard.engine.commit_hold import interrupt
 
-    def handler(signum: int, frame: Any) -> None:
-        interrupt(Interrupted(signum))
+    interrupt(Interrupted(signum))
 
-    wanted = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
-    try:
-        old = {s: signal.signal(s, handler) for s in wanted}
-    except ValueError:  # not the main thread: signals are not ours to handle
-        old = {}
-    try:
-        yield
-    finally:
-        for s, previous in old.items():
-            signal.signal(s, previous)
+

@@ -8,13 +8,12 @@ tag of another image without --force: nothing done), 3 no engine.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
-from contextlib import contextmanager
-from typing import Any, Iterator, TextIO
+from typing import Any, TextIO
 
 from screens.cli.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from screens.cli.signals import on_signals
 BAR = 24  # characters of a layer's bar
 
 
@@ -62,7 +61,7 @@ def cmd_push(args: argparse.Namespace) -> int:
                   f"keeps: {names})", file=sys.stderr)
 
     try:
-        with signals_as_interrupt():
+        with on_signals(_as_ctrl_c):
             done = push_image(client, args.image, target, view.changed, force=args.force, on_start=started)
     except TagTaken as exc:
         print(f"push: {exc}", file=sys.stderr)
@@ -76,20 +75,10 @@ def cmd_push(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@contextmanager
-def signals_as_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP (a closed terminal) raise KeyboardInterrupt while pushing, as Ctrl-C does, so the tag is
-    put back before the command ends (wizard/engine/push.py)."""
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    wanted = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
-    old = {s: signal.signal(s, interrupt) for s in wanted}
-    try:
-        yield
-    finally:
-        for s, handler in old.items():
-            signal.signal(s, handler)
+def _as_ctrl_c(_signum: int) -> None:
+    """SIGTERM and SIGHUP (a closed terminal) end a push as Ctrl-C does, so the tag is put back before the command
+    ends (wizard/engine/push.py)."""
+    raise KeyboardInterrupt
 
 
 class LayerView:
