@@ -26,8 +26,11 @@ def table(name: str) -> dict:
 
 @dataclass(frozen=True)
 class Base:
-    """What a base image is and does at build time (bases.toml; each fact's source is in the table)."""
-    image: str
+    """What a base image is and does at build time (bases.toml; each fact's source is in the table).
+
+    The facts after `preinstalled` are the ones `imgwizard bases check` reads back from inside a container of
+    the image (wizard/basefacts.py) and the tests' stand-ins are built from (tests/standins.py)."""
+    image: str  # the pinned reference: repository:release (third-party bases: one release, never a moving tag)
     codename: str
     sources: str  # the one apt/apk sources file the base has (the mirror step rewrites it)
     entrypoint: tuple[str, ...]
@@ -36,6 +39,37 @@ class Base:
     foreign_sources: tuple[str, ...] = ()  # third-party apt lists (download.docker.com...) no mirror serves
     preinstalled: tuple[str, ...] = ()  # packages it has, which imgwizard does not name (naming one upgrades it)
     engine: dict = field(default_factory=dict, compare=False)  # the engine's behaviour (bases.toml [engines.*])
+    key: tuple[str, str, str] = ("", "", "")  # (engine, family, version): the bases.toml row
+    digest: str = ""  # sha256:... of the pinned release where recorded ("" = not recorded)
+    upstream: str = ""  # owner/repo@commit the facts were read at (third-party bases)
+    user: str = "root"  # the USER the image ends with
+    links: tuple[tuple[str, str], ...] = ()  # (path, target): paths that are symbolic links at build time
+    uid_1000: str = ""  # the account that has uid 1000 at build time ("" = none)
+    helpers: tuple[str, ...] = ()  # the base's own commands imgwizard calls (add-pkg, set-cont-env), on PATH
+    nvidia_capabilities: str = ""  # NVIDIA_DRIVER_CAPABILITIES the image's ENV sets ("" = not set)
+    foreign_archs: tuple[str, ...] = ()  # dpkg foreign architectures the base added (kasmweb jammy: i386)
+
+    @property
+    def repository(self) -> str:
+        """The image's repository without its tag (jlesage/baseimage-gui)."""
+        name = self.image.split("@", 1)[0]
+        return name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
+
+    @property
+    def release(self) -> str:
+        """The pinned tag (debian-12-v4.13.1); "" for an image named without one (scratch)."""
+        name = self.image.split("@", 1)[0]
+        return name.rsplit(":", 1)[1] if ":" in name.rsplit("/", 1)[-1] else ""
+
+    def ref(self, release: str = "") -> str:
+        """What FROM names: the pinned release with its digest where recorded; another `release` of the same
+        repository (answers' os.base_release) without a digest."""
+        if release and release != self.release:
+            return f"{self.repository}:{release}"
+        return f"{self.image}@{self.digest}" if self.digest else self.image
+
+    def has_helper(self, name: str) -> bool:
+        return name in self.helpers
 
 
 def engine_of(app_type: str, desktop_engine: str | None) -> str:
@@ -59,7 +93,23 @@ def base(engine: str, family: str, version: str) -> Base | None:
     mirror_from = row.get("mirror_from", table("mirrors")["defaults"].get(family, []))
     return Base(row["image"], row["codename"], row["sources"], tuple(row["entrypoint"]), tuple(row["cmd"]),
                 tuple(mirror_from), tuple(row.get("foreign_sources", ())), tuple(row.get("preinstalled", ())),
-                engine_facts(engine))
+                engine_facts(engine), key=(engine, family, version), digest=row.get("digest", ""),
+                upstream=row.get("upstream", ""), user=row.get("user", "root"),
+                links=tuple(sorted(row.get("links", {}).items())), uid_1000=row.get("uid_1000", ""),
+                helpers=tuple(row.get("helpers", ())), nvidia_capabilities=row.get("nvidia_capabilities", ""),
+                foreign_archs=tuple(row.get("foreign_archs", ())))
+
+
+def bases() -> list[Base]:
+    """Every row of bases.toml, in table order (imgwizard bases lists them)."""
+    rows = table("bases")
+    return [b for engine in rows if engine != "engines" for family in rows[engine]
+            for version in rows[engine][family] if (b := base(engine, family, version))]
+
+
+def third_party(b: Base) -> bool:
+    """A base another project publishes and changes (jlesage, linuxserver, kasmweb): pinned to one release."""
+    return b.key[0] in ("novnc", "kasm", "kasmweb")
 
 
 def desktop(engine: str) -> dict:
