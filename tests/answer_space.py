@@ -17,9 +17,11 @@ TEXT = {
     "image.tag": st.sampled_from(["latest", "1.0", "v2_rc.1"]),
     "app.archive": st.sampled_from(["pycharm-community-2024.2.1.tar.gz", "ideaIC-2024.2.1.tar.gz",
                                     "WebStorm-2024.2.tar.gz", "JetBrains.Rider-2024.2.tar.gz", "CLion-2024.2.tar.gz"]),
-    "app.command": st.sampled_from(["app", "hello", "xterm", "firefox-esr --kiosk"]),
+    "app.command": st.sampled_from(["app", "hello", "xterm", "firefox-esr --kiosk", "xclock", "java -jar /opt/a.jar",
+                                    "sh -c xterm"]),
     "app.python": st.sampled_from(["3.10", "3.11", "3.12"]),
     "os.base_image": st.sampled_from(["", "", "", "registry.example.com/base:1"]),
+    "os.base_release": st.sampled_from(["", "", "", "v4.14.0-rc_1"]),  # another release of the pinned base
     "locale.timezone": st.sampled_from(["", "Asia/Shanghai", "UTC", "Europe/Berlin"]),
     "gpu.devices": st.sampled_from(["all", "0", "0,1"]),
     "gpu.driver": st.sampled_from(["", "", "550.135", "535.171.04"]),

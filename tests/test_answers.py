@@ -302,12 +302,14 @@ def test_a_base_image_of_another_os_family_is_refused(family, version, image, ok
 
 
 def test_a_desktop_command_must_be_installed():
+    """The package comes from commands.toml (or packages.apt when the user names one): tests/test_commands.py."""
     desktop = {"ssh.enabled": False, "app.type": "desktop", "app.name": "command"}
     a, problems = validate({**desktop, "app.command": "xterm"})
-    assert problems == [] and a["packages.apt"] == ["xterm"]  # the default installs the package of that name
+    assert problems == [] and a["packages.apt"] == ["xterm"]  # commands.toml: xterm is in package xterm
     _, problems = validate({**desktop, "app.command": "xterm", "packages.apt": ["htop"]})
-    assert [k for k, _ in problems] == ["app.command"] and "packages.apt" in problems[0][1]
-    assert validate({**desktop, "app.command": "/usr/bin/firefox-esr --kiosk", "packages.apt": ["firefox-esr"]})[1] == []
+    assert [k for k, _ in problems] == ["app.command"] and "packages.apt with xterm" in problems[0][1]
+    assert validate({**desktop, "app.command": "/usr/bin/firefox-esr --kiosk", "os.family": "debian",
+                     "os.version": "12"})[1] == []
     assert validate({**desktop, "app.command": "vim", "packages.apt": []})[1] == []  # packages.common installs it
     _, problems = validate({**desktop, "app.command": "xterm; touch x"})
     assert [k for k, _ in problems] == ["app.command"] and "separated by single spaces" in problems[0][1]

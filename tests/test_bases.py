@@ -203,3 +203,82 @@ def test_ssh_the_base_breaks_is_refused_naming_the_base_behaviour(engine, family
     _, problems = validate(_given(engine, family, version, ssh))
     words = {"novnc": "10-init-users.sh", "kasmweb": "USER 1000", "kasm": "abc:abc"}[engine]
     assert [k for k, _ in problems] == [key] and words in problems[0][1], problems
+
+
+# ------------------------------------------------------------------ issue 27: pinned releases and their facts
+
+FACT_SOURCES = {"links": "links_source", "helpers": "helpers_source", "uid_1000": "users_source",
+                "nvidia_capabilities": "nvidia_source", "foreign_sources": "foreign_sources_source",
+                "foreign_archs": "foreign_archs_source", "image": "release_source"}
+
+
+@pytest.mark.parametrize("key", [b.key for b in knowledge.bases() if knowledge.third_party(b)])
+def test_every_third_party_row_names_its_release_commit_and_a_source_for_each_fact(key):
+    engine, family, version = key
+    row = knowledge.table("bases")[engine][family][version]
+    assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", row["upstream"]), row["upstream"]
+    tag = knowledge.base(*key).release
+    assert tag and not re.fullmatch(r"(?:[a-z]+-[0-9.]+-)?v[0-9]+|debianbookworm|ubuntujammy|ubuntunoble|alpine321|"
+                                    r"latest", tag), tag  # never a moving tag
+    for fact, source in FACT_SOURCES.items():
+        if row.get(fact):
+            assert re.search(r"[0-9a-f]{40}|facts.md|docs/upstream.md", row[source]), (key, source)
+
+
+def test_the_recorded_facts_are_the_ones_read_upstream():
+    base = knowledge.base
+    jlesage = dict(base("novnc", "debian", "12").links)
+    assert jlesage["/var/log"] == "/config/log" and jlesage["/etc/passwd"] == "/tmp/.passwd"
+    for version in ("22.04", "24.04"):
+        assert dict(base("novnc", "ubuntu", version).links) == jlesage
+        assert base("novnc", "ubuntu", version).helpers == ("add-pkg", "set-cont-env")
+        assert base("novnc", "ubuntu", version).uid_1000 == ""  # /etc/passwd is a link to nothing at build time
+    alpine = dict(base("novnc", "alpine", "3.21").links)
+    assert "/etc/gshadow" not in alpine and {k: v for k, v in jlesage.items() if k != "/etc/gshadow"} == alpine
+    assert "/etc/apt/sources.list.d/nodesource.list" in base("kasm", "debian", "12").foreign_sources
+    assert base("kasm", "ubuntu", "24.04").foreign_sources == ("/etc/apt/sources.list.d/docker.list",)
+    assert all(base("kasm", f, v).uid_1000 == "kasm-user" and base("kasm", f, v).nvidia_capabilities == "all"
+               for f, v in (("debian", "12"), ("ubuntu", "22.04"), ("ubuntu", "24.04"), ("alpine", "3.21")))
+    jammy = base("kasmweb", "ubuntu", "22.04")
+    assert jammy.foreign_sources == ("/etc/apt/sources.list.d/kisak-ubuntu-turtle-jammy.list",)
+    assert jammy.foreign_archs == ("i386",) and jammy.user == "1000" and jammy.uid_1000 == "kasm-user"
+    assert {base("kasmweb", f, v).nvidia_capabilities for f, v in (("ubuntu", "22.04"), ("ubuntu", "24.04"),
+                                                                   ("debian", "12"))} == {"graphics,compat32,utility"}
+    assert base("plain", "ubuntu", "24.04").uid_1000 == base("builtin", "ubuntu", "24.04").uid_1000 == "ubuntu"
+    assert base("plain", "ubuntu", "22.04").uid_1000 == base("plain", "debian", "12").uid_1000 == ""
+
+
+def test_kasmweb_on_debian_is_offered_with_its_facts():
+    answers, problems = validate(_given("kasmweb", "debian", "12"))
+    assert problems == [] and answers["os.family"] == "debian"
+    ctx = render(answers)
+    base = knowledge.base("kasmweb", "debian", "12")
+    assert base.image == "kasmweb/core-debian-bookworm:1.18.0" and base.sources.endswith("debian.sources")
+    assert f"FROM {base.image}" in ctx.dockerfile and _final_user(ctx.dockerfile) == "1000"
+    assert base.entrypoint == knowledge.base("kasmweb", "ubuntu", "22.04").entrypoint and base.cmd == ("--wait",)
+    _, problems = validate(_given("kasmweb", "debian", "12", {"desktop.auth": False}))
+    assert [k for k, _ in problems] == ["desktop.auth"]  # the same engine rules as on Ubuntu
+    _, problems = validate(_given("kasmweb", "debian", "12", SSH[1]))
+    assert [k for k, _ in problems] == ["ssh.enabled"]
+
+
+@pytest.mark.parametrize("engine,family,version,ref,ok", [
+    ("novnc", "ubuntu", "24.04", "ubuntu:24.04", False),  # the issue's case: set-cont-env: not found at build
+    ("novnc", "debian", "12", "debian:bookworm-slim", False),
+    ("novnc", "debian", "12", "jlesage/baseimage-gui:debian-12-v4", True),
+    ("novnc", "debian", "12", "docker.m.daocloud.io/jlesage/baseimage-gui:debian-12-v4.13.1", True),  # a mirror
+    ("novnc", "debian", "12", "jlesage/baseimage:debian-12-v3", False),  # not the GUI image
+    ("kasm", "debian", "12", "ghcr.io/linuxserver/baseimage-kasmvnc:debianbookworm", True),
+    ("kasm", "ubuntu", "22.04", "jlesage/baseimage-gui:ubuntu-22.04-v4", False),
+    ("kasmweb", "debian", "12", "kasmweb/core-debian-bookworm:1.17.0", True),
+    ("kasmweb", "debian", "12", "kasmweb/core-ubuntu-jammy:1.18.0", False),  # another OS's core image
+    ("kasmweb", "ubuntu", "24.04", "kasmweb/core-ubuntu-noble:1.19.0", True),
+    ("builtin", "ubuntu", "24.04", "registry.example.com/team/ubuntu:24.04", True),  # plain rules there
+    ("plain", "debian", "12", "registry.example.com/team/base:1", True),
+])
+def test_a_base_image_over_a_desktop_engine_is_that_engine_s_image(engine, family, version, ref, ok):
+    _, problems = validate(_given(engine, family, version, {"os.base_image": ref, "ssh.enabled": False}))
+    assert (problems == []) is ok, problems
+    if not ok:
+        assert [k for k, _ in problems] == ["os.base_image"]
+        assert "desktop's repository" in problems[0][1] and "accepted: an image of" in problems[0][1]

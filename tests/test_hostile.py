@@ -47,6 +47,7 @@ FREE_TEXT = [f.key for f in FIELDS if f.kind in ("text", "list") or (f.kind == "
 PLAIN = {
     "image.name": "myapp", "image.tag": "1.0", "app.archive": "pycharm-community-2024.2.1.tar.gz",
     "app.command": "firefox-esr", "app.python": "3.11", "app.jupyter_extras": "notebook", "os.base_image": "registry.example.com/base:1",
+    "os.base_release": "v9.9.9",
     "mirror.apt": "https://mirrors.example.com", "mirror.pip": "https://mirrors.example.com/pypi/simple",
     "mirror.conda": "https://mirrors.example.com", "mirror.pytorch": "https://mirrors.example.com/pytorch/whl",
     "locale.timezone": "Europe/Berlin",
@@ -60,7 +61,10 @@ UNRELATED = {"gpu.driver": ("gpu.host_driver", "gpu.cuda"), "gpu.host_driver": (
 # Examples where the plain value itself is refused, left out: PyTorch on Ascend (torch_npu is not installed) or on
 # NVIDIA with no host driver to choose the CUDA build by.
 REFUSED_IN = {"gpu.pytorch": lambda a: a.get("gpu.vendor") == "ascend"
-              or (a.get("gpu.vendor") == "nvidia" and not a.get("gpu.host_driver"))}
+              or (a.get("gpu.vendor") == "nvidia" and not a.get("gpu.host_driver")),
+              # a desktop engine's base may only be replaced by an image of that engine (validate._base_image_engine)
+              "os.base_image": lambda a: a.get("app.type") == "desktop"
+              and a.get("desktop.engine") in ("novnc", "kasm", "kasmweb")}
 
 PIECES = ["\n", "\r\n", "\r", "\t", "\x00", "\x1b[31m", "\x85", "\x9b", "\u2028", "\u2029", "\x7f", " ", "  ", "'",
           '"', "$(", "$(touch /tmp/pwned)", ")", "`", "`id`", "\\", ";", "&&", "|", "#", "${HOME}", "*", "?", "~", "²",

@@ -61,12 +61,31 @@ def test_torch_release_accepts_a_minor_and_knows_its_companions():
 
 
 def test_bases_per_engine_and_family():
-    assert knowledge.base("novnc", "ubuntu", "22.04").image == "jlesage/baseimage-gui:ubuntu-22.04-v4"
+    assert knowledge.base("novnc", "ubuntu", "22.04").image == "jlesage/baseimage-gui:ubuntu-22.04-v4.13.1"
     assert knowledge.base("novnc", "ubuntu", "22.04").cmd == ("/init",)
-    assert knowledge.base("kasm", "debian", "12").image.endswith(":debianbookworm")
+    assert knowledge.base("kasm", "debian", "12").image.endswith(":debianbookworm-876361b9-ls121")
     assert knowledge.base("plain", "debian", "12").sources == "/etc/apt/sources.list.d/debian.sources"
     assert knowledge.base("plain", "ubuntu", "24.04").sources.endswith("ubuntu.sources")
-    assert knowledge.os_families("kasmweb") == ["ubuntu"]
+    assert knowledge.os_families("kasmweb") == ["ubuntu", "debian"]  # kasmtech builds Debian bookworm core images
+
+
+@pytest.mark.parametrize("engine,family,version,image", [
+    ("novnc", "ubuntu", "22.04", "jlesage/baseimage-gui:ubuntu-22.04-v4.13.1"),
+    ("novnc", "ubuntu", "24.04", "jlesage/baseimage-gui:ubuntu-24.04-v4.13.1"),
+    ("novnc", "debian", "12", "jlesage/baseimage-gui:debian-12-v4.13.1"),
+    ("novnc", "alpine", "3.21", "jlesage/baseimage-gui:alpine-3.21-v4.13.1"),
+    ("kasm", "debian", "12", "ghcr.io/linuxserver/baseimage-kasmvnc:debianbookworm-876361b9-ls121"),
+    ("kasm", "ubuntu", "22.04", "ghcr.io/linuxserver/baseimage-kasmvnc:ubuntujammy-b455693b-ls146"),
+    ("kasm", "ubuntu", "24.04", "ghcr.io/linuxserver/baseimage-kasmvnc:ubuntunoble-8076605d-ls70"),
+    ("kasm", "alpine", "3.21", "ghcr.io/linuxserver/baseimage-kasmvnc:alpine321-89d8a445-ls32"),
+    ("kasmweb", "ubuntu", "22.04", "kasmweb/core-ubuntu-jammy:1.18.0"),
+    ("kasmweb", "ubuntu", "24.04", "kasmweb/core-ubuntu-noble:1.18.0"),
+    ("kasmweb", "debian", "12", "kasmweb/core-debian-bookworm:1.18.0"),
+])
+def test_every_third_party_base_is_pinned_to_one_release(engine, family, version, image):
+    base = knowledge.base(engine, family, version)
+    assert base.image == image and knowledge.third_party(base)
+    assert base.ref() == image and base.ref("other-1") == f"{base.repository}:other-1"
 
 
 def test_mirrors_and_java():

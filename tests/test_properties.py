@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from screens.cli import main
-from wizard import lint
+from wizard import knowledge, lint
 from wizard.answers import BY_KEY, command_name
 from wizard.render import render
 from wizard.validate import validate
@@ -55,9 +55,14 @@ def _hadolint_many(texts: list[str]) -> list[tuple[str, dict]]:
 
 
 def _installs_the_desktop_command(given_: dict) -> dict:
-    """A desktop `command` app must install what it starts (validate refuses it otherwise): add its package."""
+    """A desktop `command` app must install what it starts (validate refuses it otherwise): add the package
+    commands.toml names for it on the drawn OS, or for a program it does not know, a package named like it
+    (the user's own naming, which validate then trusts)."""
     if given_.get("app.name") == "command" and given_.get("app.type") == "desktop":
-        given_["packages.apt"] = [*given_.get("packages.apt", []), command_name(given_["app.command"])]
+        name = command_name(given_["app.command"])
+        need = knowledge.command_need(name, given_.get("os.family", ""), given_.get("os.version", ""))
+        extra = list(need.packages[:1]) if need else [name]
+        given_["packages.apt"] = [*given_.get("packages.apt", []), *extra]
     return given_
 
 
@@ -97,7 +102,8 @@ def _invalid_value(key: str):
 
 _INVALIDABLE = [k for k, f in BY_KEY.items()
                 if f.kind in ("bool", "int", "list") or (f.kind == "choice" and not f.free)
-                or k in ("image.name", "image.tag", "app.archive", "app.python", "gpu.devices", "user.workdir")]
+                or k in ("image.name", "image.tag", "app.archive", "app.python", "gpu.devices", "user.workdir",
+                         "os.base_release")]
 
 
 @st.composite

@@ -174,3 +174,18 @@ def test_a_pytorch_index_mirror_replaces_the_index_keeps_the_layout_and_plain_ht
                                 "mirror.pytorch": bad}, Path("."))
         assert [key for key, _ in problems] == ["mirror.pytorch"], (bad, problems)
         assert "http(s) URL" in problems[0][1]
+
+
+def test_every_python_the_table_allows_is_one_app_python_accepts():
+    """pytorch.toml may not offer a Python no image can have: every minor between a release's bounds is an
+    accepted app.python (2.15.0 listed 3.15 while app.python stops at 3.14), and so is every system python3."""
+    from wizard import checks
+    for release in torch_releases():
+        lo, hi = (tuple(int(p) for p in v.split(".")) for v in release.python)
+        minors = [f"3.{m}" for m in range(lo[1], hi[1] + 1)]
+        assert lo[0] == hi[0] == 3 and minors, release
+        assert [m for m in minors if checks.python_version(m) is not None] == [], release.torch
+        assert BY_KEY["app.python"].check(release.python[1]) is None, release.torch
+    for python in knowledge.table("pytorch")["system_python"].values():
+        assert checks.python_version(python) is None
+    assert torch_release("2.15.0").python == ("3.11", "3.14")

@@ -37,3 +37,11 @@ def test_step_fields_follow_the_answers():
     a = resolve({"ssh.enabled": True, "ssh.auth": "password"})[0]
     assert [f.key for f in BY_ID["ssh"].fields(a)] == ["ssh.enabled", "ssh.auth", "ssh.port"]
     assert step_of("gpu.cuda") == "gpu"
+
+
+def test_the_base_release_is_asked_next_to_the_base_image_for_third_party_desktops_only():
+    assert BY_ID["os"].keys[-2:] == ("os.base_image", "os.base_release") and step_of("os.base_release") == "os"
+    for engine, asked in (("novnc", True), ("kasm", True), ("kasmweb", True), ("builtin", False)):
+        a = resolve({"app.type": "desktop", "desktop.engine": engine, "os.family": "debian", "os.version": "12"})[0]
+        assert ("os.base_release" in [f.key for f in BY_ID["os"].fields(a)]) is asked, engine
+    assert "os.base_release" not in [f.key for f in BY_ID["os"].fields(resolve({})[0])]  # a plain shell image

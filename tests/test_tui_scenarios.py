@@ -61,7 +61,7 @@ async def test_first_screen_preview_and_steps():
         await pilot.pause()
         assert app.session.answers["app.type"] == "desktop"
         assert not steps.query_one("#step-desktop").disabled and step_line(steps, "desktop").startswith(" ")
-        assert "jlesage/baseimage-gui" in screen.query_one(PreviewPane).texts["Dockerfile"]
+        assert "FROM jlesage/baseimage-gui:ubuntu-22.04-v4.13.1" in screen.query_one(PreviewPane).texts["Dockerfile"]
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert step_line(steps, "app") == "✓ Kind of app"

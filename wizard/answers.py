@@ -272,12 +272,14 @@ def command_name(command: str) -> str:
 
 
 def _default_apt(a: Mapping[str, Any]) -> list[str]:
-    """A desktop `command` app installs the package named like its command (xterm) unless told otherwise:
-    the desktop bases are not known to ship any GUI program."""
+    """A desktop `command` app installs the package commands.toml names for its program on this OS (xclock ->
+    x11-apps); nothing for a program the base has, one another answer installs (java: packages.java), one the
+    table refuses or does not know (validate then asks for its package in packages.apt): never a guessed name."""
     if a.get("app.name") != "command":
         return []
-    name = command_name(a.get("app.command", ""))
-    return [name] if checks.apt_package(name) is None else []
+    need = knowledge.command_need(command_name(a.get("app.command", "")), a.get("os.family", ""),
+                                  a.get("os.version", ""))
+    return [need.packages[0]] if need and need.packages and not need.refused and not need.via else []
 
 
 def _check_torch(v: str) -> str | None:
@@ -367,6 +369,15 @@ FIELDS: tuple[Field, ...] = (
           T("Leave empty for the image the wizard picks; set to use your own build of the same OS.",
             "留空使用向导选择的镜像；如需使用同系统的自建镜像可在此填写。"),
           "", check=lambda v: None if v == "" else checks.image_ref(v), max_len=512),
+    Field("os.base_release", "text", T("Base image release", "基础镜像版本"),
+          T("Empty for the release imgwizard pins (its facts were read there); or another release (tag) of the same "
+            "third-party base repository, e.g. a newer one: built with a warning that the facts were read at the "
+            "pinned release. Not for plain or built-in bases (use the base image override there).",
+            "留空使用 imgwizard 固定的版本（相关事实在该版本核实）；或填写同一第三方基础镜像仓库的"
+            "其他版本（标签），如更新的版本：构建时会提示事实是在固定版本核实的。不适用于普通或内置"
+            "桌面基础镜像（请用自定义基础镜像）。"),
+          "", check=lambda v: None if v == "" else checks.image_tag(v), max_len=128,
+          when=lambda a: runs_commands(a) and engine(a) in ("novnc", "kasm", "kasmweb")),
     Field("mirror.apt", "choice", T("System package mirror", "系统软件源"),
           T("In China the default sources are slow: rewrite their host in place to a mirror.",
             "在中国境内打包时默认源很慢：把源地址原地替换为国内镜像。"),

@@ -155,8 +155,8 @@ def relative_path(v: str) -> str | None:
 GENERATED_FILES = ("Dockerfile", ".dockerignore", "run.sh", "compose.yaml", "README.md", "imgwizard.toml",
                    "build.log", "authorized_keys", "extra-ca.crt", "imgwizard-entry.sh", "sshd_config",
                    "startapp.sh", "autostart", "custom_startup.sh", "imgwizard-desktop.sh", "openbox-rc.xml",
-                   "novnc-index.html", "idea.properties", "jupyter_server_config.py", "start-jupyter.sh",
-                   "start-code-server.sh", "condarc")
+                   "novnc-index.html", "novnc-status.js", "idea.properties", "jupyter_server_config.py",
+                   "start-jupyter.sh", "start-code-server.sh", "condarc")
 _GENERATED = {name.lower(): name for name in GENERATED_FILES}
 
 

@@ -159,6 +159,38 @@ def java_home(family: str, version: str, arch: str) -> str:
     return table("packages")[family]["java_home"].format(version=version, arch=arch)
 
 
+@dataclass(frozen=True)
+class CommandNeed:
+    """What a desktop program needs in the image (commands.toml): `packages` that each provide it (the first is
+    packages.apt's default; () = the base has it), or `refused` (a wizard/text.py message id), or `via` another
+    answer that installs it (packages.java)."""
+    packages: tuple[str, ...] = ()
+    refused: str = ""
+    via: str = ""
+    snap: str = ""  # the snap transitional package a refusal names
+
+
+def command_need(program: str, family: str, version: str) -> CommandNeed | None:
+    """The package a known program comes from on an OS ("family version" first, then the family); None for a
+    program the table does not know on that OS (its package must be named in packages.apt)."""
+    row = table("commands")["commands"].get(program)
+    if row is None:
+        return None
+    keys = (f"{family} {version}", family)
+    refused = next((row["refused"][k] for k in keys if k in row.get("refused", {})), "")
+    found = next((row[k] for k in keys if k in row), None)
+    if not refused and found is None and not row.get("via"):
+        return None
+    packages = ((found,) if found else ()) if isinstance(found, str) else tuple(found or ())
+    return CommandNeed(packages, refused, row.get("via", ""), row.get("snap", ""))
+
+
+def package_programs(name: str) -> tuple[str, ...]:
+    """The programs a package provides when its name is given as the command (x11-utils -> xdpyinfo, ...); ()
+    for a name that is not one of commands.toml's [packages]."""
+    return tuple(table("commands")["packages"].get(name, ()))
+
+
 def arch_names(arch: str) -> dict:
     """{'uname': 'x86_64', 'deb': 'amd64'} for arch 'amd64'."""
     return table("apps")["arch"][arch]

@@ -100,7 +100,6 @@ EN: dict[str, str] = {
     "cross.alpine_torch": "PyTorch publishes no musl (Alpine) wheels; accepted on alpine: empty (pick ubuntu or debian)",
     "cross.alpine_web": "{app} is installed from glibc builds; accepted on alpine: none of the web apps (pick ubuntu "
                         "or debian)",
-    "cross.kasmweb_ubuntu": "kasmweb core images are Ubuntu-based; accepted: ubuntu",
     "cross.ssh_refused": "{why}; accepted on {engine}: false (or the plain, builtin or kasm engine for SSH)",
     "cross.ssh_password_refused": "{why}; accepted on {engine}: key",
     "cross.auth_always": "{why}; accepted on {engine}: true (the password comes from DESKTOP_PASSWORD)",
@@ -126,9 +125,33 @@ EN: dict[str, str] = {
                         "for ascend: the device numbers `npu-smi info` shows on the host, e.g. 0 or 0,1",
     "cross.base_family": "{ref} is an image of {other} but os.family is {family}; accepted: an image of {family} (e.g. "
                          "{family}:{version}), or set os.family to match",
-    "cross.command_missing": "{name} is not installed in the image (the desktop bases ship no GUI program); accepted: "
-                             "a command installed by packages.apt (the package of the same name, if there is one, is "
-                             "the default of packages.apt)",
+    "cross.base_engine": "{ref} is not an image of the {engine} desktop's repository ({repositories}): the "
+                         "start-up and helpers the image relies on are that base's own ({helpers}), which another "
+                         "image does not have, so the build or the start would fail; accepted: an image of "
+                         "{repositories} (from any registry), or empty",
+    "cross.base_release_plain": "{value} would be another release of a third-party desktop base, but the {engine} "
+                                "image {image} is a distribution image; accepted: empty (os.base_image names "
+                                "another image of the same OS)",
+    "cross.base_release_image": "os.base_release and os.base_image both choose the base image; accepted: one of them "
+                                "(os.base_release: another tag of {repository}; os.base_image: another image)",
+    # ---- the program a desktop `command` app starts (wizard/validate.py, wizard/data/commands.toml)
+    "command.package": "{name} is a package, not a program; accepted: the program to start, e.g. {programs} "
+                       "(packages.apt then gets {name})",
+    "command.unknown": "imgwizard does not know which {os} package provides {name} and never guesses one; accepted: "
+                       "packages.apt naming the package that provides it, or a program it knows ({known})",
+    "command.missing": "{name} comes from the {os} package {package}, which packages.apt does not install; accepted: "
+                       "packages.apt with {packages} (the default when packages.apt is not given)",
+    "command.via_java": "{name} comes from packages.java's JDK; accepted: packages.java = {versions}{or_packages}",
+    "command.or_packages": ", or packages.apt with {packages}",
+    "command.snap": "{name} on Ubuntu {version} is the snap transitional package {snap}: it only installs a snap and "
+                    "snapd does not run in a container, so nothing would start; accepted: os.family = debian (firefox "
+                    "is firefox-esr and chromium a real package there, on every desktop engine), or another program "
+                    "whose package you name in packages.apt",
+    "command.not_in_ubuntu": "{name} is not in Ubuntu's archive (only in Mozilla's PPA, which imgwizard does not "
+                             "add); accepted: os.family = debian, where firefox-esr is packaged, or another program "
+                             "whose package you name in packages.apt",
+    "command.code": "VS Code ({name}) is not in {os}'s archive (only Microsoft's own repository has it); accepted: "
+                    "app.type = web with app.name = code-server (VS Code in the browser), or another program",
     "cross.no_key_shell": "SSH is on by default for a shell image and key login needs your OpenSSH public key; accepted: "
                           "[ssh] authorized_key = \"ssh-ed25519 AAAA...\" or the path of a .pub file (e.g. \"~/.ssh/id_ed25519.pub\"), "
                           "or auth = \"password\" (SSH_PASSWORD at start), or enabled = false for no SSH",
@@ -204,6 +227,9 @@ EN: dict[str, str] = {
     "os.eexist": "File exists",
     # ---- what the plan says about the answers (wizard/plan.py): warnings, the files the user adds
     "plan.desktop_auth_off": "desktop.auth is off: anyone who reaches the published port gets the desktop",
+    "plan.base_release": "os.base_release builds FROM {repository}:{release}; facts read at {pinned} (account "
+                         "files, apt sources, helpers, uid 1000), not at {release}: run `imgwizard bases check "
+                         "{repository}:{release}` before relying on it",
     "plan.app_auth_off": "app.auth is off: anyone who reaches port {port} runs code as {user} in the container",
     "plan.plain_http": "{key} {url} is plain http: pip trusts {host} (PIP_TRUSTED_HOST), so packages come "
                        "unencrypted and unverified; prefer an https:// index",
@@ -431,7 +457,6 @@ ZH: dict[str, str] = {
     "cross.alpine_gpu": "{vendor} 驱动需要 glibc；alpine 上只能选：none（要用显卡请选 ubuntu 或 debian）",
     "cross.alpine_torch": "PyTorch 没有发布 musl（Alpine）版本的 wheel；alpine 上只能留空（请选 ubuntu 或 debian）",
     "cross.alpine_web": "{app} 只有 glibc 版本；alpine 上不能使用这些 Web 应用（请选 ubuntu 或 debian）",
-    "cross.kasmweb_ubuntu": "kasmweb 核心镜像基于 Ubuntu；可接受：ubuntu",
     "cross.ssh_refused": "{why}；在 {engine} 上可接受：false（要用 SSH 请改用 plain、builtin 或 kasm 引擎）",
     "cross.ssh_password_refused": "{why}；在 {engine} 上可接受：key",
     "cross.auth_always": "{why}；在 {engine} 上可接受：true（密码来自 DESKTOP_PASSWORD）",
@@ -454,7 +479,29 @@ ZH: dict[str, str] = {
                         "如 0 或 0,1",
     "cross.base_family": "{ref} 是 {other} 的镜像，而 os.family 是 {family}；可接受：{family} 的镜像（如 {family}:{version}），或把 os.family "
                          "改成与之一致",
-    "cross.command_missing": "镜像中没有安装 {name}（桌面基础镜像不带任何图形程序）；可接受：由 packages.apt 安装的命令（若有同名软件包，它就是 packages.apt 的默认值）",
+    "cross.base_engine": "{ref} 不是 {engine} 桌面仓库（{repositories}）的镜像：镜像依赖的启动"
+                         "方式和辅助命令（{helpers}）是该基础镜像自带的，其他镜像没有，构建或启动会失败；"
+                         "可接受：{repositories} 的镜像（任意镜像仓库均可），或留空",
+    "cross.base_release_plain": "{value} 是第三方桌面基础镜像的其他版本，但 {engine} 使用的 "
+                                "{image} 是发行版镜像；可接受：留空（如需同系统的其他镜像，请用 "
+                                "os.base_image）",
+    "cross.base_release_image": "os.base_release 和 os.base_image 都会指定基础镜像；可接受：二者之一"
+                                "（os.base_release：{repository} 的其他标签；os.base_image：其他镜像）",
+    "command.package": "{name} 是软件包而不是程序；可接受：要启动的程序，如 {programs}（packages.apt 会安装 {name}）",
+    "command.unknown": "imgwizard 不知道 {os} 中哪个软件包提供 {name}，也不会猜测包名；可接受："
+                       "在 packages.apt 中写明提供它的软件包，或已知的程序（{known}）",
+    "command.missing": "{name} 来自 {os} 的软件包 {package}，但 packages.apt 没有安装它；可接受："
+                       "packages.apt 包含 {packages}（未填写 packages.apt 时这就是默认值）",
+    "command.via_java": "{name} 来自 packages.java 安装的 JDK；可接受：packages.java = {versions}{or_packages}",
+    "command.or_packages": "，或 packages.apt 包含 {packages}",
+    "command.snap": "Ubuntu {version} 上的 {name} 是 snap 过渡包 {snap}：它只会安装 snap，"
+                    "而容器中无法运行 snapd，程序不会启动；可接受：os.family = debian（那里 firefox "
+                    "即 firefox-esr，chromium 是真正的软件包，各桌面模板均可），或在 packages.apt "
+                    "中写明软件包的其他程序",
+    "command.not_in_ubuntu": "Ubuntu 软件源中没有 {name}（只有 Mozilla 的 PPA 提供，imgwizard 不会添加）；可接受："
+                             "os.family = debian（提供 firefox-esr 软件包），或在 packages.apt 中写明软件包的其他程序",
+    "command.code": "{os} 的软件源中没有 VS Code（{name}）（只有微软自己的软件源提供）；可接受：app.type = web 且 "
+                    "app.name = code-server（浏览器里的 VS Code），或其他程序",
     "cross.no_key_shell": "命令行镜像默认开启 SSH，公钥登录需要你的 OpenSSH 公钥；可接受：[ssh] authorized_key = \"ssh-ed25519 AAAA...\" 或 .pub "
                           "文件的路径（如 \"~/.ssh/id_ed25519.pub\"），或 auth = \"password\"（启动时从 SSH_PASSWORD 读取），或 enabled = "
                           "false 不使用 SSH",
@@ -515,6 +562,9 @@ ZH: dict[str, str] = {
     "os.enametoolong": "文件名太长",
     "os.eloop": "符号链接层数过多",
     "os.eexist": "文件已存在",
+    "plan.base_release": "os.base_release 使用 FROM {repository}:{release}；相关事实（账号文件、apt 软件源、辅助命令、"
+                         "uid 1000）是在 {pinned} 而不是 {release} 上核实的：使用前请先运行 `imgwizard bases check "
+                         "{repository}:{release}`",
     "plan.desktop_auth_off": "desktop.auth 已关闭：任何能访问发布端口的人都能进入桌面",
     "plan.app_auth_off": "app.auth 已关闭：任何能访问端口 {port} 的人都能以 {user} 身份在容器中运行代码",
     "plan.plain_http": "{key} {url} 是明文 http：pip 会信任 {host}（PIP_TRUSTED_HOST），软件包不经加密也不经校验地传输；建议使用 https:// 索引",

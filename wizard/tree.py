@@ -52,7 +52,7 @@ STEPS: tuple[Step, ...] = (
          T("Ubuntu is easiest for many dependencies and NVIDIA drivers; Debian gives a smaller image; Alpine is smallest "
            "but hard to fit many dependencies to; scratch only holds a self-contained binary.",
            "Ubuntu 最容易安装依赖和 NVIDIA 驱动；Debian 镜像更小；Alpine 最小但依赖多时难以适配；scratch 只能放独立的二进制文件。"),
-         ("os.family", "os.version", "os.base_image")),
+         ("os.family", "os.version", "os.base_image", "os.base_release")),
     Step("mirrors", T("Mirrors", "软件源"),
          T("Inside China the default package sources are very slow. The wizard rewrites the host of the sources the image "
            "already has, in place (no duplicate sources), and points pip and conda at the same mirror.",

@@ -18,6 +18,7 @@ Problem = tuple[str, str]
 
 def validate(given: Mapping[str, Any], base_dir: Path = Path(".")) -> tuple[Answers, list[Problem]]:
     answers, problems = resolve(given)
+    problems += _release_not_here(given, answers)
     refused = {key for key, _ in problems}  # a refused value was replaced by its default: judge only the rest
     problems += [(key, msg) for key, msg in cross_checks(answers, base_dir) if key not in refused]
     return answers, problems
@@ -34,8 +35,6 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
             out.append(("gpu.pytorch", Msg("cross.alpine_torch")))
         if a.get("app.name") in ("jupyter", "code-server"):
             out.append(("app.name", Msg("cross.alpine_web", app=a["app.name"])))
-    if app_type == "desktop" and a.get("desktop.engine") == "kasmweb" and family != "ubuntu":
-        out.append(("os.family", Msg("cross.kasmweb_ubuntu")))
     if a.get("gpu.vendor") == "nvidia" and a.get("gpu.driver") and a.get("gpu.host_driver") \
             and a["gpu.driver"] != a["gpu.host_driver"]:
         out.append(("gpu.driver", Msg("cross.driver_differs", driver=a["gpu.driver"], host=a["gpu.host_driver"])))
@@ -55,6 +54,8 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
     out += _base_facts(a)
     out += _device_answers(a)
     out += _base_image_family(a)
+    out += _base_image_engine(a)
+    out += _base_release(a)
     out += _desktop_command(a)
     if family == "scratch" and app_type != "binary":
         out.append(("os.family", Msg("cross.scratch_shell")))
@@ -198,22 +199,76 @@ def _repository(ref: str) -> str:
     return "/".join(parts)
 
 
-# Programs a desktop `command` app may start that are provably in the image: what the base always has
-# (a POSIX shell; bash on Debian and Ubuntu), and the common tools when packages.common installs them.
-_BASE_COMMANDS = {"debian": ("sh", "bash"), "ubuntu": ("sh", "bash"), "alpine": ("sh",)}
+def _base_image_engine(a: Mapping[str, Any]) -> list[Problem]:
+    """os.base_image over a third-party desktop (noVNC, KASM, kasmweb) must be an image of that engine's own
+    repository (any of its bases.toml rows of the OS family, from any registry): the rendered image calls the base's
+    start-up and helpers (/init, set-cont-env, add-pkg, /dockerstartup), which another image does not have."""
+    ref, engine = a.get("os.base_image", ""), knowledge.engine_of(a.get("app.type", ""), a.get("desktop.engine"))
+    rows = [b for b in knowledge.bases() if b.key[:2] == (engine, a.get("os.family")) and knowledge.third_party(b)]
+    if not ref or not rows:
+        return []
+    repositories = sorted({_repository(b.repository) for b in rows})
+    if _repository(ref) in repositories:
+        return []
+    starts = {b.entrypoint[0] if b.entrypoint else b.cmd[0] for b in rows}
+    helpers = sorted({h for b in rows for h in b.helpers} | starts)
+    return [("os.base_image", Msg("cross.base_engine", ref=shown(ref), engine=engine,
+                                  repositories=", ".join(repositories), helpers=", ".join(helpers)))]
+
+
+def _release_not_here(given: Mapping[str, Any], a: Mapping[str, Any]) -> list[Problem]:
+    """os.base_release in the answers where it does not apply (a plain, built-in or scratch image): refused with
+    the reason rather than dropped, so a user who set it learns that os.base_image is the way there."""
+    value = given.get("os.base_release", "")
+    if not value or "os.base_release" in a:
+        return []
+    engine = knowledge.engine_of(a.get("app.type", ""), a.get("desktop.engine"))
+    b = knowledge.base(engine, a.get("os.family", ""), a.get("os.version", "")) \
+        or knowledge.base(engine, a.get("os.family", ""), "")
+    return [("os.base_release", Msg("cross.base_release_plain", value=shown(value), engine=engine,
+                                    image=b.image if b else a.get("os.family", "")))]
+
+
+def _base_release(a: Mapping[str, Any]) -> list[Problem]:
+    """os.base_release (another tag of the pinned third-party base) and os.base_image both name the base: one."""
+    if not a.get("os.base_release") or not a.get("os.base_image"):
+        return []
+    engine = knowledge.engine_of(a.get("app.type", ""), a.get("desktop.engine"))
+    b = knowledge.base(engine, a.get("os.family", ""), a.get("os.version", ""))
+    return [("os.base_release", Msg("cross.base_release_image", repository=b.repository if b else engine))]
 
 
 def _desktop_command(a: Mapping[str, Any]) -> list[Problem]:
-    """A desktop `command` app must start a program that is installed: by packages.apt, or known present."""
+    """A desktop `command` app must start a program the build installs (wizard/data/commands.toml): the base's
+    own (sh), the table's package for this OS, another answer's (java: packages.java), or, for a program the table
+    does not know, the package the user names in packages.apt. A package name given as the program, a snap stub
+    and a program the OS does not package are refused with the alternative."""
     if a.get("app.type") != "desktop" or a.get("app.name") != "command" or checks.command_line(a.get("app.command", "")):
         return []
-    name = command_name(a["app.command"])
-    family = a.get("os.family", "")
-    installed = set(a.get("packages.apt", [])) | set(_BASE_COMMANDS.get(family, ()))
+    name, family, version = command_name(a["app.command"]), a.get("os.family", ""), a.get("os.version", "")
+    os_name = f"{family} {version}".strip()
+    programs = knowledge.package_programs(name)
+    if programs:
+        return [("app.command", Msg("command.package", name=shown(name), programs=", ".join(programs)))]
+    installed = set(a.get("packages.apt", []))
     if a.get("packages.common"):
         installed |= set(knowledge.packages(family, "common"))
-    if a.get("packages.java", "0") != "0":
-        installed |= {"java", "javac"}  # the JDK of packages.java (a Swing program: java -cp ... Main)
-    if name in installed:
+    need = knowledge.command_need(name, family, version)
+    if need is None:
+        if a.get("packages.apt") or name in installed:  # its package named by the user, or a common tool (vim)
+            return []
+        known = ", ".join(p for p in knowledge.table("commands")["commands"]
+                          if (n := knowledge.command_need(p, family, version)) and not n.refused)
+        return [("app.command", Msg("command.unknown", name=shown(name), os=os_name, known=known))]
+    if need.refused:
+        return [("app.command", Msg(need.refused, name=shown(name), os=os_name, version=version, snap=need.snap))]
+    if need.via == "packages.java" and a.get("packages.java", "0") != "0":
         return []
-    return [("app.command", Msg("cross.command_missing", name=shown(name)))]
+    if (not need.packages and not need.via) or installed & set(need.packages):
+        return []
+    if need.via == "packages.java":
+        more = Msg("command.or_packages", packages=" / ".join(need.packages)) if need.packages else ""
+        return [("app.command", Msg("command.via_java", name=shown(name), or_packages=more,
+                                    versions=", ".join(knowledge.java_versions(family))))]
+    return [("app.command", Msg("command.missing", name=shown(name), os=os_name, package=need.packages[0],
+                                packages=" or ".join(need.packages)))]
