@@ -56,7 +56,10 @@ def test_base_image_per_engine_and_family():
     assert "FROM ubuntu:24.04" in df(os__family="ubuntu", os__version="24.04")
     assert "FROM alpine:3.21" in df(os__family="alpine", os__version="3.21")
     assert "FROM scratch" in df(app__type="binary", app__command="hello")
-    assert "FROM jlesage/baseimage-gui:debian-12-v4" in df(app__type="desktop", os__family="debian", os__version="12")
+    # a third-party base by its pinned release (with its digest where recorded), never a moving tag (issue 27)
+    jlesage = knowledge.base("novnc", "debian", "12")
+    assert f"FROM {jlesage.ref()}\n" in df(app__type="desktop", os__family="debian", os__version="12")
+    assert jlesage.ref().startswith("jlesage/baseimage-gui:debian-12-v4.13.1")
     assert "FROM registry.example.com/debian:12" in df(os__base_image="registry.example.com/debian:12")
 
 
@@ -193,7 +196,7 @@ def test_ascend_devices_and_driver():
 def test_jetbrains_on_novnc_unpacks_in_a_stage_and_starts_from_startapp():
     c = ctx(app__type="desktop", app__name="jetbrains", app__archive="pycharm-community-2024.2.1.tar.gz")
     text = without_labels(c.dockerfile)
-    assert "FROM jlesage/baseimage-gui:ubuntu-22.04-v4 AS unpack" in text
+    assert f"FROM {c.plan.base.ref()} AS unpack" in text and c.plan.base_image == c.plan.base.ref()
     assert "--strip-components=1" in text and "COPY --from=unpack /opt/pycharm /opt/pycharm" in text
     final = text[text.rindex("\nFROM "):]
     assert "pycharm-community-2024.2.1.tar.gz" not in final  # the archive never reaches the image

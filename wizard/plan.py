@@ -49,7 +49,7 @@ def secret_names() -> frozenset[str]:
 class Plan:
     engine: str  # plain | novnc | kasm | kasmweb | builtin
     family: str
-    base_image: str
+    base_image: str  # what FROM names: os.base_image, else the row's pinned release (with its digest where recorded)
     base: knowledge.Base
     pm: str | None  # apt | apk | None (scratch)
     uname: str  # x86_64 | aarch64
@@ -66,6 +66,7 @@ class Plan:
     torch_index: str | None
     nvidia_run: str | None
     nvidia_flags: list[str]  # the installer's flags, by driver version
+    nvidia_capabilities: str | None  # NVIDIA_DRIVER_CAPABILITIES the image sets (never narrower than the base's)
     ascend: bool
     ascend_copy: bool
     ascend_devices: list[str]  # the NPU numbers passed as /dev/davinciN
@@ -102,7 +103,7 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
     login_user = {"kasmweb": "kasm-user", "kasm": "abc"}.get(c.engine, "root" if a.get("user.root", True) else "app")
     start = _start(c)
     return Plan(
-        engine=c.engine, family=c.family, base_image=a.get("os.base_image") or c.base.image, base=c.base, pm=c.pm,
+        engine=c.engine, family=c.family, base_image=_base_image(c), base=c.base, pm=c.pm,
         uname=c.arch["uname"],
         apt_root=knowledge.mirror_root(a.get("mirror.apt", "none")) if c.pm else None,
         **_packages(c), **_python(c), **_gpu(c), **_apps(c),
@@ -145,6 +146,20 @@ def _facts(a: Mapping[str, Any]) -> _Facts:
                                                      or app_name == "jupyter")
     return _Facts(a, app_type, app_name, family, engine, base, pm, knowledge.arch_names(a["image.arch"]), torch,
                   jupyter_conda, venv)
+
+
+def _base_image(c: _Facts) -> str:
+    """What FROM names: the user's own os.base_image, else the row's pinned release with its digest where
+    recorded (knowledge.Base.ref), or the release os.base_release names, with a warning: every fact the snippets
+    rely on (account files, sources, helpers, uid 1000) was read at the pinned one."""
+    a = c.a
+    if a.get("os.base_image"):
+        return a["os.base_image"]
+    release = a.get("os.base_release", "")
+    if release and release != c.base.release:
+        c.warnings.append(Msg("plan.base_release", release=release, pinned=c.base.release,
+                              repository=c.base.repository))
+    return c.base.ref(release)
 
 
 def _packages(c: _Facts) -> dict[str, Any]:
@@ -233,10 +248,30 @@ def _gpu(c: _Facts) -> dict[str, Any]:
     ascend_copy = ascend and a.get("gpu.ascend_driver") == "copy"
     if ascend_copy:
         c.user_files.extend(ASCEND_FILES)
-    return {"nvidia_run": nvidia_run, "nvidia_flags": nvidia_flags, "ascend": ascend, "ascend_copy": ascend_copy,
+    return {"nvidia_run": nvidia_run, "nvidia_flags": nvidia_flags, "nvidia_capabilities": _nvidia_capabilities(c),
+            "ascend": ascend, "ascend_copy": ascend_copy,
             # validation takes device numbers only for Ascend ("all" is refused: the guide names each NPU)
             "ascend_devices": a["gpu.devices"].split(",") if ascend else [],
             "ascend_mounts": list(_ASCEND_MOUNTS) if ascend and not ascend_copy else []}
+
+
+# What the image's own parts need of the NVIDIA driver (the Container Toolkit mounts those libraries): CUDA and
+# nvidia-smi always, OpenGL and the display for a desktop (facts.md 'NVIDIA').
+NVIDIA_NEEDS = ("compute", "utility")
+NVIDIA_NEEDS_DESKTOP = ("graphics", "display")
+
+
+def _nvidia_capabilities(c: _Facts) -> str | None:
+    """NVIDIA_DRIVER_CAPABILITIES for an NVIDIA image: never narrower than the base's own (bases.toml
+    nvidia_capabilities): `all` stays `all`; a list gets what the answers need added after it (kasmweb:
+    graphics,compat32,utility + compute,display for a desktop); no value, what the answers need."""
+    if c.a.get("gpu.vendor") != "nvidia":
+        return None
+    base = [cap.strip() for cap in c.base.nvidia_capabilities.split(",") if cap.strip()]
+    if "all" in base:
+        return "all"
+    needs = NVIDIA_NEEDS + (NVIDIA_NEEDS_DESKTOP if c.app_type == "desktop" else ())
+    return ",".join(dict.fromkeys([*base, *needs]))
 
 
 def _apps(c: _Facts) -> dict[str, Any]:
@@ -287,6 +322,12 @@ DESKTOP_GEOMETRY = "1280x800"
 # noVNC's viewer options (noVNC docs/EMBEDDING.md): connect at once, the desktop follows the browser window's size,
 # reconnect after a restart of the container.
 DESKTOP_VIEWER_OPTIONS = "autoconnect=true&resize=remote&reconnect=true"
+# The rows whose distribution ships noVNC 1.0.0 (bases.toml [engines.builtin] novnc_source: Ubuntu 22.04's
+# python3-novnc 1:1.0.0-5; Debian 12 and Ubuntu 24.04 have 1.3.0). Its app/ui.js showStatus() clears the timer of a
+# visible warning before deciding not to replace that warning by a normal notice, so "Password is required"
+# stays over the desktop when the login ends within its 1.5 s (fixed upstream in 1.2.0, noVNC commit afa1f8a2):
+# imgwizard's page adds files/novnc-status.js there, which hides a warning left open once connected.
+NOVNC_STUCK_WARNING = frozenset({("ubuntu", "22.04")})
 
 
 def _desktop(c: _Facts) -> dict[str, Any] | None:
@@ -305,7 +346,8 @@ def _desktop(c: _Facts) -> dict[str, Any] | None:
             "password_env": facts["password_env"], "command": command, "title": title,
             "process": command_name(command), "viewer_url": f"{facts['viewer']}?{DESKTOP_VIEWER_OPTIONS}",
             "password_min": DESKTOP_PASSWORD_MIN, "blacklist_threshold": DESKTOP_BLACKLIST_THRESHOLD,
-            "blacklist_timeout": DESKTOP_BLACKLIST_TIMEOUT}
+            "blacklist_timeout": DESKTOP_BLACKLIST_TIMEOUT,
+            "status_fix": (c.family, a.get("os.version", "")) in NOVNC_STUCK_WARNING}
 
 
 def _authorized_keys(a: Mapping[str, Any], base_dir: Path) -> str | None:
