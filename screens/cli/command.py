@@ -11,13 +11,13 @@ import os
 import sys
 from pathlib import Path
 
-from screens.cli import archive, build, check, commit, connect, context, image, push
+from screens.cli import archive, bases, build, check, commit, connect, context, image, push
 from screens.cli.exits import EXIT_USAGE
 from wizard import __version__
 from wizard.load import format_problems
 
 # Each module registers its commands on the subparsers made here; the Docker ones then get --host (connect.py).
-_COMMANDS = (context, build, archive, commit, check, push, image)
+_COMMANDS = (context, build, archive, commit, check, push, image, bases)
 
 
 def _parser() -> argparse.ArgumentParser:
