@@ -81,14 +81,15 @@ def test_pycharm_example_builds_on_the_jlesage_stand_in(docker_client, standin, 
     TIMES.append(("novnc/debian/12: the PyCharm example", built.seconds))
     assert "add-pkg" in (built.context / "Dockerfile").read_text()
     out = inside(docker_client, built.tag,
-                 "readlink /etc/passwd /var/log; locale -a | grep -ix zh_CN.utf8; command -v sudo git;"
+                 "readlink /etc/passwd /var/log; locale -a | grep -ix zh_CN.utf8; command -v sudo; command -v git;"
                  " /usr/local/bin/pycharm; cat /etc/cont-env.d/APP_NAME; echo;"
-                 " test -e /config || echo no-config; test -e /tmp/.passwd || echo no-accounts")
+                 " test -e /tmp/.passwd || echo no-accounts; test -e /config/log || echo no-log-folder")
     lines = out.splitlines()
     # the base's own links are still there (its /init writes the account files at start), nothing add-pkg made
+    # (/config itself exists: it is the image's WORKDIR and HOME; dash's `command -v` reads one name only)
     assert lines[:2] == ["/tmp/.passwd", "/config/log"], out
     assert lines[2].lower() == "zh_cn.utf8" and lines[3:5] == ["/usr/bin/sudo", "/usr/bin/git"], out
-    assert lines[5:] == ["stand-in pycharm", "PyCharm Community", "no-config", "no-accounts"], out
+    assert lines[5:] == ["stand-in pycharm", "PyCharm Community", "no-accounts", "no-log-folder"], out
 
 
 def test_kasm_with_an_apt_mirror_reaches_only_the_mirror(docker_client, standin, tmp_path):  # noqa: F811
