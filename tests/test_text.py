@@ -71,8 +71,9 @@ def test_every_message_id_used_in_the_code_exists():
 def test_a_msg_reads_as_english_and_shows_in_chinese():
     inner = Msg("accepted.devices")
     msg = Msg("refused.value", value="'x'", accepted=inner)
-    assert msg == "'x' is not accepted; accepted: all, or device numbers separated by commas (e.g. 0 or 0,1)"
-    assert msg.in_lang("zh") == "不接受 'x'；可接受：all，或用逗号分隔的设备编号（如 0 或 0,1）"
+    assert msg == ("'x' is not accepted; accepted: device numbers separated by commas (e.g. 0 or 0,1), or all "
+                   "(NVIDIA only)")
+    assert msg.in_lang("zh") == "不接受 'x'；可接受：用逗号分隔的设备编号（如 0 或 0,1），或 all（仅 NVIDIA）"
     for again in (copy.deepcopy(msg), pickle.loads(pickle.dumps(msg))):
         assert again == msg and again.in_lang("zh") == msg.in_lang("zh")
     assert tr("plain.yes", "fr") == "Yes"  # an unknown language reads English

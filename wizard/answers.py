@@ -240,13 +240,19 @@ def torch_build_for(a: Mapping[str, Any], release: knowledge.TorchRelease | None
 
 
 def _torch_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
-    """Each release labelled with the build it gets for the answers so far ("2.5.1 · cu121")."""
+    """Each release labelled with the build it gets for the answers so far ("2.5.1 · cu121"). A reason every
+    release shares (Ascend: no torch_npu) is said once, under "No PyTorch", not under each of the releases."""
     def choice(r: knowledge.TorchRelease) -> Choice:
         build = torch_build_for({**a, "gpu.cuda": ""}, r)
         assert build is not None, "every release of the table has a build decision"
         return _c(r.torch, f"{r.torch} · {build.note[0]}", f"{r.torch} · {build.note[1]}", build.reason,
                   in_lang(build.reason, "zh"))
-    return (_c("", "No PyTorch", "不安装 PyTorch"), *(choice(r) for r in reversed(knowledge.torch_releases())))
+    releases = [choice(r) for r in reversed(knowledge.torch_releases())]
+    shared = {c.why for c in releases}
+    if len(releases) > 1 and len(shared) == 1 and releases[0].why.en:
+        why = releases[0].why
+        return (Choice("", T("No PyTorch", "不安装 PyTorch"), why), *(Choice(c.value, c.label) for c in releases))
+    return (_c("", "No PyTorch", "不安装 PyTorch"), *releases)
 
 
 def _java_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
@@ -295,7 +301,7 @@ FIELDS: tuple[Field, ...] = (
     Field("image.name", "text", T("Image name", "镜像名称"),
           T("The repository name of the image you build (lower case).", "要构建的镜像名称（小写）。"),
           "myapp", check=checks.image_name, max_len=255),
-    Field("image.tag", "text", T("Image tag", "镜像标签"), T("The tag, e.g. latest or 1.0.", "镜像标签，如 latest 或 1.0。"),
+    Field("image.tag", "text", T("Image tag", "镜像标签"), T("The tag, such as latest or 1.0.", "镜像标签，如 latest 或 1.0。"),
           "latest", check=checks.image_tag, max_len=128),
     Field("image.arch", "choice", T("Architecture", "架构"),
           T("amd64 downloads x86_64 installers, arm64 the aarch64 ones.", "amd64 用 x86_64 的安装包，arm64 用 aarch64 的。"),
@@ -371,7 +377,7 @@ FIELDS: tuple[Field, ...] = (
           "", check=lambda v: None if v == "" else checks.image_ref(v), max_len=512),
     Field("os.base_release", "text", T("Base image release", "基础镜像版本"),
           T("Empty for the release imgwizard pins (its facts were read there); or another release (tag) of the same "
-            "third-party base repository, e.g. a newer one: built with a warning that the facts were read at the "
+            "third-party base repository, such as a newer one: built with a warning that the facts were read at the "
             "pinned release. Not for plain or built-in bases (use the base image override there).",
             "留空使用 imgwizard 固定的版本（相关事实在该版本核实）；或填写同一第三方基础镜像仓库的"
             "其他版本（标签），如更新的版本：构建时会提示事实是在固定版本核实的。不适用于普通或内置"
@@ -394,7 +400,7 @@ FIELDS: tuple[Field, ...] = (
           T("zh_CN.UTF-8 in the image; a desktop also gets a CJK font (no download at start).",
             "在镜像中安装 zh_CN.UTF-8；桌面镜像另装中文字体（启动时无需下载）。"),
           False, when=runs_commands),
-    Field("locale.timezone", "text", T("Time zone", "时区"), T("IANA name, e.g. Asia/Shanghai; empty keeps UTC.",
+    Field("locale.timezone", "text", T("Time zone", "时区"), T("An IANA name such as Asia/Shanghai; empty keeps UTC.",
                                                                "IANA 时区名，如 Asia/Shanghai；留空为 UTC。"),
           lambda a: "Asia/Shanghai" if a.get("locale.chinese") else "",
           check=lambda v: None if v == "" else checks.timezone(v), max_len=64, when=runs_commands),
@@ -413,7 +419,10 @@ FIELDS: tuple[Field, ...] = (
     Field("gpu.vendor", "choice", T("GPU", "显卡"), T("Which accelerator the container uses.", "容器使用哪种加速卡。"),
           "none", choices=GPU_VENDORS, when=runs_commands),
     Field("gpu.devices", "text", T("GPU devices", "显卡设备"),
-          T("all, or the device numbers to pass in (0 or 0,1).", "all，或要挂载的设备编号（0 或 0,1）。"),
+          T("The device numbers to pass in (0 or 0,1); NVIDIA also takes all. Ascend takes the numbers `npu-smi info` "
+            "shows, never all.",
+            "要挂载的设备编号（0 或 0,1）；NVIDIA 也可填 all。"
+            "昇腾只接受宿主机 `npu-smi info` 显示的编号，不能填 all。"),
           lambda a: "all" if nvidia(a) else "0", check=checks.devices, max_len=64,
           when=lambda a: a.get("gpu.vendor") in ("nvidia", "ascend")),
     Field("gpu.ascend_driver", "choice", T("Ascend driver", "昇腾驱动"),
@@ -433,7 +442,8 @@ FIELDS: tuple[Field, ...] = (
     Field("gpu.host_driver", "text", T("Host driver version", "宿主机驱动版本"),
           T("From nvidia-smi on the GPU host; picks the CUDA build of PyTorch (without it, choose the build yourself).",
             "宿主机 nvidia-smi 显示的版本；用于选择 PyTorch 的 CUDA 版本（不填则需自己选择版本类型）。"),
-          lambda a: a.get("gpu.driver", ""), check=lambda v: None if v == "" else checks.driver_version(v), max_len=16,
+          lambda a: a.get("gpu.driver", ""), check=lambda v: None if v == "" else checks.host_driver_version(v),
+          max_len=16,
           when=nvidia),
     Field("gpu.pytorch", "choice", T("PyTorch", "PyTorch"),
           T("torch, torchvision and torchaudio of one release, from the PyTorch wheel index; each release shows the build "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
 import functools
 import re
 import ssl
@@ -113,11 +114,28 @@ def _zones() -> frozenset[str]:
 def timezone(v: str) -> str | None:
     if _TZ.fullmatch(v) and (v in _zones() or not _zones()):
         return None
-    return Msg("accepted.timezone")
+    near = zones_near(v)
+    return Msg("accepted.timezone_near", near=" or ".join(near)) if near else Msg("accepted.timezone")
+
+
+def zones_near(v: str, most: int = 3) -> list[str]:
+    """The zone names closest to `v` (difflib's ratio, case ignored; a name differing only in case first), of
+    the names the check accepts; none for a value longer than any zone name could be."""
+    if not v or len(v) > 64:
+        return []
+    names = {name.lower(): name for name in _zones() if _TZ.fullmatch(name)}
+    same = names.get(v.lower())
+    near = difflib.get_close_matches(v.lower(), list(names), n=most, cutoff=0.6)
+    return list(dict.fromkeys(([same] if same else []) + [names[n] for n in near]))[:most]
 
 
 def driver_version(v: str) -> str | None:
     return None if _DRIVER.fullmatch(v) else Msg("accepted.driver")
+
+
+def host_driver_version(v: str) -> str | None:
+    """gpu.host_driver: the same form as driver_version, said as the host's (empty is its own choice there)."""
+    return None if _DRIVER.fullmatch(v) else Msg("accepted.host_driver")
 
 
 def devices(v: str) -> str | None:

@@ -18,7 +18,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from wizard import __version__, answers_file, safeio
+from wizard import __version__, answers_file, checks, safeio
 
 CREATED_ARG = "IMGWIZARD_CREATED"  # the build argument `created` comes from (RFC 3339, UTC)
 CREATED = "org.opencontainers.image.created"
@@ -47,6 +47,19 @@ def labels(answers: Mapping[str, Any], summary: str, base_image: str) -> dict[st
         VERSION: __version__,
         ANSWERS: answers_json(answers),
     }
+
+
+def portable(answers: Mapping[str, Any], authorized_keys: str | None) -> dict[str, Any]:
+    """The answers as the image carries them (its label, and the context's imgwizard.toml): an
+    `ssh.authorized_key` that names a key file holds the key line itself (`authorized_keys`: the key text the
+    render read, wizard/plan.py), so the answers read back from the image rebuild it on another machine; a
+    path of the build machine says nothing there. A public key is not secret (it is in the image's
+    authorized_keys anyway). A file of several keys keeps its path: the answer takes one key line."""
+    out = dict(answers)
+    value, keys = out.get("ssh.authorized_key"), (authorized_keys or "").strip()
+    if isinstance(value, str) and keys and "\n" not in keys and checks.public_key_text(keys) is None:
+        out["ssh.authorized_key"] = keys
+    return out
 
 
 def answers_json(answers: Mapping[str, Any]) -> str:

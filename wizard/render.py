@@ -166,7 +166,9 @@ def render(answers: Mapping[str, Any], base_dir: Path = Path("."), snippets: Pat
     ctx.files["run.sh"] = File(env.get_template("files/run.sh.j2").render(values), EXECUTABLE)
     ctx.files["compose.yaml"] = File(env.get_template("files/compose.yaml.j2").render(values))
     ctx.files["README.md"] = File(env.get_template("files/README.md.j2").render(values))
-    ctx.files["imgwizard.toml"] = File(answers_file.dump(a))
+    # the answers as the image carries them (an SSH key file's line, not this machine's path): the label and
+    # the context's answers file are the same answers, so either rebuilds the image elsewhere
+    ctx.files["imgwizard.toml"] = File(answers_file.dump(labels.portable(a, plan.authorized_keys)))
     return ctx
 
 
@@ -196,7 +198,8 @@ def _values(a: dict[str, Any], plan: Plan) -> dict[str, Any]:
         "run_flags": _run_flags(plan),
         "summary": summary(a),
         "labels": {name: labels.dockerfile_word(value)
-                   for name, value in labels.labels(a, summary(a), plan.base_image).items()},
+                   for name, value in labels.labels(labels.portable(a, plan.authorized_keys), summary(a),
+                                                             plan.base_image).items()},
         "created_arg": labels.CREATED_ARG,
     }
 
