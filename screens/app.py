@@ -28,7 +28,7 @@ from screens import keys
 from screens.folders import plain, save_base, source_root
 from screens.idle import IdleCollector
 from screens.modals import ConfirmModal, JumpModal, MessageModal, SaveModal, TagModal
-from screens.recovery import Recovery, default_dirs, save_recovery
+from screens.recovery import Recovery, answers_step, default_dirs, save_recovery
 from screens.settings import Settings, default_path
 from screens.review import Blocker, auth_off, blocker, review_text
 from screens.widgets import PreviewPane, QuietFooter, StepPane, StepsList, TooSmall, show_once
@@ -290,8 +290,10 @@ class WizardScreen(Screen):
             if then is not None:
                 then(folder)
 
-        self.app.push_screen(SaveModal(session.context, app.default_folder(), app.lang,
-                                       review=lambda folder: review_text(session, app.lang, folder, with_files=False)), saved)
+        def review(folder: Path | None) -> Text:
+            return review_text(session, app.lang, folder, with_files=False)
+
+        self.app.push_screen(SaveModal(session.context, app.default_folder(), app.lang, review=review), saved)
 
     def action_build(self) -> None:
         app = self.wizard
@@ -319,8 +321,9 @@ class WizardScreen(Screen):
                 if tag:
                     from screens.build import BuildScreen  # after the first frame: RichLog, ProgressBar
 
+                    secrets = app.session.context.plan.secrets if app.session.context else []
                     app.push_screen(BuildScreen(app.get_builder(), folder, tag, app.lang, app.clock,
-                                                history=app.get_history()), app.built)
+                                                history=app.get_history(), secrets=secrets), app.built)
             app.push_screen(TagModal(app.session.context.image, app.lang), start)
 
         if app.session.dirty or app.session.saved_to is None:
@@ -417,11 +420,12 @@ class WizardApp(App[int]):
         self.exit(None, return_code=1)
 
     def default_folder(self) -> Path:
-        """The folder the save dialog offers: -o/--output, else the one the user picked, else base/<image name>
+        """The folder the save dialog offers: -o/--output, else the one the user picked, else the start folder when
+        it holds the files the answers name or is named after the image (Session.home), else base/<image name>
         (it follows the image name until the user picks a folder)."""
         if self.output is not None:
             return self.output
-        return self.picked or self.base / str(self.session.answers.get("image.name", "myapp"))
+        return self.picked or self.session.home() or self.base / str(self.session.answers.get("image.name", "myapp"))
 
     def saved(self, folder: Path, report: WriteReport) -> None:
         """The save dialog wrote the context into `folder`: the answers are no longer unsaved."""
@@ -497,7 +501,8 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
              engine_facts: Callable[[], HostFacts | None] | None = None,
              docker_host: str | None = None, base: Path = Path("."),
              settings: Settings | None = None, found: list[Finding] | None = None,
-             history: Callable[[str], list[dict[str, Any]]] | None = None) -> WizardApp:
+             history: Callable[[str], list[dict[str, Any]]] | None = None, step: str = "",
+             start: Path | None = None) -> WizardApp:
     """The app for the CLI and the tests. `host` pre-fills answers (the user's own `given` win over it);
     `probe_engine` checks the Docker engine after the first frame and shows the result as a hint;
     `recovery_dirs`: where the answers go after an unexpected error (default: screens.recovery.default_dirs);
@@ -506,10 +511,13 @@ def make_app(given: Mapping[str, Any] | None = None, lang: str = "en", output: P
     (run_app: screens.folders.save_base); `settings`: the wizard's own remembered settings (run_app:
     screens.settings.default_path; default: nothing remembered); `found`: what wizard.scan found in the folder
     the wizard runs in (pre-filled; the user's `given` win); `history`: an image's history for the layer chart
-    after a build (default: asked of the engine)."""
+    after a build (default: asked of the engine); `step`: the step to open at (an answers file's, when it applies to
+    the answers; else the first); `start`: the folder the wizard started in (scanned), where a new context goes when
+    it holds the files the answers name (Session.home)."""
     facts, found = host or HostFacts(), found or []
     from_folder = scan.given(found)
-    session = Session({**prefill(facts), **from_folder, **dict(given or {})}, base_dir=base_dir, snippets=snippets)
+    session = Session({**prefill(facts), **from_folder, **dict(given or {})}, base_dir=base_dir, snippets=snippets,
+                      step=step, start=start)
     app = WizardApp(session, lang=lang, output=output, builder=builder, host=facts, engine=engine, clock=clock,
                     probe_engine=probe_engine, recovery_dirs=recovery_dirs, engine_facts=engine_facts,
                     docker_host=docker_host, base=base, settings=settings, history=history)
@@ -537,7 +545,8 @@ def run_app(given: Mapping[str, Any], lang: str = "en", output: Path | None = No
     base = save_base(Path.cwd(), source_root(), Path.home())
     app = make_app(given, lang=lang, output=output, host=detect(engine=None), probe_engine=True,
                    docker_host=docker_host, base=base, settings=Settings.load(default_path()),
-                   found=scan.scan(Path.cwd()))
+                   found=scan.scan(Path.cwd()), step=answers_step(dropped[0]) if given else "",
+                   start=Path(".") if base == Path(".") else None)  # not in the source checkout (save_base)
     app.dropped = dropped
     app.run()
     return finish(app, sys.stderr)

@@ -17,7 +17,7 @@ import shlex
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
 from rich.text import Text
 from textual import work
@@ -33,6 +33,8 @@ from screens.widgets import QuietFooter
 from wizard.engine import layers
 from wizard.engine.build_events import BuildEvent, Builder
 from wizard.safeio import TEXT_LIMIT, SafeIOError, open_new_log, os_reason, read_text
+from wizard.plan import Secret
+from wizard.session import run_label
 from wizard.text import tr
 
 LOG_NAME = "build.log"
@@ -134,9 +136,12 @@ class BuildScreen(Screen[str]):
 
     def __init__(self, builder: Builder, context_dir: Path, tag: str, lang: str,
                  clock: Callable[[], float] = time.monotonic,
-                 history: Callable[[str], list[dict[str, Any]]] | None = None) -> None:
-        """`history(tag)`: the image's history as the engine gives it (newest first), for the layer chart."""
+                 history: Callable[[str], list[dict[str, Any]]] | None = None,
+                 secrets: Sequence[Secret] = ()) -> None:
+        """`history(tag)`: the image's history as the engine gives it (newest first), for the layer chart;
+        `secrets`: the variables run.sh takes the image's secrets from (named in "Run it")."""
         super().__init__()
+        self.secrets = tuple(secrets)
         self.builder, self.context_dir, self.tag, self.lang, self.clock = builder, context_dir, tag, lang, clock
         self.history = history
         self.layer_view: layers.LayerView | None = None
@@ -292,7 +297,8 @@ class BuildScreen(Screen[str]):
         if self.state == "done":
             out = Text(tr("ui.build.built", t, tag=self.tag) + "\n", style="bold green")
             for what, command in next_steps(self.context_dir, self.tag):
-                out.append(f"  {tr('ui.build.next_step', t, what=tr(what, t))}", style="bold")
+                label = run_label(self.secrets, t) if what == "ui.build.run_it" else tr(what, t)
+                out.append(f"  {tr('ui.build.next_step', t, what=label)}", style="bold")
                 out.append(plain(command) + "\n", style="cyan")
             out.append(tr("ui.build.q_closes", t))
             return out

@@ -1,8 +1,9 @@
 """When the wizard meets an error nobody foresaw: keep the answers in a recovery file and say so in a few lines.
 
 The answers file written is what the user had on screen (wizard.session.Session.value: a refused value as typed),
-so `imgwizard --answers FILE` reopens the wizard where it stopped. The file goes to the first folder that takes
-it (~/.cache/imgwizard, then the temp folder); when none does, the answers are printed instead.
+so `imgwizard --answers FILE` reopens the wizard where it stopped, at the step the user was at (a comment line,
+wizard.session.STEP_MARK). The file goes to the first folder that takes it (~/.cache/imgwizard, then the temp
+folder); when none does, the answers are printed instead.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from wizard import safeio
 from wizard.answers import FIELDS
 from wizard.answers_file import dump
-from wizard.session import Session
+from wizard.session import Session, step_line, step_of
 
 
 def default_dirs() -> list[Path]:
@@ -52,7 +54,19 @@ def answers_text(session: Session) -> str:
             kept[key] = value
         except Exception:  # this runs after something already failed: nothing here may fail too
             odd[key] = value
-    return dump(kept) + "".join(f"# {key} was {value!r}\n" for key, value in odd.items())
+    return dump(kept) + step_line(session.step) + "".join(f"# {key} was {value!r}\n" for key, value in odd.items())
+
+
+def answers_step(source: str) -> str:
+    """The step an answers file given to `--answers` names (wizard.session.step_of), "" for anything else (an
+    image, a file that cannot be read: the answers themselves were read and checked before)."""
+    path = Path(source)
+    try:
+        if not path.is_file():
+            return ""
+        return step_of(safeio.read_text(path, safeio.ANSWERS_LIMIT))
+    except (OSError, ValueError, safeio.SafeIOError):
+        return ""
 
 
 def save_recovery(session: Session, error: BaseException, folders: list[Path]) -> Recovery:

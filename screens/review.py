@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from rich.text import Text
 
-from wizard import tree
+from wizard import scan, tree
 from wizard.answers import BY_KEY, Field
 from wizard.session import Session, display
 from wizard.text import in_lang, tr
@@ -128,10 +128,27 @@ def files_to_add(session: Session, folder: Path | None, lang: str = "en") -> lis
             if folder is None or not (folder / name).exists()]
 
 
+def saving_here(session: Session, folder: Path | None, lang: str = "en") -> str | None:
+    """One line when `folder` is the folder the wizard started in and the context goes there (Session.home): why,
+    so nobody looks for ./NAME/; else None."""
+    home, why = session.home(), session.saves_here()
+    if home is None or why is None or folder is None:
+        return None
+    try:
+        same = folder.resolve() == home.resolve()
+    except (OSError, RuntimeError):  # a loop of links: not the start folder
+        return None
+    return scan.SAVING_HERE(lang).format(why=why(lang)) if same else None
+
+
 def review_text(session: Session, lang: str, folder: Path | None = None, with_files: bool = True) -> Text:
-    """The review page: warnings, files to add (unless the caller lists them), every answer grouped by step
-    with what it changes."""
-    out = _section("ui.review.warnings", warnings(session, lang), lang, "bold red")
+    """The review page: where it is saved (when that is the start folder), warnings, files to add (unless the
+    caller lists them), every answer grouped by step with what it changes."""
+    out = Text(style="bold")  # the page's base style, as the first section's (a bold title) has always given it
+    here = saving_here(session, folder, lang)
+    if here:
+        out.append(here + "\n\n", style="green")
+    out.append(_section("ui.review.warnings", warnings(session, lang), lang, "bold red"))
     out.append("\n")
     if with_files:
         out.append(_section("ui.review.files", files_to_add(session, folder, lang), lang, "bold cyan"))

@@ -66,7 +66,8 @@ class QuietFooter(Footer):
                       if b.show)
         if shown == self._shown:
             return
-        same_keys = self._shown is not None and [(k, on) for k, _d, on in shown] == [(k, on) for k, _d, on in self._shown]
+        keys = [(k, on) for k, _d, on in shown]
+        same_keys = self._shown is not None and keys == [(k, on) for k, _d, on in self._shown]
         self._shown = shown
         if same_keys:  # only the descriptions changed (F4, the language): new labels in place, no rebuild
             for item in self.query(FooterKey):
@@ -213,6 +214,13 @@ class ChoiceList(OptionList):
         event.stop()
         event.prevent_default()
 
+    def _on_paste(self, event: events.Paste) -> None:
+        """Pasted text extends the filter of a long list (its printable characters; a line break ends it)."""
+        event.stop()
+        text = "".join(c for c in event.text.split("\n", 1)[0] if c.isprintable())[:80]
+        if text:
+            self._set_filter(self.filter_text + text if self.filterable else None)
+
 
 def _choices(field: Field, answers: dict[str, Any]) -> tuple[Choice, ...]:
     return YES_NO if field.kind == "bool" else field.choices_for(answers)
@@ -220,6 +228,16 @@ def _choices(field: Field, answers: dict[str, Any]) -> tuple[Choice, ...]:
 
 def _option_value(field: Field, choice_value: str) -> Any:
     return choice_value == "true" if field.kind == "bool" else choice_value
+
+
+def _current_choice(ol: OptionList, index: int | None, option: Option | None) -> str | None:
+    """The choice value of `option`, when it is still the list's option at `index`; None when the list changed
+    since (a filter typed or pasted while a highlight event was on its way: the event names the old list)."""
+    if index is None or option is None or not 0 <= index < ol.option_count:
+        return None
+    if ol.get_option_at_index(index) is not option:
+        return None
+    return "" if option.id == "__empty__" else option.id
 
 
 def _choice_id(field: Field, value: Any) -> str:
@@ -430,9 +448,12 @@ class StepPane(VerticalScroll):
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         box = self._box_of(event.option_list)
-        if box is None or self.session is None or box.choices is None:
+        if box is None or self.session is None:
             return
-        value = _option_value(box.field, box.choices[event.option_index].value)
+        choice = _current_choice(event.option_list, event.option_index, event.option)
+        if choice is None:
+            return  # a highlight of the list before a filter replaced it: the new list's own highlight follows
+        value = _option_value(box.field, choice)
         if box.field.free and box.query_one(Input).value:
             return  # a typed value wins over the highlight
         self._post(box.field, value)
@@ -448,8 +469,9 @@ class StepPane(VerticalScroll):
         if box.is_choice:  # the free-text input of a choice field: empty falls back to the highlighted choice
             ol = box.query_one(ChoiceList)
             value = event.value.strip()
-            if not value and box.choices and ol.highlighted is not None:
-                value = _option_value(field, box.choices[ol.highlighted].value)
+            choice = _current_choice(ol, ol.highlighted, ol.highlighted_option)
+            if not value and choice is not None:
+                value = _option_value(field, choice)
         self._post(field, value)
 
     def _post(self, field: Field, value: Any) -> None:

@@ -50,7 +50,7 @@ def test_debian_shell_with_ssh_defaults_then_saved(tmp_path: Path):
     assert "FROM debian:bookworm-slim" in (out / "Dockerfile").read_text()
     assert (out / "authorized_keys").read_text().strip() == TEST_KEY
     assert 'name = "my-tools"' in (out / "imgwizard.toml").read_text()
-    assert "docker build -t my-tools:latest" in said
+    assert f"imgwizard build {out} -t my-tools:latest" in said  # the command that writes build.log (issue 29, 2.7)
     assert "⌂ Your key from ~/.ssh/id_ed25519.pub" in said
 
 
@@ -231,3 +231,60 @@ def test_a_failed_write_names_the_folder_the_user_gave(tmp_path: Path, monkeypat
     code, said = typed_in(typed)
     assert code == 1
     assert f"Cannot write into {out}: {out}/Dockerfile: No space left on device" in said
+
+
+def test_a_start_folder_holding_the_archive_is_where_the_context_goes(tmp_path: Path):
+    """Issue 29, item 2.3: started in a folder with a JetBrains archive (and the user's own Dockerfile), every
+    default taken: the context is written there, beside the archive (the old Dockerfile kept as a backup), the
+    flow says why, and nothing is still to place; no ./pycharm/ is made."""
+    from wizard.scan import scan
+    here = tmp_path / "work"
+    here.mkdir()
+    (here / "pycharm-community-2024.2.1.tar.gz").write_bytes(b"")
+    (here / "Dockerfile").write_text("FROM scratch\n")
+    given = {**prefill(LAPTOP), **{"app.type": "desktop", "app.name": "jetbrains"}}
+    typed = ENTER * len(asked({**given, "image.name": "pycharm"})) + ENTER + ENTER  # the folder offered, then yes
+    code, said = typed_in(typed, found=scan(here), start=here)
+    assert code == 0, said
+    assert ("The build context goes into the folder the wizard started in: the start folder already holds "
+            "pycharm-community-2024.2.1.tar.gz, which the answers name.") in said
+    assert "pycharm-community-2024.2.1.tar.gz" in (here / "Dockerfile").read_text()
+    assert [p.name for p in here.glob("Dockerfile.*")] and "FROM scratch" in next(here.glob("Dockerfile.*")).read_text()
+    assert not (here / "pycharm").exists() and "To do: put" not in said
+    assert "Wrote Dockerfile, " in said and f" in {here}\n" in said
+
+
+def test_a_start_folder_named_after_the_image_is_where_the_context_goes(tmp_path: Path):
+    """Issue 29, item 2.3: started in nc3-jupyter/ (which holds a public key, so its name names the image): the
+    context goes into nc3-jupyter/, never nc3-jupyter/nc3-jupyter/."""
+    from wizard.scan import scan
+    here = tmp_path / "nc3-jupyter"
+    here.mkdir()
+    (here / "me.pub").write_text(TEST_KEY + "\n")
+    found = scan(here)
+    assert {f.key: f.value for f in found}["image.name"] == "nc3-jupyter"
+    given = {**prefill(LAPTOP), "image.name": "nc3-jupyter", "ssh.authorized_key": TEST_KEY}
+    typed = ENTER * len(asked(given)) + ENTER + ENTER
+    code, said = typed_in(typed, found=found, start=here)
+    assert code == 0, said
+    assert "the start folder is named after the image (nc3-jupyter)" in said
+    assert (here / "Dockerfile").is_file() and not (here / "nc3-jupyter").exists()
+
+
+def test_a_start_folder_with_nothing_recognised_names_no_image_and_keeps_its_files(tmp_path: Path, monkeypatch):
+    """Issue 29, item 2.4: a source checkout named imgwizard: the image is not named after it, and the context
+    goes into a new folder under it (named after the image), not into the checkout itself."""
+    from wizard.scan import scan
+    here = tmp_path / "imgwizard"
+    here.mkdir()
+    (here / "pyproject.toml").write_text("[project]\n")
+    monkeypatch.chdir(here)  # the folder offered is relative to the working folder, as from the command line
+    found = scan(here)
+    assert found == []
+    given = prefill(LAPTOP)
+    typed = ENTER * len(asked(given)) + ENTER + ENTER
+    code, said = typed_in(typed, found=found, start=here)
+    assert code == 0, said
+    [saved] = here.glob("*/imgwizard.toml")
+    assert saved.parent.name != "imgwizard" and f'name = "{saved.parent.name}"' in saved.read_text()
+    assert not (here / "Dockerfile").exists() and "started in" not in said

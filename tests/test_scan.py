@@ -5,7 +5,7 @@ from pathlib import Path
 from screens.scenarios import TEST_KEY
 from wizard import knowledge
 from wizard.plan import ASCEND_FILES
-from wizard.scan import given, hints, scan
+from wizard.scan import given, hints, saves_here, scan
 from wizard.validate import validate
 
 
@@ -78,14 +78,26 @@ def test_a_broken_answers_file_is_passed_over(tmp_path):
     assert "app.type" not in found(tmp_path)
 
 
-def test_the_image_name_comes_from_the_folder_when_nothing_else_names_it(tmp_path):
+def test_the_image_name_comes_from_the_folder_when_it_held_something_and_nothing_else_names_it(tmp_path):
     folder = tmp_path / "My Project_2"
     folder.mkdir()
-    assert found(folder) == {"image.name": "my-project-2"}
+    (folder / "me.pub").write_text(TEST_KEY + "\n")
+    assert found(folder) == {"ssh.authorized_key": TEST_KEY, "image.name": "my-project-2"}
     assert hints(scan(folder))["image.name"]("zh") == "在当前目录发现：目录名 My Project_2"
     odd = tmp_path / "___"
     odd.mkdir()
-    assert found(odd) == {}
+    (odd / "me.pub").write_text(TEST_KEY + "\n")
+    assert "image.name" not in found(odd)
+
+
+def test_a_folder_that_holds_nothing_recognised_names_no_image(tmp_path):
+    """The source checkout (`imgwizard`, `work`) or a home folder: the wizard asks for the name."""
+    checkout = tmp_path / "imgwizard"
+    checkout.mkdir()
+    for name in ("pyproject.toml", "README.md", "notes.txt"):
+        (checkout / name).write_text("x\n")
+    (checkout / "wizard").mkdir()
+    assert found(checkout) == {}
 
 
 def test_links_and_folders_named_like_files_are_not_taken(tmp_path):
@@ -95,5 +107,27 @@ def test_links_and_folders_named_like_files_are_not_taken(tmp_path):
     assert "app.archive" not in got and "ssh.authorized_key" not in got
 
 
-def test_a_missing_folder_finds_only_its_name(tmp_path):
-    assert found(tmp_path / "gone") == {"image.name": "gone"}
+def test_a_missing_folder_finds_nothing(tmp_path):
+    assert found(tmp_path / "gone") == {}
+
+
+def test_the_context_goes_into_the_start_folder_that_holds_the_files_the_answers_name(tmp_path):
+    here = tmp_path / "work"
+    here.mkdir()
+    (here / "pycharm-community-2024.2.1.tar.gz").write_bytes(b"")
+    answers = {"image.name": "pycharm"}
+    why = saves_here(here, answers, ["pycharm-community-2024.2.1.tar.gz"])
+    assert why is not None and why("en") == ("the start folder already holds pycharm-community-2024.2.1.tar.gz, "
+                                             "which the answers name")
+    assert saves_here(here, answers, ["other.tar.gz"]) is None
+    (here / "link.tar.gz").symlink_to(tmp_path / "outside.tar.gz")  # a link out of the folder never builds
+    (tmp_path / "outside.tar.gz").write_bytes(b"")
+    assert saves_here(here, answers, ["link.tar.gz"]) is None
+
+
+def test_the_context_goes_into_the_start_folder_named_after_the_image(tmp_path):
+    here = tmp_path / "nc3-jupyter"
+    here.mkdir()
+    why = saves_here(here, {"image.name": "nc3-jupyter"}, [])
+    assert why is not None and why("zh") == "起始目录与镜像同名（nc3-jupyter）"
+    assert saves_here(here, {"image.name": "jupyter"}, []) is None

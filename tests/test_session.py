@@ -84,3 +84,24 @@ def test_answers_that_cannot_render_name_the_answer_the_preview_waits_for():
     assert s.render_error.in_lang("zh").startswith("预览显示最后一次能生成的答案；等待修正：PyTorch（gpu.pytorch）")
     s.set("gpu.pytorch", "2.14.1")
     assert s.render_error is None and "2.14.1" in s.context.dockerfile
+
+
+def test_a_session_opens_at_the_step_it_is_given_when_that_step_applies():
+    s = Session({"ssh.authorized_key": TEST_KEY}, step="gpu")
+    assert s.step == "gpu"
+    states = dict((step.id, state) for step, state in s.steps())
+    assert states["app"] == states["packages"] == "done" and states["ssh"] == "todo"
+    assert Session({"ssh.authorized_key": TEST_KEY}, step="desktop").step == "app"  # not a shell's step
+    assert Session({}, step="no-such-step").step == "app"
+
+
+def test_the_step_line_is_read_back_and_anything_else_is_no_step():
+    from wizard.answers_file import parse
+    from wizard.session import step_line, step_of
+
+    text = "version = 1\n" + step_line("gpu") + "[app]\ntype = \"shell\"\n"
+    assert step_of(text) == "gpu"
+    assert parse(text) == ({"app.type": "shell"}, [])  # a comment: the format is unchanged
+    assert step_of("version = 1\n") == ""
+    assert step_of(step_line("gpu; rm -rf /")) == ""
+    assert step_of(step_line("../app")) == ""

@@ -291,3 +291,19 @@ async def test_a_layer_chart_that_cannot_be_read_says_why_and_the_build_stands(t
         screen = await finished_build(pilot, app)
         assert screen.state == "done"
         assert "No layer view: engine went away" in str(screen.query_one("#build-layers").render())
+
+
+async def test_run_it_names_the_variables_run_sh_reads(tmp_path: Path):
+    """Issue 29, item 2.5: "Run it" names what run.sh takes the secrets from: a desktop's required password,
+    Jupyter's optional token; a shell image with no secret says only "Run it"."""
+    cases = [({"app.type": "desktop", "app.name": "command", "app.command": "xterm", "desktop.engine": "builtin"},
+              "Run it with DESKTOP_PASSWORD set: "),
+             ({"app.type": "web", "app.name": "jupyter"}, "Run it (JUPYTER_TOKEN optional): "),
+             ({"app.type": "shell", "ssh.enabled": False}, "Run it: ")]
+    for n, (given, said) in enumerate(cases):
+        ctx = tmp_path / f"ctx{n}"
+        app = make_app(given, host=LAPTOP, output=ctx, builder=replay("docker_build_ok.jsonl"))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await finished_build(pilot, app)
+            assert screen.state == "done"
+            assert f"{said}cd {ctx} && ./run.sh" in status_of(screen), status_of(screen)

@@ -13,7 +13,11 @@ Recognisers (each the same function the answers' checks use):
 - an Ascend driver folder ascend/ with the files the copy mode needs (plan.ASCEND_FILES): ascend + copy;
 - a public key file *.pub (checks.read_public_key): ssh.authorized_key (the key text);
 - an imgwizard.toml (load.read_given): every answer it holds;
-- else the image name from the folder's name, when it makes a valid one (checks.image_name).
+- else the image name from the folder's name, when it makes a valid one (checks.image_name) and the folder held
+  something above (a source checkout or a home folder names no image: the wizard asks).
+
+`saves_here` says when a new context goes into the start folder itself: it holds the files the answers name, or
+is named after the image.
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
-from wizard import checks, knowledge
+from wizard import checks, knowledge, safeio
 from wizard.load import read_given
 from wizard.plan import ASCEND_FILES
 from wizard.text import T, tr
@@ -46,9 +50,38 @@ def scan(folder: Path) -> list[Finding]:
     names = _entries(folder)
     found: dict[str, Finding] = {}
     for finding in (*_answers_file(folder, names), *_archive(names), *_nvidia(names), *_ascend(folder, names),
-                    *_public_key(folder, names), *_folder_name(folder)):
+                    *_public_key(folder, names)):
         found.setdefault(finding.key, finding)
+    if found:  # the folder's name names the image only of a folder that held something recognised (not a checkout)
+        for finding in _folder_name(folder):
+            found.setdefault(finding.key, finding)
     return list(found.values())
+
+
+# The review's (and the plain flow's) line when the context goes into the start folder; {why}: saves_here's.
+SAVING_HERE = T("The build context goes into the folder the wizard started in: {why}.",
+                "构建上下文保存在启动向导的目录中：{why}。")
+
+
+def saves_here(folder: Path, answers: Mapping[str, Any], user_files: list[str]) -> T | None:
+    """Why a new context goes into the start folder `folder` itself instead of a new folder in it, or None: the
+    folder holds a file the answers name (a JetBrains archive, a driver installer, a binary: the build needs it
+    beside the Dockerfile), or it is named after the image (never ./NAME/NAME/)."""
+    held = [name for name in user_files if (folder / name).exists() and not safeio.leaves(folder, name)]
+    if held:
+        names = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
+        return T(f"the start folder already holds {names}, which the answers name",
+                 f"起始目录中已有答案用到的 {names}")
+    name = folder_image_name(folder)
+    if name and name == answers.get("image.name"):
+        return T(f"the start folder is named after the image ({name})", f"起始目录与镜像同名（{name}）")
+    return None
+
+
+def folder_image_name(folder: Path) -> str:
+    """The image name a folder's name makes (lower case, runs of other characters as -), "" when none."""
+    name = _NOT_NAME.sub("-", folder.resolve().name.lower()).strip("-")[:64]
+    return "" if not name or checks.image_name(name) else name
 
 
 def given(findings: list[Finding]) -> dict[str, Any]:
@@ -135,7 +168,8 @@ def _ascend(folder: Path, names: dict[str, int]) -> list[Finding]:
     inside = {name for name, _ in ASCEND_FILES}
     if not all(os.path.lexists(folder / name) for name in inside):
         return []
-    why = T("the Ascend driver folder ascend/ (dcmi, npu-smi, driver files)", "昇腾驱动目录 ascend/（dcmi、npu-smi、驱动文件）")
+    why = T("the Ascend driver folder ascend/ (dcmi, npu-smi, driver files)",
+            "昇腾驱动目录 ascend/（dcmi、npu-smi、驱动文件）")
     return [Finding("gpu.vendor", "ascend", why), Finding("gpu.ascend_driver", "copy", why)]
 
 
@@ -154,8 +188,8 @@ _NOT_NAME = re.compile(r"[^a-z0-9]+")
 
 
 def _folder_name(folder: Path) -> list[Finding]:
-    name = _NOT_NAME.sub("-", folder.resolve().name.lower()).strip("-")[:64]
-    if not name or checks.image_name(name):
+    name = folder_image_name(folder)
+    if not name:
         return []
     return [Finding("image.name", name, T(f"the folder's name {folder.resolve().name}",
                                           f"目录名 {folder.resolve().name}"))]

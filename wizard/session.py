@@ -10,12 +10,13 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
-from wizard import tree
+from wizard import scan, tree
 from wizard.answers import BY_KEY, Field
+from wizard.plan import Secret
 from wizard.render import BuildContext, render
-from wizard.text import Msg, tr
+from wizard.text import Msg, T, tr
 from wizard.validate import validate
 
 # The files the preview shows, in tab order: (file name in the context, Rich lexer name).
@@ -26,6 +27,38 @@ PREVIEW_FILES: tuple[tuple[str, str], ...] = (
     ("run.sh", "bash"),
     ("imgwizard.toml", "toml"),
 )
+
+
+# The step the user was at, kept in an answers file as a comment (every reader of the format skips it): a recovery
+# file, given to `--answers`, reopens the wizard at that step; a file without the line starts at the first step.
+STEP_MARK = "# imgwizard step: "
+
+
+def step_line(step: str) -> str:
+    return f"{STEP_MARK}{step}\n"
+
+
+def step_of(text: str) -> str:
+    """The step an answers file names (its STEP_MARK line, when that names a step of the tree), else ""."""
+    for line in text.splitlines():
+        if line.startswith(STEP_MARK):
+            name = line[len(STEP_MARK):].strip()
+            return name if name in tree.BY_ID else ""
+    return ""
+
+
+# "Run it" on the build screen when run.sh reads variables: it names them, so nobody meets run.sh's refusal first.
+RUN_WITH = T(" with {names} set", "（先设置 {names}）")
+RUN_OPTIONAL = T(" ({names} optional)", "（可选：{names}）")
+
+
+def run_label(secrets: Sequence[Secret], lang: str) -> str:
+    """The "Run it" words of a build's outcome, naming the variables run.sh takes the image's secrets from: the
+    required ones, then the optional ones."""
+    required = ", ".join(s.host for s in secrets if s.required)
+    optional = ", ".join(s.host for s in secrets if not s.required)
+    return (tr("ui.build.run_it", lang) + (RUN_WITH(lang).format(names=required) if required else "")
+            + (RUN_OPTIONAL(lang).format(names=optional) if optional else ""))
 
 
 def display(field: Field, value: Any) -> str:
@@ -82,11 +115,16 @@ class Session:
     render_error: str | None = None
     saved_answers: dict[str, Any] | None = None
     saved_to: Path | None = None
+    start: Path | None = None  # the folder the wizard started in: a new context may go there (scan.saves_here)
 
     def __post_init__(self) -> None:
         self.given = dict(self.given)
         self.refresh()
-        self.step = self.step or (tree.next_step(None, self.answers) or tree.STEPS[0].id)
+        wanted, self.step = self.step, tree.next_step(None, self.answers) or tree.STEPS[0].id
+        if wanted in tree.BY_ID and tree.BY_ID[wanted].applies(self.answers):  # reopened where the user was
+            ids = [s.id for s in tree.STEPS]
+            self.visited |= {s.id for s in tree.STEPS[:ids.index(wanted)] if s.applies(self.answers)}
+            self.step = wanted
         self.saved_answers = dict(self.answers)  # nothing to lose before the first change
 
     # -------------------------------------------------------------- state
@@ -119,7 +157,9 @@ class Session:
         """The message `key` would get with `value`, nothing recorded (the plain flow's prompt validator)."""
         _, problems = self._validate({**self.given, key: value}, key)
         found = next((m for k, m in problems if k == key), None)
-        return None if found is None else tr("field.problem", lang, label=BY_KEY[key].label(lang), key=key, problem=found)
+        if found is None:
+            return None
+        return tr("field.problem", lang, label=BY_KEY[key].label(lang), key=key, problem=found)
 
     def _validate(self, given: dict[str, Any], suspect: str | None) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """wizard.validate; a check that raises on a value nobody foresaw becomes a problem of the key holding
@@ -150,7 +190,9 @@ class Session:
     def message(self, key: str, lang: str = "en") -> str | None:
         """The line shown under a field: its label, then what is wrong and what is accepted."""
         found = self.problem(key)
-        return None if found is None else tr("field.problem", lang, label=BY_KEY[key].label(lang), key=key, problem=found)
+        if found is None:
+            return None
+        return tr("field.problem", lang, label=BY_KEY[key].label(lang), key=key, problem=found)
 
     def step_problems(self, step_id: str | None = None) -> list[tuple[str, str]]:
         step = tree.BY_ID[step_id or self.step]
@@ -220,7 +262,17 @@ class Session:
             return output
         if self.saved_to is not None:
             return self.saved_to
-        return Path(".") / self.answers.get("image.name", "myapp")
+        return self.home() or Path(".") / self.answers.get("image.name", "myapp")
+
+    def saves_here(self) -> T | None:
+        """Why a new context goes into the start folder itself (wizard.scan.saves_here), or None."""
+        if self.start is None or self.context is None:
+            return None
+        return scan.saves_here(self.start, self.answers, [name for name, _ in self.context.plan.user_files])
+
+    def home(self) -> Path | None:
+        """The start folder, when a new context goes there (saves_here), else None."""
+        return self.start if self.saves_here() is not None else None
 
     def mark_saved(self, folder: Path) -> None:
         self.saved_answers = dict(self.answers)

@@ -17,6 +17,7 @@ from typing import Any, Mapping, TextIO
 import questionary
 
 from screens.folders import EXPECTED, folder_of, why_not
+from screens.review import saving_here
 from wizard import scan, tree
 from wizard.answers import Field
 from wizard.context import WriteReport, plan_write, write
@@ -33,17 +34,21 @@ EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
 
 def run_plain(given: Mapping[str, Any], lang: str = "en", output: Path | None = None, input: Any = None,
               output_stream: Any = None, host: HostFacts | None = None, echo: TextIO | None = None,
-              found: list[Finding] | None = None) -> int:
+              found: list[Finding] | None = None, start: Path | None = None) -> int:
     """Ask every applicable question, then save. `input`/`output_stream` are prompt_toolkit's Input/Output
     (tests pass a pipe input); `echo` receives the texts between prompts (default stdout); `found` is what
-    wizard.scan found in the folder it runs in (pre-filled and listed first; the user's `given` win)."""
+    wizard.scan found in the folder it runs in (pre-filled and listed first; the user's `given` win); `start`: that
+    folder (default: the working folder when `found` is given), where the context goes when it holds the files the
+    answers name or is named after the image (Session.home)."""
     echo = echo or sys.stdout
     if input is None and not sys.stdin.isatty():  # nothing to answer the prompts: say so before asking
         print(tr("plain.no_terminal", lang), file=sys.stderr)
         return EXIT_USAGE
     facts = host if host is not None else detect(engine=None)
+    if start is None and found is not None:
+        start = Path(".")
     found = found or []
-    session = Session({**prefill(facts), **scan.given(found), **dict(given)})
+    session = Session({**prefill(facts), **scan.given(found), **dict(given)}, start=start)
     flow = _Flow(session, lang, {**hints(facts), **scan.hints(found)},
                  {k: v for k, v in (("input", input), ("output", output_stream)) if v is not None}, echo)
     try:
@@ -96,7 +101,11 @@ class _Flow:
                     self.say(f"✗ {session.message(key, self.lang)}")
                 self.say(tr("plain.nothing_written", self.lang))
                 return None, None
-            folder, report = self.ask_folder(str(session.default_folder(output)))
+            default = session.default_folder(output)
+            here = saving_here(session, default, self.lang)
+            if here:
+                self.say(here)
+            folder, report = self.ask_folder(str(default))
             while folder is not None and report is not None:
                 written = self.confirm_write(folder, report)
                 if written != BACK:
@@ -189,7 +198,8 @@ class _Flow:
 
     def say_saved(self, folder: Path, report: WriteReport) -> None:
         lang = self.lang
-        self.say(tr("plain.wrote", lang, files=", ".join(report.written) or tr("plain.nothing_new", lang), folder=folder))
+        files = ", ".join(report.written) or tr("plain.nothing_new", lang)
+        self.say(tr("plain.wrote", lang, files=files, folder=folder))
         for name, what in report.missing:
             self.say(tr("plain.todo", lang, name=name, folder=folder, what=what))
         self.say(tr("plain.build_it", lang, image=self.session.context.image, folder=folder))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import http.server
 import os
-import shutil
 import subprocess
 import threading
 import time
@@ -22,6 +21,7 @@ import pytest
 
 from tests.answers_kit import (FORWARD, JUPYTER, KEY_LOGIN, MACHINE_CA, PASSWORD_LOGIN, PREFIX, answers_toml,
                                put_test_key)
+from tests.conftest import need_tool
 from wizard import answers_file
 from wizard.context import write
 from wizard.engine.build import docker_builder, parse_stream
@@ -175,9 +175,15 @@ def images_to_remove(docker_client):
 
 
 @pytest.fixture(scope="session")
-def ssh_keypair(tmp_path_factory):
-    if not shutil.which("ssh-keygen") or not shutil.which("ssh"):
-        pytest.fail("the openssh client (ssh, ssh-keygen) is needed: apt-get install openssh-client")
+def openssh_client() -> None:
+    """The tests that log in by SSH need the OpenSSH client (ssh, ssh-keygen, ssh-keyscan): they skip without
+    it, saying so (CI: required)."""
+    for name in ("ssh", "ssh-keygen", "ssh-keyscan"):
+        need_tool(name)
+
+
+@pytest.fixture(scope="session")
+def ssh_keypair(tmp_path_factory, openssh_client):
     folder = tmp_path_factory.mktemp("keys")
     key = folder / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "imgwizard-test", "-f", str(key)],

@@ -1,39 +1,54 @@
 """A real browser on noVNC's viewer page: Debian's chromium driven headless by Playwright (no browser download:
 `executable_path` is the system chromium, a fresh profile each time). Used by tests/docker/test_desktop_builtin.py
-and scripts/capture-desktop.py (the user guide's screenshot)."""
+and scripts/capture-desktop.py (the user guide's screenshot).
+
+Every wait here waits for a state of the page (the viewer's URL, the password field, the connected class, pixels
+drawn) with a deadline a loaded 2-CPU machine meets (WAIT_S); it ends as soon as the state is there."""
 
 from __future__ import annotations
 
 import contextlib
+import shutil
 import tempfile
 import time
-from pathlib import Path
 from typing import Any, Iterator
 
-CHROMIUM = "/usr/bin/chromium"
+WAIT_S = 90  # the longest a state may take on a loaded 2-CPU machine (a desktop starting beside a build)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 800}
 CONNECTED = "document.documentElement.classList.contains('noVNC_connected')"
 
 
+def find_chromium() -> str | None:
+    """The system chromium (Debian's package), None when it is not installed."""
+    return shutil.which("chromium")
+
+
 @contextlib.contextmanager
 def chromium() -> Iterator[Any]:
-    """A browser context on a fresh --user-data-dir, closed (and its profile removed) at the end."""
+    """A browser context on a fresh --user-data-dir, closed (and its profile removed) at the end. (Tests ask for
+    tests/docker/test_desktop_builtin.py's `browser` fixture first: without chromium they skip, saying so.)"""
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium (Debian's package; nothing is downloaded)")
+    executable = find_chromium()
+    if executable is None:
+        raise RuntimeError("chromium is missing: apt-get install chromium (Debian's package; nothing is downloaded)")
     with tempfile.TemporaryDirectory(prefix="imgwizard-chromium-") as profile, sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS,
-                                                        viewport=VIEWPORT)
+        context = pw.chromium.launch_persistent_context(profile, executable_path=executable, headless=True,
+                                                        args=FLAGS, viewport=VIEWPORT)
         try:
             yield context
         finally:
             context.close()
 
 
-def open_viewer(context: Any, port: int, password: str, timeout_ms: int = 60_000) -> Any:
+# noVNC's button that sends the password: #noVNC_credentials_button from 1.1 on (Debian 12's 1.3.0),
+# #noVNC_password_button in 1.0.0 (Ubuntu 22.04's python3-novnc); one selector for either
+PASSWORD_BUTTON = "#noVNC_credentials_button, #noVNC_password_button"
+
+
+def open_viewer(context: Any, port: int, password: str, timeout_ms: int = WAIT_S * 1000) -> Any:
     """Open http://127.0.0.1:PORT/ as a user would (the start page sends it to vnc.html with autoconnect), type
     the password into noVNC's dialog and return the page once the password was sent."""
     page = context.new_page()
@@ -48,16 +63,23 @@ def open_viewer(context: Any, port: int, password: str, timeout_ms: int = 60_000
             time.sleep(1)
     page.wait_for_url("**/vnc.html?*", timeout=timeout_ms)
     page.locator("#noVNC_password_input").fill(password, timeout=timeout_ms)
-    page.locator("#noVNC_credentials_button").click()
+    page.locator(PASSWORD_BUTTON).click(timeout=timeout_ms)
     return page
 
 
-def wait_connected(page: Any, timeout_ms: int = 60_000) -> None:
+def wait_connected(page: Any, timeout_ms: int = WAIT_S * 1000) -> None:
     page.wait_for_function(CONNECTED, timeout=timeout_ms)
 
 
 def status_text(page: Any) -> str:
     return page.locator("#noVNC_status").inner_text()
+
+
+def wait_status(page: Any, pattern: str, timeout_ms: int = WAIT_S * 1000) -> str:
+    """noVNC's status line once it matches the regular expression `pattern` (case-insensitive)."""
+    page.wait_for_function("(p) => new RegExp(p, 'i').test(document.querySelector('#noVNC_status')?.innerText || '')",
+                           arg=pattern, timeout=timeout_ms)
+    return status_text(page)
 
 
 # The share of pixels in a rectangle of noVNC's canvas that differ from a colour by more than a little, and a
@@ -82,17 +104,21 @@ def pixels(page: Any, rect: tuple[int, int, int, int], colour: tuple[int, int, i
 
 
 def painted(page: Any, rect: tuple[int, int, int, int], colour: tuple[int, int, int], min_dark: int,
-            timeout: float = 60) -> dict:
+            timeout: float = WAIT_S, unlike: int | None = None) -> dict:
     """pixels() once the rectangle is mostly `colour` with at least `min_dark` dark pixels (the VNC frame and the
-    app's drawing have arrived), measured again a second later so the drawing is complete."""
+    app's drawing have arrived) and the same in two readings half a second apart (the drawing is complete);
+    `unlike`: and its hash differs from this one (a new drawing, not the old one still on the canvas). At the
+    deadline, the last reading, for the test's assertion to show."""
     deadline = time.monotonic() + timeout
+    last: dict | None = None
     while True:
         seen = pixels(page, rect, colour)
-        if seen["other"] < 0.2 and seen["dark"] >= min_dark:
-            page.wait_for_timeout(1000)
-            return pixels(page, rect, colour)
+        ready = seen["other"] < 0.2 and seen["dark"] >= min_dark and seen["hash"] != unlike
+        if ready and last is not None and last["hash"] == seen["hash"]:
+            return seen
         if time.monotonic() > deadline:
             return seen
+        last = seen if ready else None
         page.wait_for_timeout(500)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import unavailable
 from tests.docker.conftest import SESSION_TAG
 
 pytestmark = pytest.mark.docker
@@ -48,8 +49,8 @@ def _cert(cn: str, issuer=None, ca: bool = False, server: bool = False):
                .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
     if server:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                                        critical=False)
+        here = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+        builder = builder.add_extension(here, critical=False)
     from cryptography.hazmat.primitives import hashes
     return builder.sign(signer_key, hashes.SHA256()), key
 
@@ -130,7 +131,7 @@ def _relay(tls: ssl.SSLSocket, engine: socket.socket) -> None:
 @pytest.fixture(scope="module")
 def tls_front(tmp_path_factory, docker_client):
     if not os.path.exists(ENGINE_SOCKET):
-        pytest.skip(f"the engine is not at {ENGINE_SOCKET}")
+        unavailable(f"the engine is not at {ENGINE_SOCKET} (this test puts TLS in front of that socket)")
     folder = tmp_path_factory.mktemp("tls")
     ca = _cert("imgwizard test CA", ca=True)
     _write(folder / "server", "ca", ca[0])

@@ -13,7 +13,7 @@ import pytest
 
 from wizard.engine.check import _ssh_banner, _wait, check_image
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("openssh_client")]  # ssh, ssh-keygen, ssh-keyscan
 
 # A PEM private key block with its body (libraries hold the header alone as a string literal).
 PEM_PRIVATE = re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----\r?\n[A-Za-z0-9+/=]{40}")
@@ -28,8 +28,12 @@ def start(client, built, env=None):
     return c
 
 
+WAIT_S = 90  # the longest a state may take on a loaded 2-CPU machine; each wait ends as soon as it is there
+
+
 def host_port(c, port: int) -> int:
-    for _ in range(50):
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
         c.reload()
         bindings = (c.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp")
         if bindings:
@@ -39,7 +43,7 @@ def host_port(c, port: int) -> int:
 
 
 def wait_banner(c, port: int) -> None:
-    ok, detail = _wait(lambda: _ssh_banner(port), c, time.monotonic() + 30)
+    ok, detail = _wait(lambda: _ssh_banner(port), c, time.monotonic() + WAIT_S)
     assert ok, f"{detail}\n{c.logs().decode()}"
 
 

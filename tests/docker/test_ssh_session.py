@@ -15,11 +15,11 @@ import time
 
 import pytest
 
-from tests.docker.test_ssh import SSH_OPTS, host_port, start, wait_banner
+from tests.docker.test_ssh import SSH_OPTS, WAIT_S, host_port, start, wait_banner
 from wizard.engine.check import check_image
 from wizard.plan import SESSION_VARIABLES, secret_names
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("openssh_client")]  # ssh, ssh-keygen, ssh-keyscan
 
 KEY_OPTS = ["-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes"]
 PASSWORD_OPTS = ["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
@@ -76,7 +76,8 @@ def assert_session_has_the_container_environment(c, session: dict[str, str]) -> 
 
 
 def wait_for(c, what: str, check) -> None:
-    for _ in range(60):
+    deadline = time.monotonic() + WAIT_S  # a loaded 2-CPU machine; it ends as soon as `check` holds
+    while time.monotonic() < deadline:
         if check():
             return
         time.sleep(0.5)
