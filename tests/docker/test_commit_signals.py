@@ -30,6 +30,9 @@ from tests.docker.test_commit_secrets import SSH_OPTS, images, password_login, s
 from tests.docker.test_ssh import host_port, start
 from wizard.engine.check import _ssh_banner, _wait
 
+# they log in by SSH from outside: without the OpenSSH client they skip, saying so (CI: required)
+pytestmark = pytest.mark.usefixtures("openssh_client")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

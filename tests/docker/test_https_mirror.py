@@ -6,13 +6,13 @@ host's network so it reaches 127.0.0.1."""
 from __future__ import annotations
 
 import functools
-import shutil
 import ssl
 import subprocess
 
 import pytest
 
 from tests.answers_kit import answers_toml
+from tests.conftest import need_tool
 from tests.docker.conftest import host_network_build, recording_proxy, rendered, serving
 from wizard.context import write
 
@@ -24,8 +24,7 @@ TAG = "imgwizard-test/https-mirror:latest"
 
 def make_certificates(folder):
     """A CA and a server certificate for 127.0.0.1 signed by it (openssl)."""
-    if not shutil.which("openssl"):
-        pytest.fail("openssl is needed: apt-get install openssl")
+    need_tool("openssl")
 
     def run(*args):
         subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=folder)
