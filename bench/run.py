@@ -3,6 +3,7 @@ own speed. A script, not a test: run it by hand (docs/benchmarks.md says how to 
 
     .venv/bin/python bench/run.py [--quick] [--skip-docker] [--only shell,jupyter,java]
     .venv/bin/python bench/run.py --peers [--runs 2] [--scenarios S1,S2,S3]
+    .venv/bin/python bench/run.py --desktop-size
 
 Part 1 (Docker, legacy builder through docker-py, like imgwizard itself): for each scenario, imgwizard's rendered
 context and the guide-style Dockerfile in bench/guide/<scenario>/ are built cold (nocache) on the local
@@ -10,6 +11,8 @@ debian:bookworm-slim; then the same app-only change is applied to both and they 
 Part 2 (no Docker): import time, render time, throughput over the answers space, TUI first frame, key press ->
 preview latency, keystrokes.
 --peers (Docker): imgwizard against neurodocker and hpccm on the same choices (bench/peers/compare.py).
+--desktop-size (Docker): what the built-in desktop adds to its base, and which package pulls in what
+(bench/desktop_size.py).
 """
 
 from __future__ import annotations
@@ -72,6 +75,34 @@ def peers(args: argparse.Namespace) -> int:
     return status
 
 
+def desktop(args: argparse.Namespace) -> int:
+    """The built-in desktop's size over its base (cold builds) and the package steps (bench/desktop_size.py)."""
+    from desktop_size import desktop_size
+
+    cache = set_up_apt_cache(args)
+    work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-desktop-"))
+    print(f"the built-in desktop's size, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+          f"{os.cpu_count()} CPUs, work folder {work}{cache}", flush=True)
+    api = docker_client()
+    base = wait_for_base(api)
+    check_base_is_slim()
+    try:
+        rows, goals, steps = desktop_size(api, work, base, work / "build.log")
+    except RuntimeError as e:
+        print(f"\n{e}", file=sys.stderr)
+        return 2
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"\nAdded over {BASE_IMAGE} (docker image inspect Size, MB = 10^6 bytes)\n")
+    print(table(rows, ["image", "added", "added (MiB)", "cold build"]))
+    print("\nWhat each package adds on top of the ones above it (apt-get install -s --no-install-recommends, "
+          "Installed-Size)\n")
+    print(table([[name, str(count), f"{kib / 1024:.1f} MiB"] for name, count, kib in steps],
+                ["package", "new packages", "installed"]))
+    return print_goals(goals)
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="skip the rebuild measurements (cold builds only)")
@@ -80,6 +111,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--keep", action="store_true", help="keep the work folder (contexts, build log)")
     ap.add_argument("--peers", action="store_true",
                     help="only imgwizard against neurodocker and hpccm (S1, S2, S3; bench/peers), then exit")
+    ap.add_argument("--desktop-size", action="store_true",
+                    help="only the built-in desktop's size over its base and its packages' shares, then exit")
     ap.add_argument("--runs", type=int, default=2, help="interleaved runs of --peers (the minimum is reported)")
     ap.add_argument("--scenarios", default="S1,S2,S3", help="comma-separated --peers scenarios")
     ap.add_argument("--offset", type=int, default=0,
@@ -109,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.peers:
         return peers(args)
+    if args.desktop_size:
+        return desktop(args)
 
     cache = set_up_apt_cache(args)
     work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-"))

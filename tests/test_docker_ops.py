@@ -342,3 +342,79 @@ def test_archive_tags_reads_an_oci_layout_archive_without_manifest_json(tmp_path
     assert archive_tags(archive) == ["docker.io/a/b:1"]
     both = make_tar(tmp_path / "both.tar", {"index.json": index, "manifest.json": b'[{"RepoTags": ["a/b:1"]}]'})
     assert archive_tags(both) == ["a/b:1"]  # docker save writes both: manifest.json wins
+
+
+def test_check_without_a_context_reads_the_answers_from_the_image_so_it_looks_for_the_engine_first(no_engine):
+    """No --context: the answers come from the image's imgwizard.answers label (wizard.engine.labels), so nothing
+    is refused before the engine is asked (here: none, exit 3); a context dir without imgwizard.toml is still
+    refused at once (exit 2, test_cli_bad_input_is_exit_2)."""
+    assert main(["check", "x:y"]) == 3
+
+
+# docker top's rows (ps -ef: UID PID PPID C STIME TTY TIME CMD) of a built-in desktop container
+TOP = [["root", "11", "1", "0", "10:00", "?", "00:00:00", "/bin/sh /usr/local/bin/imgwizard-desktop"],
+       ["root", "20", "11", "0", "10:00", "?", "00:00:00", "sh -c exec xterm -ls"],
+       ["root", "21", "11", "0", "10:00", "?", "00:00:00", "/usr/bin/xterm -ls"],
+       ["root", "30", "11", "0", "10:00", "?", "00:00:00", "/bin/sh /usr/local/bin/pycharm"],
+       ["root", "31", "11", "0", "10:00", "?", "00:00:00", "/usr/bin/python3 /usr/bin/websockify --web x"]]
+
+
+def test_check_finds_the_app_s_own_process_not_the_supervisor_s_shell():
+    from wizard.engine.check_desktop import app_pids
+
+    assert app_pids(TOP, "xterm") == {"21"}  # not `sh -c exec xterm`, the supervisor's before its exec
+    assert app_pids(TOP, "pycharm") == {"30"}  # a launcher script run by sh
+    assert app_pids(TOP, "imgwizard-desktop") == {"11"}
+    assert app_pids(TOP, "firefox") == set()
+
+
+class _Desktop:
+    """A container whose supervisor logged `log` (the engine's answers, recorded from a real run)."""
+
+    def __init__(self, log: str, top: list) -> None:
+        self.log, self.status, self.attrs, self.rows = log.encode(), "running", {"State": {}}, top
+
+    def reload(self) -> None:
+        pass
+
+    def logs(self, tail: int) -> bytes:
+        return self.log
+
+    def top(self) -> dict:
+        return {"Processes": self.rows}
+
+
+EXITED = ("[imgwizard-desktop] the app exited: starting it again in {} s (exit code {} after 0 s; "
+          "quick exits in a row: {})\n")
+LOOP = ("[imgwizard-desktop] starting the app: xterm\n[app] cannot open \x1b[31mdisplay\x1b[0m\n"
+        + EXITED.format(1, 3, 1) + "[imgwizard-desktop] starting the app: xterm\n[app] sh: 1: exec: xterm: not found\n"
+        + EXITED.format(2, 127, 2))
+
+
+def test_check_reports_an_app_restart_loop_at_once_with_its_last_lines_made_safe():
+    """The supervisor's 'the app exited' lines fail the app's check on the first look (not after the time-out),
+    with the exit code, what 127 means and the app's last log lines, their escape sequences shown escaped.
+    (A stand-in container: the engine's side of this runs for real in tests/docker/test_check_desktop.py.)"""
+    import time
+
+    from wizard.engine.check_desktop import app_stays_up
+
+    start = time.monotonic()
+    ok, detail = app_stays_up(_Desktop(LOOP, TOP), "xterm", deadline=start + 90)
+    assert not ok and time.monotonic() - start < 1
+    assert detail.startswith("xterm exited 2 times within 0 s (last: exit code 127 (the command was not found) "
+                             "after 0 s) and the desktop keeps starting it again (a restart loop)"), detail
+    assert detail.endswith("its last lines: cannot open \\x1b[31mdisplay\\x1b[0m | sh: 1: exec: xterm: not found")
+    assert "\x1b" not in detail
+
+
+def test_check_wants_the_app_s_process_to_stay_the_same_for_a_few_seconds():
+    from wizard.engine.check_desktop import app_stays_up
+
+    log = "[imgwizard-desktop] starting the app: xterm\n"
+    ok, detail = app_stays_up(_Desktop(log, TOP), "xterm", deadline=9e9, settle=1.0)
+    assert ok and detail == "xterm is running (the same process for 1 s)"
+    import time
+
+    ok, detail = app_stays_up(_Desktop(log, TOP[:2]), "xterm", deadline=time.monotonic() + 1, settle=1.0)
+    assert not ok and detail == "no xterm process before the time-out"

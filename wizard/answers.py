@@ -129,9 +129,9 @@ ENGINES = (
        "The kasmtech core images used by KASM Workspaces; HTTPS on 6901.",
        "kasmtech 的 KASM Workspaces 核心镜像；HTTPS 端口 6901。"),
     _c("builtin", "Built-in noVNC (OS packages only)", "内置 noVNC（只用系统软件包）",
-       "No third-party base image: builds where only the OS mirror is reachable. Xvnc, openbox and noVNC from "
+       "No third-party base image: builds where only the OS mirror is reachable. Xvnc, matchbox and noVNC from "
        "Debian/Ubuntu packages; clipboard through noVNC's side panel; no sound.",
-       "不需要第三方基础镜像：只要能访问系统软件源就能构建。Xvnc、openbox 和 noVNC 都来自 Debian/Ubuntu 软件包；"
+       "不需要第三方基础镜像：只要能访问系统软件源就能构建。Xvnc、matchbox 和 noVNC 都来自 Debian/Ubuntu 软件包；"
        "复制粘贴通过 noVNC 侧边栏；不支持声音。"),
 )
 

@@ -172,7 +172,7 @@ def relative_path(v: str) -> str | None:
 # build.log (screens/cli/build.py). tests/test_validation_limits.py checks this list against render.SUPPORT.
 GENERATED_FILES = ("Dockerfile", ".dockerignore", "run.sh", "compose.yaml", "README.md", "imgwizard.toml",
                    "build.log", "authorized_keys", "extra-ca.crt", "imgwizard-entry.sh", "sshd_config",
-                   "startapp.sh", "autostart", "custom_startup.sh", "imgwizard-desktop.sh", "openbox-rc.xml",
+                   "startapp.sh", "autostart", "custom_startup.sh", "imgwizard-desktop.sh",
                    "novnc-index.html", "novnc-status.js", "idea.properties", "jupyter_server_config.py",
                    "start-jupyter.sh", "start-code-server.sh", "condarc")
 _GENERATED = {name.lower(): name for name in GENERATED_FILES}

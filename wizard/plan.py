@@ -322,6 +322,10 @@ DESKTOP_GEOMETRY = "1280x800"
 # noVNC's viewer options (noVNC docs/EMBEDDING.md): connect at once, the desktop follows the browser window's size,
 # reconnect after a restart of the container.
 DESKTOP_VIEWER_OPTIONS = "autoconnect=true&resize=remote&reconnect=true"
+# A crashing app is started again after a delay that doubles (1, 2, 4 ... s) up to DESKTOP_RESTART_MAX while it
+# exits within DESKTOP_APP_SETTLED s of its start; one that ran longer is started again after 1 s.
+DESKTOP_RESTART_MAX = 30
+DESKTOP_APP_SETTLED = 30
 # The rows whose distribution ships noVNC 1.0.0 (bases.toml [engines.builtin] novnc_source: Ubuntu 22.04's
 # python3-novnc 1:1.0.0-5; Debian 12 and Ubuntu 24.04 have 1.3.0). Its app/ui.js showStatus() clears the timer of a
 # visible warning before deciding not to replace that warning by a normal notice, so "Password is required"
@@ -346,7 +350,8 @@ def _desktop(c: _Facts) -> dict[str, Any] | None:
             "password_env": facts["password_env"], "command": command, "title": title,
             "process": command_name(command), "viewer_url": f"{facts['viewer']}?{DESKTOP_VIEWER_OPTIONS}",
             "password_min": DESKTOP_PASSWORD_MIN, "blacklist_threshold": DESKTOP_BLACKLIST_THRESHOLD,
-            "blacklist_timeout": DESKTOP_BLACKLIST_TIMEOUT,
+            "blacklist_timeout": DESKTOP_BLACKLIST_TIMEOUT, "restart_max": DESKTOP_RESTART_MAX,
+            "settled": DESKTOP_APP_SETTLED,
             "status_fix": (c.family, a.get("os.version", "")) in NOVNC_STUCK_WARNING}
 
 

@@ -134,7 +134,6 @@ SUPPORT: tuple[tuple[str, str, int, Any], ...] = (
     ("autostart", "files/autostart.j2", REGULAR, lambda a, p: p.engine == "kasm"),
     ("custom_startup.sh", "files/custom_startup.sh.j2", EXECUTABLE, lambda a, p: p.engine == "kasmweb"),
     ("imgwizard-desktop.sh", "files/imgwizard-desktop.sh.j2", EXECUTABLE, lambda a, p: p.desktop is not None),
-    ("openbox-rc.xml", "files/openbox-rc.xml.j2", REGULAR, lambda a, p: p.desktop is not None),
     ("novnc-index.html", "files/novnc-index.html.j2", REGULAR, lambda a, p: p.desktop is not None),
     ("novnc-status.js", "files/novnc-status.js.j2", REGULAR, lambda a, p: bool(p.desktop and p.desktop["status_fix"])),
     ("idea.properties", "files/idea.properties.j2", REGULAR, lambda a, p: p.jetbrains is not None),

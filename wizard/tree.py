@@ -39,9 +39,9 @@ STEPS: tuple[Step, ...] = (
     Step("desktop", T("Desktop", "桌面模板"),
          T("noVNC (jlesage) copies and pastes over plain HTTP but has no sound; KASM sends sound but its clipboard needs "
            "HTTPS. The desktop's start command is the base image's: the wizard never replaces it. Built-in needs no "
-           "third-party base image: Xvnc, openbox and noVNC from the OS mirror, started by imgwizard's own script.",
+           "third-party base image: Xvnc, matchbox and noVNC from the OS mirror, started by imgwizard's own script.",
            "noVNC（jlesage）在 HTTP 下可以复制粘贴但没有声音；KASM 支持声音但复制粘贴需要 HTTPS。"
-           "桌面的启动命令由基础镜像负责，向导不会修改它。内置桌面不需要第三方基础镜像：Xvnc、openbox 和 noVNC "
+           "桌面的启动命令由基础镜像负责，向导不会修改它。内置桌面不需要第三方基础镜像：Xvnc、matchbox 和 noVNC "
            "来自系统软件源，由 imgwizard 自己的脚本启动。"),
          ("desktop.engine", "desktop.auth"), when=is_type("desktop")),
     Step("app_details", T("The app", "应用设置"),

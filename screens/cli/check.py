@@ -23,10 +23,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="start an image and check that its services answer",
                        description="Start IMAGE with the ports and environment its context declares (published on "
                                    "127.0.0.1), check each service from outside (SSH banner, HTTP on the web port, "
-                                   "the forwarded port reaching its target), then remove the container.")
+                                   "the forwarded port reaching its target, the built-in desktop's viewer and its "
+                                   "app staying up), then remove the container. The context's answers: from "
+                                   "--context DIR, else from the image's own label.")
     p.add_argument("image", metavar="IMAGE")
-    p.add_argument("--context", type=Path, metavar="DIR", default=Path("."),
-                   help="the build context the image came from (its imgwizard.toml; default: .)")
+    p.add_argument("--context", type=Path, metavar="DIR", default=None,
+                   help="the build context the image came from (its imgwizard.toml); default: the answers in "
+                        "the image's imgwizard.answers label")
     p.add_argument("-e", "--env", action="append", default=[], metavar="NAME=VALUE",
                    help="an environment variable for the container (JUPYTER_TOKEN, SSH_PASSWORD...); repeatable")
     p.add_argument("--timeout", type=float, default=90.0,
@@ -53,6 +56,8 @@ def _check_problem(args: argparse.Namespace) -> str:
     for item in args.env:
         if "=" not in item:
             return f"-e {item}: expected NAME=VALUE"
+    if args.context is None:
+        return ""  # the answers come from the image's label, once the engine is there
     source = args.context / "imgwizard.toml"
     if not os.path.lexists(source):
         return f"{args.context} has no imgwizard.toml (pass --context DIR, the image's build context)"
@@ -64,13 +69,13 @@ def _check_problem(args: argparse.Namespace) -> str:
 
 
 def run_check(client, args: argparse.Namespace) -> int:
-    from wizard.engine.check import check_image, run_spec_of_context
+    from wizard.engine.check import check_image, run_spec_of_context, run_spec_of_image
     from wizard.engine.common import DockerOpError
     from wizard.engine.reach import Unreachable, route_for
 
     env = dict(item.split("=", 1) for item in args.env)
     try:
-        spec = run_spec_of_context(args.context)
+        spec = run_spec_of_image(client, args.image) if args.context is None else run_spec_of_context(args.context)
         for flag in spec.ignored_flags:
             print(f"check: not passing {flag} (devices are not checked here)")
         with route_for(client) as reach:

@@ -4,10 +4,8 @@ app's process), then remove the container. Remote engines reach the published po
 
 from __future__ import annotations
 
-import base64
-import os
-import re
 import secrets
+import tempfile
 import socket
 import time
 import urllib.error
@@ -19,6 +17,7 @@ from typing import Any, Callable, Mapping
 import docker.errors
 
 from wizard import safeio
+from wizard.engine.check_desktop import check_desktop
 from wizard.engine.common import DockerOpError, api_message, outside_line
 
 
@@ -74,6 +73,28 @@ def run_spec_of_context(context_dir: Path) -> RunSpec:
     return run_spec(answers, build_plan(answers, Path(context_dir)))
 
 
+def run_spec_of_image(client: Any, image: str) -> RunSpec:
+    """The RunSpec of an image imgwizard built, from the answers in its imgwizard.answers label (no build
+    context needed; files the answers name, such as an SSH key, are not read: the run needs none of them)."""
+    from wizard import answers_file
+    from wizard.answers import resolve
+    from wizard.engine.labels import image_labels
+    from wizard.labels import MetaError, answers_text
+    from wizard.plan import build_plan
+
+    try:
+        text = answers_text(image_labels(client, image), f"image {image}")
+    except MetaError as exc:
+        raise DockerOpError(f"{exc} (or pass --context DIR, the image's build context)") from None
+    given, problems = answers_file.parse(text)
+    if problems:
+        raise DockerOpError(f"image {image}: its answers label: " + "; ".join(f"{k}: {outside_line(m, 200)}"
+                                                                             for k, m in problems))
+    answers, _ = resolve(given)
+    with tempfile.TemporaryDirectory(prefix="imgwizard-check-") as empty:  # no file beside the answers
+        return run_spec(answers, build_plan(answers, Path(empty)))
+
+
 @dataclass
 class CheckResult:
     name: str
@@ -100,8 +121,8 @@ def check_image(client: Any, image: str, spec: RunSpec, env: Mapping[str, str] |
     SSH_PASSWORD...); a required secret not given (DESKTOP_PASSWORD) gets a random throwaway value. A forwarded port
     is checked by reaching its target: the web app when the target is the app's port, else a one-shot socat
     listener started in the container on the target port. A desktop: its viewer page, RFB through its websocket
-    and the app's process. `reach` maps a port on the engine host's 127.0.0.1 to one this machine can connect to
-    (reach.py, remote engines).
+    and the app's own process staying up (check_desktop.py). `reach` maps a port on the engine host's 127.0.0.1
+    to one this machine can connect to (reach.py, remote engines).
     """
     container = _start_for_check(client, image, spec, env)
     results: list[CheckResult] = []
@@ -164,7 +185,8 @@ def _check_service(container: Any, service: Service, host_port: int, target_is_w
         ok, detail = _wait(lambda: _http(host_port), container, deadline)
         return [CheckResult(f"http on {service.port}", ok, detail)]
     if service.kind == "desktop":
-        return _check_desktop(container, host_port, service, deadline)
+        return [CheckResult(*r) for r in check_desktop(container, host_port, service.port, service.process, deadline,
+                                                        _wait)]
     if target_is_web:
         ok, detail = _wait(lambda: _http(host_port), container, deadline)
     else:
@@ -222,65 +244,6 @@ def _http(port: int) -> str:
         return f"HTTP {exc.code}"
     except urllib.error.URLError as exc:
         raise OSError(str(exc.reason)) from None
-
-
-def _check_desktop(container: Any, host_port: int, service: Service, deadline: float) -> list[CheckResult]:
-    """The built-in desktop from outside: noVNC's viewer page, the VNC server's RFB greeting through websockify's
-    websocket, and the app's process inside the container."""
-    results = [CheckResult(f"noVNC viewer on {service.port}", *_wait(lambda: _viewer_page(host_port), container, deadline)),
-               CheckResult(f"RFB over the websocket on {service.port}",
-                           *_wait(lambda: rfb_over_websocket(host_port), container, deadline))]
-
-    def app_runs() -> str:
-        names = [p[-1].split(" ", 1)[0].rsplit("/", 1)[-1] for p in container.top()["Processes"]]
-        if service.process not in names:
-            raise ValueError(f"no {service.process} process yet")
-        return f"{service.process} is running"
-
-    results.append(CheckResult(f"app {service.process}", *_wait(app_runs, container, deadline)))
-    return results
-
-
-def _viewer_page(port: int) -> str:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/vnc.html", timeout=5) as r:
-        page = r.read(1 << 20).decode("utf-8", "replace")
-    if "noVNC" not in page:
-        raise ValueError("the page on this port is not noVNC's viewer")
-    return f"HTTP {r.status}, noVNC's vnc.html"
-
-
-_RFB_GREETING = re.compile(rb"RFB 003\.00[0-9]\n")
-
-
-def rfb_over_websocket(port: int, path: str = "/websockify") -> str:
-    """Open the websocket noVNC uses and read the VNC server's first message: "RFB 003.00x\n" (RFC 6143 7.1.1)."""
-    key = base64.b64encode(os.urandom(16)).decode()
-    request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-               f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n\r\n")
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(request.encode("ascii"))
-        stream = s.makefile("rb")
-        status = stream.readline(1024)
-        if b" 101 " not in status:
-            raise ValueError(f"no websocket upgrade: {status[:60]!r}")
-        while stream.readline(4096).strip():
-            pass  # the response headers
-        payload = _websocket_frame(stream)
-    if not _RFB_GREETING.fullmatch(payload[:12]):
-        raise ValueError(f"not an RFB greeting: {payload[:12]!r}")
-    return payload[:11].decode("ascii")
-
-
-def _websocket_frame(stream: Any) -> bytes:
-    """The payload of one unmasked server frame (RFC 6455 5.2)."""
-    head = stream.read(2)
-    if len(head) < 2:
-        raise ValueError("the websocket closed before the VNC server spoke")
-    length = head[1] & 0x7F
-    if length >= 126:
-        extra = stream.read(2 if length == 126 else 8)
-        length = int.from_bytes(extra, "big")
-    return stream.read(min(length, 1 << 16))
 
 
 _MARK = "imgwizard-forward-ok"
