@@ -2,9 +2,10 @@
 # imgwizard's built-in desktop. With a password, the ENTRYPOINT runs this first (`--take-password`, as PID 1):
 # the password from the environment to a file in memory, then the rest is exec'd without it. tini then runs
 # this as its one child: starts Xvnc (display :1, VNC on
-# 127.0.0.1:5901 only), openbox, websockify serving noVNC on 31000, then the app; restarts the
-# app when it exits; on `docker stop` (SIGTERM) stops them all and exits. Each service's output goes to the
-# container's log with its name in front: [xvnc] [openbox] [novnc] [app].
+# 127.0.0.1:5901 only), the window manager (matchbox), websockify serving noVNC on
+# 31000, then the app; restarts the app and the window manager when they exit; on `docker stop`
+# (SIGTERM) stops them all and exits. Each service's output goes to the container's log with its name in
+# front: [xvnc] [wm] [novnc] [app].
 set -u
 log() { echo "[imgwizard-desktop] $*"; }
 run=/dev/shm/imgwizard-desktop  # memory only: never in an image layer, gone with the container
@@ -74,52 +75,97 @@ stop_all() {  # TERM to every service, KILL to what is left after 5 s
     trap '' TERM INT
     log "stopping"
     # shellcheck disable=SC2086
-    kill -TERM $pid_app $pid_novnc $pid_openbox $pid_xvnc 2>/dev/null
+    kill -TERM $pid_app $pid_novnc $pid_wm $pid_xvnc 2>/dev/null
     for _ in 1 2 3 4 5 6 7 8 9 10; do
         alive=""
-        for pid in $pid_app $pid_novnc $pid_openbox $pid_xvnc; do
+        for pid in $pid_app $pid_novnc $pid_wm $pid_xvnc; do
             if kill -0 "$pid" 2>/dev/null; then alive=1; fi
         done
         [ -z "$alive" ] && break
         sleep 0.5
     done
     # shellcheck disable=SC2086
-    kill -KILL $pid_app $pid_novnc $pid_openbox $pid_xvnc 2>/dev/null
+    kill -KILL $pid_app $pid_novnc $pid_wm $pid_xvnc 2>/dev/null
     exit "${1:-0}"
 }
-pid_app="" pid_novnc="" pid_openbox="" pid_xvnc=""
+pid_app="" pid_novnc="" pid_wm="" pid_xvnc=""
 trap 'stop_all 0' TERM INT
 
+# A hard stop (docker kill, an OOM kill, a SIGKILL of Xvnc) leaves Xvnc's lock and socket for this display in
+# the container's writable layer, and Xvnc then refuses every later start ("Server is already active for
+# display 1"). This display's are cleared before Xvnc starts, unless an Xvnc still serves
+# it (its pid in the lock).
+lock=/tmp/.X1-lock
+if [ -e "$lock" ] || [ -e /tmp/.X11-unix/X1 ]; then
+    owner=$(tr -dc 0-9 < "$lock" 2>/dev/null)
+    if [ -n "$owner" ] && [ "$(cat "/proc/$owner/comm" 2>/dev/null)" = Xvnc ]; then
+        log "an Xvnc (pid $owner) already serves display :1: not starting a second desktop"
+        exit 1
+    fi
+    log "display :1's lock and socket are left from a hard stop: clearing them"
+    rm -f "$lock" /tmp/.X11-unix/X1
+fi
+
+start_wm() {  # the window manager; ready when it names itself on the root window: only then the app maps
+    start wm matchbox-window-manager -use_titlebar yes
+    for _ in $(seq 100); do
+        xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q "window id" && break
+        sleep 0.1
+    done
+}
+
 export DISPLAY=:1
+# -desktop: the name noVNC puts in the browser tab's title
 # shellcheck disable=SC2086
 start xvnc Xvnc :1 -geometry 1280x800 -depth 24 -interface 127.0.0.1 -rfbport 5901 \
-    -AlwaysShared -AcceptSetDesktopSize $security
+    -desktop 'IntelliJ IDEA Community' -AlwaysShared -AcceptSetDesktopSize $security
 for _ in $(seq 100); do  # the X socket appears when Xvnc is ready
     [ -S /tmp/.X11-unix/X1 ] && break
     sleep 0.1
 done
-start openbox openbox --config-file /etc/imgwizard/openbox-rc.xml
-for _ in $(seq 100); do  # openbox is ready when it names itself on the root window: only then the app maps
-    xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q "window id" && break
-    sleep 0.1
-done
-start novnc websockify --web /usr/share/novnc 0.0.0.0:31000 127.0.0.1:5901
+start_wm
+# websockify's numpy is not installed (desktop_builtin.j2): its warning that unmasking is slower says nothing
+start novnc env PYTHONWARNINGS=ignore::UserWarning websockify --web /usr/share/novnc 0.0.0.0:31000 127.0.0.1:5901
 
+# The app is started again when it exits, after a delay that doubles while it keeps exiting within
+# 30 s of its start (a quick exit: 1, 2, 4 ... 30 s) and is 1 s again
+# once it ran longer. The window manager is started again at once when it exits; Xvnc or websockify exiting
+# stops the desktop (a restart policy starts it again).
 cd "$HOME" || exit 1
+alive() {  # a process of ours that runs: not gone, and not a zombie the shell has not reaped yet
+    kill -0 "$1" 2>/dev/null && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+watch() {  # Xvnc or websockify gone: stop; the window manager gone: start it again
+    for core in xvnc novnc; do
+        eval "pid=\$pid_$core"
+        if ! alive "$pid"; then
+            log "$core exited: stopping the desktop"
+            stop_all 1
+        fi
+    done
+    if ! alive "$pid_wm"; then
+        wait "$pid_wm"
+        log "the window manager exited (code $?): starting it again"
+        start_wm
+    fi
+}
+delay=1 quick=0
 while :; do
     log "starting the app: /usr/local/bin/ideaic"
+    started=$(date +%s)
     start app sh -c 'exec /usr/local/bin/ideaic'
     while kill -0 "$pid_app" 2>/dev/null; do
-        for core in xvnc novnc; do
-            eval "pid=\$pid_$core"
-            if ! kill -0 "$pid" 2>/dev/null; then
-                log "$core exited: stopping the desktop"
-                stop_all 1
-            fi
-        done
+        watch
         sleep 1 &
         wait $!  # a wait that SIGTERM interrupts at once, and that reaps the services that ended
     done
-    log "the app exited: starting it again in 1 s"
-    sleep 1
+    wait "$pid_app"
+    code=$?
+    ran=$(($(date +%s) - started))
+    watch  # an app that lost its X server exits first: the desktop stops rather than restart it
+    if [ "$ran" -ge 30 ]; then delay=1 quick=0; else quick=$((quick + 1)); fi
+    log "the app exited: starting it again in $delay s (exit code $code after $ran s; quick exits in a row: $quick)"
+    sleep "$delay" &
+    wait $!
+    if [ "$quick" -gt 0 ]; then delay=$((delay * 2 > 30 ? 30 : delay * 2)); fi
 done
