@@ -51,7 +51,16 @@ def peers(args: argparse.Namespace) -> int:
     """imgwizard against neurodocker and hpccm (bench/peers/compare.py), min of `args.runs` interleaved runs."""
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(HERE / "peers"))
+    from importlib.metadata import PackageNotFoundError, version
+
     from compare import run_peers
+
+    try:
+        version("neurodocker"), version("hpccm")
+    except PackageNotFoundError as exc:
+        print(f"--peers needs {exc.name}: install the bench extras first: .venv/bin/pip install -e '.[bench]'",
+              file=sys.stderr)
+        return 2
 
     cache = set_up_apt_cache(args)
     work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-peers-"))
