@@ -25,6 +25,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -62,14 +63,7 @@ def peers(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
 
-    cache = set_up_apt_cache(args)
-    work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-peers-"))
-    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"imgwizard against the peers, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-          f"{os.cpu_count()} CPUs, load {load} (1/5/15 min) at start, work folder {work}{cache}", flush=True)
-    api = docker_client()
-    base = wait_for_base(api)
-    check_base_is_slim()
+    work, api, base = _start(args, "peers", "imgwizard against the peers")
     try:
         status = run_peers(args.scenarios.split(","), max(args.runs, 1), work, build, _render_into, base["Size"], api,
                            args.offset)
@@ -84,17 +78,25 @@ def peers(args: argparse.Namespace) -> int:
     return status
 
 
+def _start(args: argparse.Namespace, name: str, title: str) -> tuple[Path, Any, dict]:
+    """What a Docker bench run starts with: the apt cache (if asked), a work folder, a line saying when and on
+    what it runs, and the engine with the slim Debian base: (work folder, API client, the base's inspect)."""
+    cache = set_up_apt_cache(args)
+    work = Path(tempfile.mkdtemp(prefix=f"imgwizard-bench-{name}-"))
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{title}, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
+          f"load {load} (1/5/15 min) at start, work folder {work}{cache}", flush=True)
+    api = docker_client()
+    base = wait_for_base(api)
+    check_base_is_slim()
+    return work, api, base
+
+
 def desktop(args: argparse.Namespace) -> int:
     """The built-in desktop's size over its base (cold builds) and the package steps (bench/desktop_size.py)."""
     from desktop_size import desktop_size
 
-    cache = set_up_apt_cache(args)
-    work = Path(tempfile.mkdtemp(prefix="imgwizard-bench-desktop-"))
-    print(f"the built-in desktop's size, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-          f"{os.cpu_count()} CPUs, work folder {work}{cache}", flush=True)
-    api = docker_client()
-    base = wait_for_base(api)
-    check_base_is_slim()
+    work, api, base = _start(args, "desktop", "the built-in desktop's size")
     try:
         rows, goals, steps = desktop_size(api, work, base, work / "build.log")
     except RuntimeError as e:

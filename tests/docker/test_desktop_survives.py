@@ -1,22 +1,23 @@
 """The built-in desktop after a hard stop, on the real engine and seen from outside: `docker kill` (SIGKILL to every
 process, as an OOM kill) and a SIGKILL of Xvnc alone leave Xvnc's lock and socket of display :1 in the container's
 writable layer; `docker start` must still bring the desktop back, and a real browser logs in and sees the app.
-For root (xterm_root_image, built here) and for the non-root user `app` (xterm_user_image: the answers of
-test_desktop_builtin.py's xterm_image, so the engine's cache makes it no second build). Also: the window
+For root (xterm_root_image, built here) and for the non-root user `app` (test_desktop_builtin.py's
+xterm_image, imported: the engine's cache makes it no second build). Also: the window
 manager is started again when it dies, and the browser tab's title names the app."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.answers_kit import BUILTIN_DESKTOP, FORWARD, KEY_LOGIN, answers_toml, put_test_key
+from tests.answers_kit import BUILTIN_DESKTOP, answers_toml
 from tests.docker.conftest import build_scenario
 from tests.docker.novnc_browser import WAIT_S, chromium, open_viewer, painted, wait_connected
-from tests.docker.test_desktop_builtin import PASSWORD, _mapped, _pids, _wait_for, _window_rect, browser, desktop_app
+from tests.docker.test_desktop_builtin import (PASSWORD, _mapped, _pids, _wait_for, _window_rect, browser,
+                                               desktop_app, xterm_image)
 from tests.docker.test_ssh import host_port
 
 pytestmark = pytest.mark.docker
-__all__ = ["browser"]  # test_desktop_builtin.py's fixture: skips without chromium or Playwright
+__all__ = ["browser", "xterm_image"]  # test_desktop_builtin.py's fixtures (browser: skips without chromium)
 
 
 @pytest.fixture(scope="module")
@@ -29,23 +30,10 @@ def xterm_root_image(docker_client, scenario_dir, images_to_remove):
     return built
 
 
-@pytest.fixture(scope="module")
-def xterm_user_image(docker_client, scenario_dir, images_to_remove, ssh_keypair):
-    """test_desktop_builtin.py's xterm_image again (the same answers: its layers come from the build cache): xterm
-    as the non-root user `app`, SSH key login, socat forwarding 31001 -> 8006."""
-    folder = put_test_key(scenario_dir / "desktop-xterm-survives", ssh_keypair)
-    toml = answers_toml("desktop-xterm", app=desktop_app("xterm"), desktop=BUILTIN_DESKTOP,
-                        packages={"apt": ["xterm", "xclip"]}, user={"root": False}, ssh=KEY_LOGIN,
-                        forward={**FORWARD, "listen": 31001})
-    built = build_scenario(docker_client, folder, "desktop-xterm", toml)
-    images_to_remove.append(built.tag)
-    return built
-
-
 @pytest.fixture(params=["root", "app"])
 def desktop(request, docker_client):
     """A running desktop of the root or the non-root image, its web port on 127.0.0.1: (container, image)."""
-    image = request.getfixturevalue("xterm_root_image" if request.param == "root" else "xterm_user_image")
+    image = request.getfixturevalue("xterm_root_image" if request.param == "root" else "xterm_image")
     c = docker_client.containers.run(image.tag, detach=True, environment={"DESKTOP_PASSWORD": PASSWORD},
                                      ports={"31000/tcp": ("127.0.0.1", None)})
     try:
