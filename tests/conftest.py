@@ -41,6 +41,7 @@ TOOLS = {
     "ssh-keyscan": ("the OpenSSH client", "apt-get install openssh-client"),
     "chromium": ("Debian's chromium", "apt-get install chromium"),
     "openssl": ("openssl", "apt-get install openssl"),
+    "docker-compose": ("Debian's docker-compose", "apt-get install docker-compose"),
 }
 SBIN = "/usr/local/sbin:/usr/sbin:/sbin"  # sshd's folder, on root's PATH only
 

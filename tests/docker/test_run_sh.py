@@ -1,13 +1,17 @@
 """run.sh as written, on the real engine (issue 29, item 2.5): the app's host port is APP_HOST_PORT, the bind
 address BIND_ADDRESS (127.0.0.1 here: tests reach only this machine); a start that fails on a busy host port leaves
 a container that never ran, which the next run.sh removes, saying so, before it starts the image; a running
-container of that name, and one that is not imgwizard's, are never touched.
+container of that name, and one that is not imgwizard's, are never touched. The container gets the restart policy
+RESTART_POLICY names, unless-stopped by default (issue 28). Started as run.sh users sometimes start it, with
+--read-only or --user, the entry wrapper (SSH) and the built-in desktop stop at once with one line saying what to
+drop (issue 28).
 
 The image is the session's Jupyter image (tests/docker/conftest.py, shared with test_services), tagged under a
 name of this test's own so its container name is unique; run.sh is rendered from its answers for that name."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -15,13 +19,17 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from tests.docker.test_desktop_builtin import PASSWORD
+from tests.docker.test_desktop_survives import xterm_root_image
 from wizard.render import render
 
 pytestmark = pytest.mark.docker
+__all__ = ["xterm_root_image"]  # test_desktop_survives.py's fixture (the engine's cache makes it no second build)
 
 TOKEN = "run-sh-test-token"
 
@@ -113,7 +121,76 @@ def test_a_bad_port_or_address_is_one_line_and_nothing_runs(script):
     path, name = script
     for env, said in (({"APP_HOST_PORT": "80; rm -rf /"}, "run.sh: APP_HOST_PORT must be a port number (1-65535)"),
                       ({"APP_HOST_PORT": "8080", "BIND_ADDRESS": "0.0.0.0 -v /:/host"},
-                       "run.sh: BIND_ADDRESS must be an IP address of this host, e.g. 127.0.0.1")):
+                       "run.sh: BIND_ADDRESS must be an IP address of this host, e.g. 127.0.0.1"),
+                      ({"RESTART_POLICY": "sometimes"}, "run.sh: RESTART_POLICY must be no, always, unless-stopped, "
+                                                        "on-failure or on-failure:N (N: 1-999 tries)")):
         done = run_sh(path, **env)
         assert done.returncode == 2 and done.stderr.strip() == said, done.stderr
     assert state(name) == ""
+
+
+def restart_policy(name: str) -> dict:
+    r = subprocess.run(["docker", "container", "inspect", "--format", "{{json .HostConfig.RestartPolicy}}", name],
+                       capture_output=True, text=True, check=True, timeout=60)
+    return json.loads(r.stdout)
+
+
+def test_the_container_has_the_restart_policy_run_sh_gives_it(script):
+    path, name = script
+    started = run_sh(path, APP_HOST_PORT=str(free_port()))
+    assert started.returncode == 0, started.stderr
+    assert restart_policy(name) == {"Name": "unless-stopped", "MaximumRetryCount": 0}
+    subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=True, timeout=60)
+    started = run_sh(path, APP_HOST_PORT=str(free_port()), RESTART_POLICY="on-failure:3")
+    assert started.returncode == 0, started.stderr
+    assert restart_policy(name) == {"Name": "on-failure", "MaximumRetryCount": 3}
+    assert state(name) == "running"
+
+
+def refused_start(image: str, *options: str) -> tuple[int, str, float]:
+    """`docker run IMAGE` with options it cannot run under: (exit code, log, seconds from the start of its first
+    process to its end, as the engine timed them). No restart policy: the first exit is the one looked at."""
+    name = f"imgwizard-test-refused-{uuid.uuid4().hex[:8]}"
+    try:
+        subprocess.run(["docker", "run", "-d", "--name", name, *options, image], capture_output=True, check=True,
+                       timeout=60)
+        subprocess.run(["docker", "wait", name], capture_output=True, check=True, timeout=30)
+        r = subprocess.run(["docker", "container", "inspect", "--format", "{{json .State}}", name],
+                           capture_output=True, text=True, check=True, timeout=60)
+        st = json.loads(r.stdout)
+        logs = subprocess.run(["docker", "logs", name], capture_output=True, text=True, timeout=60)
+        took = (datetime.fromisoformat(st["FinishedAt"]) - datetime.fromisoformat(st["StartedAt"])).total_seconds()
+        return st["ExitCode"], logs.stdout + logs.stderr, took
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)
+
+
+@pytest.mark.parametrize("options,said", [
+    (("--read-only",), "imgwizard: the container's root file system is read-only (docker run --read-only?) but SSH "
+                       "writes its host keys to /etc/ssh at every start: drop --read-only"),
+    (("--user", "1234"), "imgwizard: this container runs as uid 1234 (docker run --user?) but sshd needs root: drop "
+                         "--user (SSH logs in as root all the same)"),
+])
+def test_the_entry_wrapper_under_read_only_or_user_says_what_to_drop_within_a_second(ssh_password_image, options,
+                                                                                   said):
+    code, log, took = refused_start(ssh_password_image.tag, "-e", "SSH_PASSWORD=not-used-here", *options)
+    assert (code, log) == (1, said + "\n")
+    assert took < 1, f"{took:.2f} s"
+
+
+@pytest.mark.parametrize("options,said", [
+    (("--read-only",), "[imgwizard-desktop] /tmp is read-only (docker run --read-only?): the desktop writes its "
+                       "display in /tmp and the app its settings in /root: drop --read-only, or add --tmpfs /tmp "
+                       "--tmpfs /root"),
+    (("--read-only", "--tmpfs", "/tmp"), "[imgwizard-desktop] /root is read-only (docker run --read-only?): the "
+                                         "desktop writes its display in /tmp and the app its settings in /root: drop "
+                                         "--read-only, or add --tmpfs /tmp --tmpfs /root"),
+    (("--user", "1234"), "[imgwizard-desktop] this container runs as uid 1234 (docker run --user?), not as root: "
+                         "drop --user (this image's desktop runs as root)"),
+])
+def test_the_built_in_desktop_under_read_only_or_user_says_what_to_drop_within_a_second(xterm_root_image, options,
+                                                                                      said):
+    """The root xterm desktop (no SSH, so no entry wrapper in front): one line, exit 1, before Xvnc starts."""
+    code, log, took = refused_start(xterm_root_image.tag, "-e", f"DESKTOP_PASSWORD={PASSWORD}", *options)
+    assert (code, log) == (1, said + "\n")
+    assert took < 1, f"{took:.2f} s"
