@@ -32,6 +32,8 @@ TEXT = {
     "mirror.pytorch": st.sampled_from(["", "", "https://mirror.example.com/pytorch/whl", "http://10.0.0.5:8080/whl"]),
 }
 LISTS = {
+    # distinct last parts (two entries of one name are refused); not placed in the folder: listed to place
+    "app.files": st.lists(st.sampled_from(["tool", "app.jar", "dist/launcher"]), max_size=2, unique=True),
     "app.jupyter_extras": st.lists(st.sampled_from(["notebook", "jupyter-ai"]), max_size=2, unique=True),
     "packages.apt": st.lists(st.sampled_from(["htop", "libgl1", "g++", "python3-dev", "unzip"]), max_size=3, unique=True),
     "packages.pip": st.lists(st.sampled_from(["ray==2.9.0", "requests", "numpy>=1.26", "ray[client]==2.9.0"]),

@@ -367,3 +367,15 @@ def test_every_check_matches_the_whole_string_by_itself(check, good, tail):
                                           (checks.devices, "0,١"), (checks.torch_version, "２.4.0")])
 def test_checks_take_ascii_digits_only(check, digits):
     assert check(digits) is not None
+
+
+def test_app_files_from_the_wizard_s_text_box_are_split_on_spaces_and_asked_before_the_command():
+    """app.files is a list the wizard shows as one text box (as packages.apt): `tool build/libs/app.jar` is two
+    entries; it is asked on the app's step before app.command, which may start a program from there."""
+    from wizard.tree import BY_ID
+    given = {"app.type": "desktop", "app.name": "command", "app.files": "tool  build/libs/app.jar"}
+    answers, problems = resolve(given)
+    assert problems == [] and answers["app.files"] == ["tool", "build/libs/app.jar"]
+    keys = BY_ID["app_details"].keys
+    assert keys.index("app.files") < keys.index("app.command")
+    assert [f.key for f in BY_ID["app_details"].fields(answers)][:2] == ["app.files", "app.command"]

@@ -96,6 +96,20 @@ def test_a_generated_name_deeper_in_a_folder_is_fine(path, tmp_path):
     assert problems({**BINARY, "app.command": path}, tmp_path) == {}
 
 
+@pytest.mark.parametrize("name", ["Dockerfile", "run.sh", "README.md", "imgwizard-desktop.sh"])
+def test_an_app_file_named_like_a_file_imgwizard_writes_is_refused(name, tmp_path):
+    given = {"app.type": "desktop", "desktop.engine": "builtin", "app.name": "command", "app.files": ["tool", name]}
+    assert "accepted:" in refused(given, "app.files", repr(name), ".bak", base=tmp_path)
+
+
+def test_app_files_hold_at_most_16_entries_of_at_most_255_characters(tmp_path):
+    given = {"app.type": "desktop", "desktop.engine": "builtin", "app.name": "command"}
+    assert problems({**given, "app.files": [f"f{i}" for i in range(16)]}, tmp_path) == {}
+    assert "at most 16 items" in refused({**given, "app.files": [f"f{i}" for i in range(17)]}, "app.files", "17",
+                                         base=tmp_path)
+    assert "at most 255 characters" in refused({**given, "app.files": ["a" * 256]}, "app.files", "256", base=tmp_path)
+
+
 def test_the_other_user_files_have_names_that_never_clash():
     for path, _ in ASCEND_FILES:
         assert checks.generated_name(path) is None
@@ -222,7 +236,10 @@ def test_device_numbers_reach_run_sh_as_written(devices, flags):
 # ------------------------------------------------------------------ every new message in both languages
 
 @pytest.mark.parametrize("msg_id", ["cross.port_engine", "cross.base_scratch", "cross.base_scratch_name",
-                                    "cross.generated_name", "accepted.devices_zero", "accepted.mirror_url"])
+                                    "cross.generated_name", "accepted.devices_zero", "accepted.mirror_url",
+                                    "accepted.app_file", "files.taken", "files.same_name", "files.link", "files.kind",
+                                    "files.inner_link", "files.inner_kind", "files.not_brought", "files.missing",
+                                    "files.not_executable", "files.other_opt", "plan.file.app_files"])
 def test_each_new_message_has_english_and_chinese_with_the_same_parameters(msg_id):
     fields = re.compile(r"\{(\w+)\}")
     assert set(fields.findall(EN[msg_id])) == set(fields.findall(ZH[msg_id]))

@@ -272,6 +272,18 @@ def _check_archive(v: str) -> str | None:
     return None
 
 
+# Where app.files go: /opt/<the image name's last part>/ (image.name `team/tool` -> /opt/tool). Not a folder
+# imgwizard or a base image fills itself: /opt/venv and /opt/conda (plan.py VENV, CONDA), /opt/nvidia
+# (gpu/nvidia.j2's installer), /opt/base (jlesage's helpers, bases.toml helpers_source).
+APP_FILES_ROOT = "/opt"
+APP_FILES_TAKEN = ("venv", "conda", "nvidia", "base")
+
+
+def app_folder(a: Mapping[str, Any]) -> str:
+    """The folder app.files are copied into: /opt/<image name's last part> (docs/answers.md 'app.files')."""
+    return f"{APP_FILES_ROOT}/{a.get('image.name', '').rsplit('/', 1)[-1]}"
+
+
 def command_name(command: str) -> str:
     """The program a command line starts: its first word without folders (`/usr/bin/xterm -ls` -> xterm)."""
     return command.split(" ", 1)[0].rsplit("/", 1)[-1]
@@ -330,6 +342,13 @@ FIELDS: tuple[Field, ...] = (
             "下载的 Linux .tar.gz 安装包，放在 Dockerfile 同级目录（有社区版就用社区版）。"),
           "pycharm-community-2024.2.1.tar.gz", check=_check_archive,
           when=lambda a: a.get("app.name") == "jetbrains"),
+    Field("app.files", "list", T("App files", "应用文件"),
+          T("Files or folders of your app in the build folder (a jar, a folder with bin/), separated by spaces: each "
+            "is copied with its name and mode into /opt/<image name>/, so app.command can start "
+            "/opt/<image name>/tool/bin/start or java -jar /opt/<image name>/app.jar.",
+            "构建目录中应用自己的文件或文件夹（jar 包、带 bin/ 的文件夹），空格分隔：每项保持名称和权限复制到 "
+            "/opt/<镜像名>/，启动命令可写 /opt/<镜像名>/tool/bin/start 或 java -jar /opt/<镜像名>/app.jar。"),
+          [], check=checks.app_file, max_len=255, max_items=16, when=lambda a: a.get("app.name") == "command"),
     Field("app.command", "text", T("Command", "启动命令"),
           T("Desktop: the command the desktop starts. Binary: the binary's path in the build folder (app, bin/server, "
             "target/release/app).",

@@ -167,6 +167,12 @@ def relative_path(v: str) -> str | None:
     return None if inside and not v.startswith("-") else Msg("accepted.binary_path")
 
 
+def app_file(v: str) -> str | None:
+    """An app.files entry: a file or folder inside the build folder, by its text alone (relative_path's rule),
+    that may also end the Dockerfile's COPY line's name in /opt/<image name>/ (the same characters)."""
+    return None if relative_path(v) is None else Msg("accepted.app_file")
+
+
 # The files imgwizard writes at the top of a build folder: wizard/render.py's Dockerfile, SUPPORT files,
 # authorized_keys, extra-ca.crt, .dockerignore, run.sh, compose.yaml, README.md, imgwizard.toml, and the build's
 # build.log (screens/cli/build.py). tests/test_validation_limits.py checks this list against render.SUPPORT.

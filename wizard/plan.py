@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from wizard import checks, knowledge
-from wizard.answers import command_name, torch_build_for
+from wizard.answers import app_folder, command_name, torch_build_for
 from wizard.text import Msg
 
 WRAPPER = "/usr/local/bin/imgwizard-entry.sh"
@@ -76,6 +76,7 @@ class Plan:
     login_user: str
     jetbrains: dict[str, str] | None
     binary: dict[str, str] | None  # src: its path in the build folder (bin/server), path: where the image has it
+    app_files: list[dict[str, str]]  # app.files: src, its path in the build folder (tool), path: /opt/<image name>/tool
     code_server: dict[str, str] | None
     miniconda_url: str | None
     authorized_keys: str | None
@@ -275,7 +276,7 @@ def _nvidia_capabilities(c: _Facts) -> str | None:
 
 
 def _apps(c: _Facts) -> dict[str, Any]:
-    """The JetBrains archive, the binary and code-server's pinned .deb."""
+    """The JetBrains archive, the binary, the app's own files and code-server's pinned .deb."""
     a = c.a
     jetbrains = code_server = None
     if c.app_name == "jetbrains":
@@ -289,11 +290,13 @@ def _apps(c: _Facts) -> dict[str, Any]:
     binary = _binary(c)
     if binary:
         c.user_files.append((binary["src"], Msg("plan.file.binary")))
+    app_files = _app_files(c)
+    c.user_files.extend((f["src"], Msg("plan.file.app_files", path=f["path"])) for f in app_files)
     if c.app_name == "code-server":
         info = knowledge.code_server()
         code_server = {"version": info["version"],
                        "url": info["url"].format(version=info["version"], arch=c.arch["deb"])}
-    return {"jetbrains": jetbrains, "code_server": code_server, "binary": binary}
+    return {"jetbrains": jetbrains, "code_server": code_server, "binary": binary, "app_files": app_files}
 
 
 def _binary(c: _Facts) -> dict[str, str] | None:
@@ -304,6 +307,23 @@ def _binary(c: _Facts) -> dict[str, str] | None:
     src = c.a["app.command"]
     folder = "/app" if c.family == "scratch" else "/usr/local/bin"
     return {"src": src, "path": f"{folder}/{src.rsplit('/', 1)[-1]}"}
+
+
+def app_title(a: Mapping[str, Any]) -> str:
+    """A desktop command app's name in the browser tab and the desktop base's title: its program's name
+    (xterm), or, for a program app.files brings, the image's (/opt/mytool/tool/bin/start -> mytool)."""
+    folder = app_folder(a)
+    if a.get("app.files") and a.get("app.command", "").startswith(f"{folder}/"):
+        return folder.rsplit("/", 1)[-1]
+    return command_name(a.get("app.command") or "app")
+
+
+def _app_files(c: _Facts) -> list[dict[str, str]]:
+    """A desktop command app's own files and folders (app.files): each from its path in the build folder to
+    /opt/<image name>/<its name> (answers.app_folder), a folder with everything in it; validate refuses two
+    entries of one name."""
+    folder = app_folder(c.a)
+    return [{"src": src, "path": f"{folder}/{src.rsplit('/', 1)[-1]}"} for src in c.a.get("app.files", [])]
 
 
 # The built-in desktop's password: at least this many characters (VNC uses the first 8; the supervisor refuses a
@@ -344,7 +364,7 @@ def _desktop(c: _Facts) -> dict[str, Any] | None:
         command, title = f"/usr/local/bin/{info['product']}", info["title"]
     else:
         command = a["app.command"]
-        title = command_name(command)
+        title = app_title(a)
     return {"port": a["app.port"], "vnc_port": facts["vnc_port"], "display": DESKTOP_DISPLAY,
             "geometry": DESKTOP_GEOMETRY, "web": facts["novnc_web"], "auth": bool(a.get("desktop.auth")),
             "password_env": facts["password_env"], "command": command, "title": title,
@@ -453,12 +473,19 @@ SSH_HOST_PORT_DEFAULT = 2222  # the host's own sshd holds 22 on a real server
 
 
 def _publish(a: Mapping[str, Any], port: int) -> str:
-    """host:container for one published port. The app's and the forwarder's ports keep their number on the host
-    (the platform publishes 31000); SSH's host port is SSH_HOST_PORT at run time, by default 2222 (or ssh.port
-    when that is not 22), so the host's own sshd on 22 is never in the way."""
-    if not (a.get("ssh.enabled") and port == a.get("ssh.port")):
-        return f"{port}:{port}"
-    return f"${{{SSH_HOST_PORT}:-{_ssh_host_port(a)}}}:{port}"
+    """BIND:HOST:CONTAINER for one published port, each variable part as ${VARIABLE:-default}, which sh (run.sh)
+    and docker compose (compose.yaml) both expand, so the two files publish the same ports the same way.
+    BIND_ADDRESS: the host address, by default 0.0.0.0 (every IPv4 interface: the platform reaches the ports from
+    outside; written out because compose v1 refuses an empty address). APP_HOST_PORT: the app's host port, by
+    default its own number (the platform publishes 31000). SSH_HOST_PORT: SSH's, by default 2222 (or ssh.port when
+    that is not 22), so the host's own sshd on 22 is never in the way. The forwarder's port keeps its number."""
+    if a.get("ssh.enabled") and port == a.get("ssh.port"):
+        host = f"${{{SSH_HOST_PORT}:-{_ssh_host_port(a)}}}"
+    elif port == a.get("app.port"):
+        host = f"${{APP_HOST_PORT:-{port}}}"
+    else:
+        host = str(port)
+    return f"${{BIND_ADDRESS:-0.0.0.0}}:{host}:{port}"
 
 
 def _ssh_host_port(a: Mapping[str, Any]) -> int | None:

@@ -17,6 +17,7 @@ import jinja2
 from wizard import __version__, answers_file, checks, labels
 from wizard.answers import torch_build_for
 from wizard.plan import CONDA, VENV, WRAPPER, Plan, build_plan
+from wizard.plan import app_title as plan_app_title
 
 EXECUTABLE = 0o755
 REGULAR = 0o644
@@ -188,7 +189,7 @@ def _values(a: dict[str, Any], plan: Plan) -> dict[str, Any]:
     if plan.jetbrains:
         app_command, app_title = plan.jetbrains["launcher"], plan.jetbrains["title"]
     else:
-        app_command, app_title = a.get("app.command", ""), (a.get("app.command") or "app").split()[0].split("/")[-1]
+        app_command, app_title = a.get("app.command", ""), plan_app_title(a)
     image = f"{a['image.name']}:{a['image.tag']}"
     return {
         "a": a, "p": plan, "version": __version__, "venv": VENV, "conda": CONDA, "wrapper_path": WRAPPER,

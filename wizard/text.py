@@ -74,6 +74,9 @@ EN: dict[str, str] = {
     "accepted.file_name": "a file name in the build folder: letters, digits and . _ + - (no folders)",
     "accepted.binary_path": "a path inside the build folder: names of letters, digits and . _ + - joined by / "
                             "(e.g. app, bin/server, target/release/app); not absolute, not starting with -, no . or .. parts",
+    "accepted.app_file": "a file or folder inside the build folder: names of letters, digits and . _ + - joined by / "
+                         "(e.g. tool, app.jar, build/libs/app.jar); not absolute, not starting with -, "
+                         "no . or .. parts, no / at the end",
     "accepted.command": "a command and its arguments separated by single spaces, each of letters, digits and "
                         "@ % + = : , . / _ - (e.g. xterm or firefox-esr --kiosk)",
     "accepted.mirror": "one of {named}, or an http(s) URL such as http://mirrors.example.com",
@@ -156,6 +159,25 @@ EN: dict[str, str] = {
                              "whose package you name in packages.apt",
     "command.code": "VS Code ({name}) is not in {os}'s archive (only Microsoft's own repository has it); accepted: "
                     "app.type = web with app.name = code-server (VS Code in the browser), or another program",
+    "files.taken": "app.files go to {folder}, a folder imgwizard or the base image fills itself; accepted: an "
+                   "image.name whose last part is not {taken} (it names the folder)",
+    "files.same_name": "{value} and {other} would both be copied to {path}; accepted: entries whose last parts differ",
+    "files.link": "{value} is a symbolic link (to {target}): Docker would send the link, not what it points to; "
+                  "accepted: the file or folder itself",
+    "files.kind": "{value} is {kind}; accepted: a regular file or a folder",
+    "files.inner_link": "{value} holds the symbolic link {link} to {target}, outside {value}: in the image it would "
+                        "point at nothing, or at the image's own files; accepted: relative links that stay inside {value}",
+    "files.inner_kind": "{value} holds {path}, {kind}; accepted: regular files, folders and links inside {value}",
+    "files.nothing": "nothing (app.files is empty)",
+    "files.not_brought": "{path} is not what app.files copies to {folder} ({brought}); accepted: a path under one of "
+                         "them, e.g. app.files = [\"tool\"] with {folder}/tool/bin/start",
+    "files.missing": "{path} would be {src} of the build folder, which {entry} does not hold; accepted: the path of "
+                     "a file inside {entry}",
+    "files.not_executable": "{path} would be {src} of the build folder, which is not executable (the image keeps the "
+                            "build folder's mode); accepted: an executable program (chmod +x {src}), or its "
+                            "interpreter first (sh {path}, java -jar ...)",
+    "files.other_opt": "{path} is under /opt but app.files go to {folder} (the folder follows image.name); accepted: "
+                       "a program under {folder}/",
     "cross.no_key_shell": "SSH is on by default for a shell image and key login needs your OpenSSH public key; accepted: "
                           "[ssh] authorized_key = \"ssh-ed25519 AAAA...\" or the path of a .pub file (e.g. \"~/.ssh/id_ed25519.pub\"), "
                           "or auth = \"password\" (SSH_PASSWORD at start), or enabled = false for no SSH",
@@ -242,6 +264,7 @@ EN: dict[str, str] = {
     "plan.file.nvidia_run": "the NVIDIA driver installer of the host's exact version",
     "plan.file.jetbrains": "the JetBrains Linux archive you downloaded",
     "plan.file.binary": "the binary (statically linked for scratch)",
+    "plan.file.app_files": "the app's own file or folder, copied to {path}",
     # ---- the plain flow (screens/cli/plain.py)
     "plain.interrupted": "\nInterrupted: nothing was written.",
     "plain.no_terminal": "imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a "
@@ -438,6 +461,9 @@ ZH: dict[str, str] = {
     "accepted.file_name": "构建目录中的文件名：字母、数字和 . _ + -（不含子目录）",
     "accepted.binary_path": "构建目录内的路径：由字母、数字和 . _ + - 组成的名称，用 / 连接"
                             "（如 app、bin/server、target/release/app）；不能是绝对路径，不能以 - 开头，不能含 . 或 ..",
+    "accepted.app_file": "构建目录内的文件或文件夹：由字母、数字和 . _ + - 组成的名称，用 / 连接"
+                         "（如 tool、app.jar、build/libs/app.jar）；不能是绝对路径，不能以 - 开头，"
+                         "不能含 . 或 ..，末尾不加 /",
     "accepted.command": "命令及其参数，用单个空格分隔，每一项由字母、数字和 @ % + = : , . / _ - 组成"
                         "（如 xterm 或 firefox-esr --kiosk）",
     "accepted.mirror": "{named} 之一，或 http(s) 地址，如 http://mirrors.example.com",
@@ -509,6 +535,26 @@ ZH: dict[str, str] = {
                              "os.family = debian（提供 firefox-esr 软件包），或在 packages.apt 中写明软件包的其他程序",
     "command.code": "{os} 的软件源中没有 VS Code（{name}）（只有微软自己的软件源提供）；可接受：app.type = web 且 "
                     "app.name = code-server（浏览器里的 VS Code），或其他程序",
+    "files.taken": "app.files 复制到 {folder}，该目录由 imgwizard 或基础镜像自己使用；"
+                   "可接受：image.name 的最后一段不是 "
+                   "{taken}（它决定目录名）",
+    "files.same_name": "{value} 和 {other} 都会被复制到 {path}；可接受：最后一段名称各不相同的条目",
+    "files.link": "{value} 是符号链接（指向 {target}）：Docker 只会发送链接本身而不是它指向的内容；"
+                  "可接受：文件或文件夹本身",
+    "files.kind": "{value} 是{kind}；可接受：普通文件或文件夹",
+    "files.inner_link": "{value} 中的符号链接 {link} 指向 {value} 之外的 {target}："
+                        "在镜像里它会指向不存在的文件或镜像自己的文件；"
+                        "可接受：留在 {value} 之内的相对链接",
+    "files.inner_kind": "{value} 中有 {path}，它是{kind}；可接受：{value} 内的普通文件、文件夹和链接",
+    "files.nothing": "无（app.files 为空）",
+    "files.not_brought": "{path} 不是 app.files 复制到 {folder} 的内容（{brought}）；可接受：其中某一项之下的路径，"
+                         "如 app.files = [\"tool\"] 配合 {folder}/tool/bin/start",
+    "files.missing": "{path} 对应构建目录中的 {src}，但 {entry} 中没有它；可接受：{entry} 中某个文件的路径",
+    "files.not_executable": "{path} 对应构建目录中的 {src}，它没有可执行权限（镜像保留构建目录中的权限）；"
+                            "可接受：可执行的程序"
+                            "（chmod +x {src}），或先写解释器（sh {path}、java -jar ...）",
+    "files.other_opt": "{path} 在 /opt 下，但 app.files 复制到 {folder}（目录名取自 image.name）；"
+                       "可接受：{folder}/ 下的程序",
     "cross.no_key_shell": "命令行镜像默认开启 SSH，公钥登录需要你的 OpenSSH 公钥；可接受：[ssh] authorized_key = \"ssh-ed25519 AAAA...\" 或 .pub "
                           "文件的路径（如 \"~/.ssh/id_ed25519.pub\"），或 auth = \"password\"（启动时从 SSH_PASSWORD 读取），或 enabled = "
                           "false 不使用 SSH",
@@ -580,6 +626,7 @@ ZH: dict[str, str] = {
     "plan.file.nvidia_run": "与宿主机版本完全一致的 NVIDIA 驱动安装程序",
     "plan.file.jetbrains": "你下载的 JetBrains Linux 安装包",
     "plan.file.binary": "二进制程序（为 scratch 静态链接）",
+    "plan.file.app_files": "应用自己的文件或文件夹，复制到 {path}",
     "plain.interrupted": "\n已中断：没有写入任何文件。",
     "plain.no_terminal": "imgwizard --plain：没有可提问的终端：请用 `imgwizard render ANSWERS -o DIR`，或在终端中运行",
     "plain.nothing_written": "没有写入任何文件。",

@@ -47,7 +47,8 @@ STEPS: tuple[Step, ...] = (
     Step("app_details", T("The app", "应用设置"),
          T("What to install and how it starts. The platform publishes container port 31000.",
            "安装什么、如何启动。平台对外转发容器的 31000 端口。"),
-         ("app.archive", "app.command", "app.python_from", "app.python", "app.jupyter_extras", "app.auth", "app.port")),
+         ("app.archive", "app.files", "app.command", "app.python_from", "app.python", "app.jupyter_extras", "app.auth",
+          "app.port")),
     Step("os", T("Base system", "基础系统"),
          T("Ubuntu is easiest for many dependencies and NVIDIA drivers; Debian gives a smaller image; Alpine is smallest "
            "but hard to fit many dependencies to; scratch only holds a self-contained binary.",

@@ -5,11 +5,13 @@ Every problem is (key, message): one line naming the key and what would be accep
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any, Mapping
 
 from wizard import checks, knowledge, safeio
-from wizard.answers import Answers, command_name, resolve, torch_build_for
+from wizard.answers import APP_FILES_ROOT, APP_FILES_TAKEN, Answers, app_folder, command_name, resolve, torch_build_for
 from wizard.checks import shown
 from wizard.text import Msg
 
@@ -61,6 +63,8 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
         out.append(("os.family", Msg("cross.scratch_shell")))
     out += _base_image_scratch(a)
     out += _binary_path(a, base_dir)
+    out += _app_files(a, base_dir)
+    out += _app_command(a, base_dir)
     out += _generated_names(a)
     return out
 
@@ -95,12 +99,13 @@ def _generated_names(a: Mapping[str, Any]) -> list[Problem]:
     writes into the build folder: writing the context would move it to NAME.bak and COPY imgwizard's file.
     The other user files have fixed names that never collide (NVIDIA-Linux-*.run, ascend/...)."""
     out: list[Problem] = []
-    copied = (("app.command", a.get("app.type") == "binary"), ("app.archive", a.get("app.name") == "jetbrains"))
-    for key, applies in copied:
-        value = a.get(key, "")
+    copied = [("app.command", a.get("app.command", ""), a.get("app.type") == "binary"),
+              ("app.archive", a.get("app.archive", ""), a.get("app.name") == "jetbrains"),
+              *(("app.files", entry, True) for entry in a.get("app.files", []))]
+    for key, value, applies in copied:
         name = checks.generated_name(value) if applies and not checks.relative_path(value) else None
         if name:
-            out.append((key, Msg("cross.generated_name", value=shown(a[key]), name=name)))
+            out.append((key, Msg("cross.generated_name", value=shown(value), name=name)))
     return out
 
 
@@ -113,6 +118,112 @@ def _binary_path(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
         return [("app.command", Msg("refused.binary", value=shown(path), accepted=checks.relative_path(path)))]
     leaving = safeio.leaves(base_dir, path)
     return [("app.command", leaving)] if leaving else []
+
+
+# How many names of one app.files folder are looked at for links and special files: a JetBrains-size tree has
+# ~20,000; past this the rest is left to the build (a link is sent as a link, never what it points to).
+APP_FILES_WALK = 200_000
+
+
+def _app_files(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
+    """app.files: two entries may not end in one name (both would be /opt/<image name>/NAME), the folder may not
+    be one imgwizard or a base fills, and each entry that is in the build folder already is a regular file or a
+    folder (not itself a link: Docker would send the link without what it points to), reached without leaving the
+    folder, whose links stay inside it (a link that leaves points at nothing in /opt, or at the image's own files)
+    and that holds no FIFO, device or socket. An entry not there yet is the user's to place (README.md says so)."""
+    entries = a.get("app.files", [])
+    if not entries:
+        return []
+    folder, out, seen = app_folder(a), [], {}
+    if folder.rsplit("/", 1)[-1] in APP_FILES_TAKEN:
+        out.append(("app.files", Msg("files.taken", folder=folder, taken=", ".join(APP_FILES_TAKEN))))
+    for entry in entries:
+        name = entry.rsplit("/", 1)[-1]
+        if name in seen:
+            out.append(("app.files", Msg("files.same_name", value=shown(entry), other=shown(seen[name]),
+                                         path=f"{folder}/{name}")))
+        seen.setdefault(name, entry)
+        bad = safeio.leaves(base_dir, entry) or _entry_problem(base_dir, entry)
+        if bad:
+            out.append(("app.files", bad))
+    return out
+
+
+def _entry_problem(base_dir: Path, entry: str) -> str | None:
+    path = base_dir / entry
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return Msg("io.cannot_look", path=shown(entry), why=safeio.os_reason(exc))
+    if stat.S_ISLNK(st.st_mode):
+        return Msg("files.link", value=shown(entry), target=shown(os.readlink(path)))
+    if stat.S_ISREG(st.st_mode):
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        return Msg("files.kind", value=shown(entry), kind=safeio.kind_of(st.st_mode))
+    root, looked, unread = os.path.realpath(path), 0, []
+    for here, dirs, files in os.walk(path, onerror=unread.append):
+        for name in dirs + files:
+            looked += 1
+            inner = os.path.join(here, name)
+            shown_inner = os.path.relpath(inner, base_dir)
+            try:
+                st = os.lstat(inner)
+            except OSError as exc:
+                return Msg("io.cannot_look", path=shown(shown_inner), why=safeio.os_reason(exc))
+            if stat.S_ISLNK(st.st_mode):
+                target = os.readlink(inner)
+                if os.path.isabs(target) or not Path(os.path.realpath(inner)).is_relative_to(root):
+                    return Msg("files.inner_link", value=shown(entry), link=shown(shown_inner), target=shown(target))
+            elif not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+                return Msg("files.inner_kind", value=shown(entry), path=shown(shown_inner),
+                           kind=safeio.kind_of(st.st_mode))
+            if looked >= APP_FILES_WALK:
+                return None
+    if unread:  # a folder Docker could not read either: the build would stop there
+        return Msg("io.cannot_look", path=shown(os.path.relpath(unread[0].filename, base_dir)),
+                   why=safeio.os_reason(unread[0]))
+    return None
+
+
+def _app_command(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
+    """A desktop command's paths under /opt/<image name>/ (its program, or java's jar) must be what app.files
+    brings there: an entry of that name, and, when the entry is in the build folder already, the file inside it;
+    the program must be executable there (the image keeps the build folder's mode). With app.files, a program
+    under another /opt folder is refused too: the folder follows image.name, which may have changed since."""
+    if a.get("app.name") != "command" or checks.command_line(a.get("app.command", "")):
+        return []
+    folder, entries = app_folder(a), a.get("app.files", [])
+    words = a["app.command"].split(" ")
+    if entries and words[0].startswith(f"{APP_FILES_ROOT}/") and not words[0].startswith(f"{folder}/"):
+        return [("app.command", Msg("files.other_opt", path=shown(words[0]), folder=folder))]
+    for i, word in enumerate(words):
+        if word == folder or word.startswith(f"{folder}/"):
+            bad = _brought(base_dir, folder, entries, word, program=i == 0)
+            if bad:
+                return [("app.command", bad)]
+    return []
+
+
+def _brought(base_dir: Path, folder: str, entries: list[str], word: str, program: bool) -> str | None:
+    """Why `word`, a path under `folder`, is not a file app.files brings there, or None."""
+    rest = word[len(folder) + 1:]
+    by_name = {entry.rsplit("/", 1)[-1]: entry for entry in entries}
+    brought = ", ".join(f"{folder}/{name}" for name in by_name) or Msg("files.nothing")
+    entry = by_name.get(rest.split("/", 1)[0]) if rest and not checks.relative_path(rest) else None
+    if entry is None:
+        return Msg("files.not_brought", path=shown(word), brought=brought, folder=folder)
+    src = entry + rest[len(entry.rsplit("/", 1)[-1]):]
+    path = base_dir / src
+    if not os.path.lexists(base_dir / entry) or safeio.leaves(base_dir, src):
+        return None  # not placed yet (README.md lists it), or app.files' own check says why
+    if not path.is_file():
+        return Msg("files.missing", path=shown(word), src=shown(src), entry=shown(entry))
+    if program and not os.stat(path).st_mode & 0o111:
+        return Msg("files.not_executable", path=shown(word), src=shown(src))
+    return None
 
 
 def _file_answers(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
@@ -245,6 +356,8 @@ def _desktop_command(a: Mapping[str, Any]) -> list[Problem]:
     and a program the OS does not package are refused with the alternative."""
     if a.get("app.type") != "desktop" or a.get("app.name") != "command" or checks.command_line(a.get("app.command", "")):
         return []
+    if a["app.command"].startswith(f"{app_folder(a)}/"):
+        return []  # the program app.files brings: _app_command judges it
     name, family, version = command_name(a["app.command"]), a.get("os.family", ""), a.get("os.version", "")
     os_name = f"{family} {version}".strip()
     programs = knowledge.package_programs(name)
