@@ -325,6 +325,24 @@ def test_binary_on_scratch():
     assert c.files[".dockerignore"].text.splitlines()[-2:] == ["*", "!hello"]
 
 
+def test_app_files_are_copied_last_by_their_names_and_only_they_are_sent(tmp_path):
+    """app.files: one COPY per entry into /opt/<image name>/, after the installed parts, and the context sends
+    exactly those entries and the support files (tests/test_app_files.py for the rules, tests/docker for a build)."""
+    answers, problems = validate({**NO_SSH, "app.type": "desktop", "desktop.engine": "builtin", "app.name": "command",
+                                  "os.family": "debian", "os.version": "12", "image.name": "team/mytool",
+                                  "app.files": ["tool", "build/libs/app.jar"],
+                                  "app.command": "/opt/mytool/tool/bin/start"}, tmp_path)
+    assert problems == []
+    c = render(answers, tmp_path)
+    body = without_labels(c.dockerfile)
+    lines = body.splitlines()
+    first = lines.index("# --- the app's own files (app.files): change most often, so last")
+    assert lines[first + 1:first + 3] == ["COPY tool /opt/mytool/tool", "COPY build/libs/app.jar /opt/mytool/app.jar"]
+    assert instructions("\n".join(lines[first + 3:])) == ["CMD"]  # then only CMD (and the ARG, labels)
+    allowed = [ln[1:] for ln in c.files[".dockerignore"].text.splitlines() if ln.startswith("!")]
+    assert allowed == ["build/libs/app.jar", "imgwizard-desktop.sh", "novnc-index.html", "tool"]
+
+
 def test_extra_ca_is_copied_and_trusted_before_any_download():
     c = ctx(network__extra_ca=str(CA))
     text = c.dockerfile
@@ -425,16 +443,16 @@ ASCEND_FLAGS = ["--device", "/dev/davinci0", "--device", "/dev/davinci_manager",
                 "-v", "/etc/ascend_install.info:/etc/ascend_install.info:ro"]
 DESKTOP_ENV = {"DESKTOP_PASSWORD": "pw with 'quotes' and spaces"}
 EXPECTED_ARGV = {
-    "ascend-shell": ["-p", "2222:22", *ASCEND_FLAGS, "--init", "-e", "ASCEND_VISIBLE_DEVICES=0"],
+    "ascend-shell": ["-p", "0.0.0.0:2222:22", *ASCEND_FLAGS, "--init", "-e", "ASCEND_VISIBLE_DEVICES=0"],
     "binary-scratch": [],
-    "builtin-desktop": ["-p", "31000:31000", "-e", "DESKTOP_PASSWORD"],
-    "builtin-idea-ubuntu": ["-p", "31000:31000", "-e", "DESKTOP_PASSWORD"],
-    "code-server-debian": ["-p", "31000:31000", "--init", "-e", "PASSWORD"],
-    "debian-shell-ssh": ["-p", "2222:22", "-p", "31000:31000", "--init"],
-    "jupyter-nvidia": ["-p", "31000:31000", "--gpus", "all", "--init", "-e", "JUPYTER_TOKEN"],
-    "kasm-desktop": ["-p", "31000:31000", "-e", "PASSWORD"],
-    "kasmweb-idea": ["-p", "31000:31000", "--shm-size=512m", "-e", "VNC_PW"],
-    "pycharm-novnc": ["-p", "31000:31000", "--gpus", "all", "-e", "VNC_PASSWORD"],
+    "builtin-desktop": ["-p", "0.0.0.0:31000:31000", "-e", "DESKTOP_PASSWORD"],
+    "builtin-idea-ubuntu": ["-p", "0.0.0.0:31000:31000", "-e", "DESKTOP_PASSWORD"],
+    "code-server-debian": ["-p", "0.0.0.0:31000:31000", "--init", "-e", "PASSWORD"],
+    "debian-shell-ssh": ["-p", "0.0.0.0:2222:22", "-p", "0.0.0.0:31000:31000", "--init"],
+    "jupyter-nvidia": ["-p", "0.0.0.0:31000:31000", "--gpus", "all", "--init", "-e", "JUPYTER_TOKEN"],
+    "kasm-desktop": ["-p", "0.0.0.0:31000:31000", "-e", "PASSWORD"],
+    "kasmweb-idea": ["-p", "0.0.0.0:31000:31000", "--shm-size=512m", "-e", "VNC_PW"],
+    "pycharm-novnc": ["-p", "0.0.0.0:31000:31000", "--gpus", "all", "-e", "VNC_PASSWORD"],
 }
 
 
@@ -462,8 +480,9 @@ def test_run_sh_of_each_example_hands_docker_the_expected_arguments(example, tmp
     c = render(answers, path.parent)
     image = f"{answers['image.name']}:{answers['image.tag']}"
     name = answers["image.name"].replace("/", "-")
-    argv = run_sh_argv(c.files["run.sh"].text, tmp_path, DESKTOP_ENV, ("--rm",))
-    assert argv == ["run", "-d", "--name", name, *EXPECTED_ARGV[example], "--rm", image]
+    # --rm needs RESTART_POLICY=no (docker refuses --rm with a restart policy; run.sh's default is unless-stopped)
+    argv = run_sh_argv(c.files["run.sh"].text, tmp_path, {**DESKTOP_ENV, "RESTART_POLICY": "no"}, ("--rm",))
+    assert argv == ["run", "-d", "--name", name, "--restart", "no", *EXPECTED_ARGV[example], "--rm", image]
 
 
 @pytest.mark.parametrize("example", sorted(EXPECTED_ARGV))
@@ -481,7 +500,8 @@ def test_compose_yaml_asks_for_what_run_sh_asks_for(example, tmp_path):
     def values(flag: str) -> list[str]:
         return [argv[i + 1] for i, arg in enumerate(argv) if arg == flag]
 
-    assert values("-p") == [port.replace("${SSH_HOST_PORT:-2222}", "2222") for port in service.get("ports", [])]
+    assert values("-p") == [re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", port) for port in service.get("ports", [])]
+    assert values("--restart") == [re.sub(r"\$\{RESTART_POLICY:-([^}]*)\}", r"\1", service["restart"])]
     assert values("--device") == service.get("devices", [])
     assert values("-v") == service.get("volumes", [])
     assert [a.split("=", 1)[1] for a in argv if a.startswith("--shm-size=")] == (
@@ -506,13 +526,13 @@ def test_nvidia_devices_reach_docker_as_one_csv_argument(devices, gpus, tmp_path
 def test_ssh_is_published_on_a_host_port_other_than_22_and_the_user_can_choose(tmp_path):
     c = ctx(ssh__enabled=True, ssh__auth="password", app__type="web", app__name="jupyter", app__port=31000)
     text = c.files["run.sh"].text
-    assert run_sh_argv(text, tmp_path)[4:8] == ["-p", "2222:22", "-p", "31000:31000"]
-    assert run_sh_argv(text, tmp_path, {"SSH_HOST_PORT": "40022"})[4:6] == ["-p", "40022:22"]
-    assert '- "${SSH_HOST_PORT:-2222}:22"' in c.files["compose.yaml"].text
-    assert '- "31000:31000"' in c.files["compose.yaml"].text  # the app's port keeps its number on the host
+    assert run_sh_argv(text, tmp_path)[6:10] == ["-p", "0.0.0.0:2222:22", "-p", "0.0.0.0:31000:31000"]
+    assert run_sh_argv(text, tmp_path, {"SSH_HOST_PORT": "40022"})[6:8] == ["-p", "0.0.0.0:40022:22"]
+    assert '- "${BIND_ADDRESS:-0.0.0.0}:${SSH_HOST_PORT:-2222}:22"' in c.files["compose.yaml"].text
+    assert '- "${BIND_ADDRESS:-0.0.0.0}:${APP_HOST_PORT:-31000}:31000"' in c.files["compose.yaml"].text
     assert "ssh -p 2222 root@HOST" in c.files["README.md"].text
     other = ctx(ssh__enabled=True, ssh__auth="password", ssh__port=2200).files["run.sh"].text
-    assert run_sh_argv(other, tmp_path)[4:6] == ["-p", "2200:2200"]
+    assert run_sh_argv(other, tmp_path)[6:8] == ["-p", "0.0.0.0:2200:2200"]
 
 
 # --- SSH on every base: the non-root account, the sessions' environment, binaries (render level for the bases
