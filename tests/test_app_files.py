@@ -2,7 +2,7 @@
 modes) to /opt/<image name>/, and a command that starts a program from there. Validation looks at the real build
 folder: a missing or non-executable program, a link that leaves, two entries of one name and a folder imgwizard
 fills itself are refused with one line naming the key; an entry not there yet is listed as a file to place.
-The real build and run: tests/docker/test_app_files.py."""
+The real build and run: tests/docker/test_app_files_engine.py."""
 
 from __future__ import annotations
 

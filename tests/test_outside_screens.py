@@ -135,7 +135,7 @@ def test_an_answers_file_with_a_control_character_is_refused_before_the_wizard_o
     assert UNSAFE.search(err.replace("\n", "")) is None
 
 
-@settings(max_examples=25, deadline=None, database=None,
+@settings(max_examples=100, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(HOSTILE) | st.text(st.characters(max_codepoint=0x30ff), max_size=6),
                 min_size=1, max_size=6).map("".join))

@@ -87,11 +87,11 @@ def dump(answers: Mapping[str, Any]) -> str:
     return dump_document(document(answers))
 
 
-# tomli_w escapes C0 controls and DEL in strings but writes C1 controls, the line and paragraph separators and the
-# bidirectional formatting characters as they are. Each of them in its output sits inside a basic string ("...":
+# tomli_w escapes C0 controls and DEL in strings except the tab (1.2 writes it raw, as TOML allows), and writes C1
+# controls, the line and paragraph separators and the bidirectional formatting characters as they are. Each of them in its output sits inside a basic string ("...":
 # a key that is not a bare word is quoted too; no literal or multi-line strings), where \uXXXX is the same character
 # to a TOML reader: escaped, the text printed (`imgwizard answers`) holds no byte a terminal acts on.
-_RAW_IN_TOML = re.compile("[\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_RAW_IN_TOML = re.compile("[\t\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def dump_document(doc: Mapping[str, Any]) -> str:
