@@ -487,13 +487,15 @@ def test_run_sh_of_each_example_hands_docker_the_expected_arguments(example, tmp
 
 @pytest.mark.parametrize("example", sorted(EXPECTED_ARGV))
 def test_compose_yaml_asks_for_what_run_sh_asks_for(example, tmp_path):
-    """compose.yaml and run.sh are two ways to start one container: the same ports, devices, mounts and
-    shared-memory size (compose's keys read as docker compose reads them)."""
+    """compose.yaml and run.sh are two ways to start one container: the same image (which compose builds from
+    this folder's Dockerfile, issue 30), ports, devices, mounts, shared-memory size, init, restart policy, GPUs
+    and environment, secrets by name (compose's keys read as docker compose reads them)."""
     import yaml
 
     from tests.test_golden import EXAMPLES, load
     path = next(p for p in EXAMPLES if p.stem == example)
-    c = render(load(path)[0], path.parent)
+    answers = load(path)[0]
+    c = render(answers, path.parent)
     argv = run_sh_argv(c.files["run.sh"].text, tmp_path, DESKTOP_ENV)
     service = next(iter(yaml.safe_load(c.files["compose.yaml"].text)["services"].values()))
 
@@ -507,6 +509,16 @@ def test_compose_yaml_asks_for_what_run_sh_asks_for(example, tmp_path):
     assert [a.split("=", 1)[1] for a in argv if a.startswith("--shm-size=")] == (
         [service["shm_size"]] if "shm_size" in service else [])
     assert ("--init" in argv) == service.get("init", False)
+    assert argv[-1] == service["image"] == f"{answers['image.name']}:{answers['image.tag']}"
+    assert service["build"] == {"context": ".", "dockerfile": "Dockerfile"}  # this folder, its Dockerfile
+    # each variable by the same name; a secret's value never in either file (run.sh: -e NAME; compose: NAME, or
+    # NAME=${HOST...} which compose fills in from its environment)
+    assert [e.split("=", 1)[0] for e in values("-e")] == [e.split("=", 1)[0] for e in service.get("environment", [])]
+    for given, asked in zip(values("-e"), service.get("environment", [])):
+        assert given == asked or "=" not in given or asked.split("=", 1)[1].startswith("${")
+    gpus = service.get("deploy", {}).get("resources", {}).get("reservations", {}).get("devices", [])
+    assert values("--gpus") == (["all"] if gpus and gpus[0].get("count") == "all" else
+                                [f'"device={",".join(gpus[0]["device_ids"])}"'] if gpus else [])
 
 
 def test_every_example_has_its_expected_argument_vector():
