@@ -35,7 +35,7 @@ from wizard.engine.build_events import BuildEvent, Builder
 from wizard.safeio import TEXT_LIMIT, SafeIOError, open_new_log, os_reason, read_text
 from wizard.plan import Secret
 from wizard.session import run_label
-from wizard.text import tr
+from wizard.text import in_lang, tr
 
 LOG_NAME = "build.log"
 _TIMED = re.compile(r"\[(\d+(?:\.\d+)?)s\] (?:Step (\d+)/(\d+) :|built )")
@@ -226,7 +226,7 @@ class BuildScreen(Screen[str]):
         """Show and log one event. Its text comes from the engine (the build's own output, the instruction, the
         error): escaped (screens.folders.plain) before it reaches the log, build.log or the status."""
         ev = message.event
-        text = plain(ev.text.rstrip("\n"))
+        text = plain(in_lang(ev.text, self.lang).rstrip("\n"))  # imgwizard's own lines (a Msg) in the UI's language
         log = self.query_one(RichLog)
         if ev.kind == "upload":  # the text in the UI's language from the counts (the event's text is English)
             from wizard.engine.common import human_size
@@ -245,7 +245,7 @@ class BuildScreen(Screen[str]):
             log.write(Text.from_ansi(text))  # from_ansi keeps a line's leading blanks; no escape is left in it
         elif ev.kind == "error":
             self.state = "cancelled" if self.cancel.is_set() else "failed"  # a cut stream after Esc is the cancel
-            self.error = plain(ev.text, lines=True)
+            self.error = plain(in_lang(ev.text, self.lang), lines=True)
             self._log(f"ERROR: {self.error}")
             log.write(Text(self.error, style="bold red"))
         elif ev.kind == "done":

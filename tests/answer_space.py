@@ -29,6 +29,7 @@ TEXT = {
     "ssh.authorized_key": st.just(KEY),
     "user.workdir": st.sampled_from(["/root", "/home/ubuntu", "/config", "/workspace"]),
     "network.extra_ca": st.sampled_from(["", str(CA)]),
+    "mirror.registry": st.sampled_from(["", "", "mirror.example.com:5000", "harbor.example.com/hub-proxy"]),
     "mirror.pytorch": st.sampled_from(["", "", "https://mirror.example.com/pytorch/whl", "http://10.0.0.5:8080/whl"]),
 }
 LISTS = {

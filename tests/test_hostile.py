@@ -50,6 +50,7 @@ PLAIN = {
     "os.base_release": "v9.9.9",
     "mirror.apt": "https://mirrors.example.com", "mirror.pip": "https://mirrors.example.com/pypi/simple",
     "mirror.conda": "https://mirrors.example.com", "mirror.pytorch": "https://mirrors.example.com/pytorch/whl",
+    "mirror.registry": "mirror.example.com:5000",
     "locale.timezone": "Europe/Berlin",
     "packages.apt": "htop", "packages.pip": "requests", "gpu.devices": "0,1", "gpu.driver": "550.135",
     "gpu.host_driver": "550.135", "gpu.pytorch": "2.4.0", "ssh.authorized_key": KEY, "user.workdir": "/workspace",

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from wizard import checks, knowledge
+from wizard import checks, knowledge, registry_mirror
 from wizard.checks import shown
 from wizard.text import LANGS, Msg, T, in_lang, tr
 
@@ -415,6 +415,17 @@ FIELDS: tuple[Field, ...] = (
           lambda a: a.get("mirror.pip", "none") if a.get("mirror.pip", "none") in knowledge.MIRRORS else "none",
           choices=MIRROR_CHOICES, free=True, when=lambda a: a.get("app.python_from") == "conda",
           check=lambda v: checks.mirror(v, knowledge.MIRRORS), max_len=512),
+    Field("mirror.registry", "text", T("Registry mirror for the base image", "基础镜像的镜像仓库（加速器）"),
+          T("Empty: the engine pulls the base image from Docker Hub itself (or through its own registry-mirrors in "
+            "daemon.json). Or a pull-through mirror of Docker Hub, host[:port][/path] without http://, e.g. "
+            "mirror.example.com or harbor.example.com:5000/hub-proxy: every FROM of a Docker Hub image then names it "
+            "(debian:bookworm-slim -> HOST/library/debian:bookworm-slim). Images of other registries (ghcr.io...) "
+            "are pulled from there.",
+            "留空：由 Docker 引擎直接从 Docker Hub 拉取基础镜像（或通过其 daemon.json 中的 registry-mirrors）。"
+            "或填写 Docker Hub 的拉取代理（pull-through）镜像仓库，格式 主机[:端口][/路径]，不带 http://，如 "
+            "mirror.example.com 或 harbor.example.com:5000/hub-proxy：Docker Hub 镜像的每个 FROM 都改为从它拉取"
+            "（debian:bookworm-slim -> 主机/library/debian:bookworm-slim）。其他仓库（ghcr.io 等）的镜像仍从原仓库拉取。"),
+          "", check=registry_mirror.check, max_len=registry_mirror.MAX_LEN, when=runs_commands),
     Field("locale.chinese", "bool", T("Chinese locale and fonts", "中文语言和字体"),
           T("zh_CN.UTF-8 in the image; a desktop also gets a CJK font (no download at start).",
             "在镜像中安装 zh_CN.UTF-8；桌面镜像另装中文字体（启动时无需下载）。"),

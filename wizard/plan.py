@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from wizard import checks, knowledge
+from wizard import checks, knowledge, registry_mirror
 from wizard.answers import app_folder, command_name, torch_build_for
 from wizard.text import Msg
 
@@ -49,7 +49,8 @@ def secret_names() -> frozenset[str]:
 class Plan:
     engine: str  # plain | novnc | kasm | kasmweb | builtin
     family: str
-    base_image: str  # what FROM names: os.base_image, else the row's pinned release (with its digest where recorded)
+    base_image: str  # the base: os.base_image, else the row's pinned release (with its digest where recorded)
+    pull_image: str  # what every FROM names: base_image, through mirror.registry when it is a Docker Hub image
     base: knowledge.Base
     pm: str | None  # apt | apk | None (scratch)
     uname: str  # x86_64 | aarch64
@@ -103,8 +104,10 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
     port = a.get("app.port")
     login_user = {"kasmweb": "kasm-user", "kasm": "abc"}.get(c.engine, "root" if a.get("user.root", True) else "app")
     start = _start(c)
+    base_image = _base_image(c)
     return Plan(
-        engine=c.engine, family=c.family, base_image=_base_image(c), base=c.base, pm=c.pm,
+        engine=c.engine, family=c.family, base_image=base_image, pull_image=_pull_image(c, base_image),
+        base=c.base, pm=c.pm,
         uname=c.arch["uname"],
         apt_root=knowledge.mirror_root(a.get("mirror.apt", "none")) if c.pm else None,
         **_packages(c), **_python(c), **_gpu(c), **_apps(c),
@@ -161,6 +164,16 @@ def _base_image(c: _Facts) -> str:
         c.warnings.append(Msg("plan.base_release", release=release, pinned=c.base.release,
                               repository=c.base.repository))
     return c.base.ref(release)
+
+
+def _pull_image(c: _Facts, base_image: str) -> str:
+    """What FROM names: the base through mirror.registry when it is a Docker Hub image (wizard/registry_mirror.py);
+    an image of another registry is pulled from there, with a warning saying so."""
+    mirror = c.a.get("mirror.registry", "")
+    if registry_mirror.left_alone(base_image, mirror):
+        c.warnings.append(Msg("plan.registry_left_alone", mirror=mirror, ref=base_image,
+                              registry=registry_mirror.registry_of(base_image)))
+    return registry_mirror.through(base_image, mirror)
 
 
 def _packages(c: _Facts) -> dict[str, Any]:

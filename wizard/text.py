@@ -84,6 +84,12 @@ EN: dict[str, str] = {
                            "of letters, digits and - that neither start nor end with - (joined by single dots), and a port "
                            "1-65535 if any",
     "accepted.image_ref": "an image reference like registry.example.com/debian:bookworm-slim (empty: the wizard's choice)",
+    "accepted.registry_mirror": "empty (no mirror), or a pull-through mirror of Docker Hub as host[:port][/path]: a host name "
+                                "of parts of letters, digits and - joined by single dots (or localhost; a one-part name "
+                                "needs a port), a port 1-65535 if any, a path of lower-case parts if any, e.g. "
+                                "mirror.example.com, 10.0.0.5:5000 or harbor.example.com/hub-proxy",
+    "accepted.registry_mirror_scheme": "host[:port][/path] without http:// or https:// (docker names a registry without "
+                                       "its scheme), e.g. mirror.example.com:5000; empty for no mirror",
     "accepted.archive": "the JetBrains Linux archive's name as downloaded, e.g. pycharm-community-2024.2.1.tar.gz, "
                         "pycharm-2025.1.tar.gz, goland-2024.3.tar.gz, idea-2025.3-aarch64.tar.gz (known: pycharm, idea, "
                         "ideaIC, ideaIU, WebStorm, goland, CLion, PhpStorm, datagrip, dataspell, RustRover, RubyMine, "
@@ -259,6 +265,9 @@ EN: dict[str, str] = {
     "plan.app_auth_off": "app.auth is off: anyone who reaches port {port} runs code as {user} in the container",
     "plan.plain_http": "{key} {url} is plain http: pip trusts {host} (PIP_TRUSTED_HOST), so packages come "
                        "unencrypted and unverified; prefer an https:// index",
+    "plan.registry_left_alone": "mirror.registry {mirror} serves Docker Hub images only: FROM {ref} is pulled from "
+                                "{registry} itself (a Docker Hub mirror cannot serve another registry's images); if the "
+                                "engine cannot reach {registry}, name a copy it can reach in os.base_image",
     "plan.copied_from_host": "copied from the host's {path}",
     "plan.the_hosts": "the host's {path}",
     "plan.file.nvidia_run": "the NVIDIA driver installer of the host's exact version",
@@ -311,6 +320,17 @@ EN: dict[str, str] = {
     "ui.tag.refused": "✗ Tag: {problem}",
     "ui.confirm.keys": "y: yes   n / Esc: no",
     "ui.quit.unsaved": "There are unsaved changes. Quit without saving?",
+    # ---- before a build: can the engine get the base image? (wizard/engine/pull_check.py)
+    "pull.hub": "the engine cannot reach Docker Hub for {ref} ({why}): set mirror.registry (the mirrors step) to a "
+                "registry mirror the engine reaches and render again, or registry-mirrors in the engine's "
+                "/etc/docker/daemon.json",
+    "pull.mirror": "the engine cannot reach the registry mirror {mirror} (mirror.registry) for {ref} ({why}): set "
+                   "mirror.registry (the mirrors step) to a mirror the engine reaches and render again, or empty it to "
+                   "pull from Docker Hub",
+    "pull.other": "the engine cannot reach {registry} for {ref} ({why}): mirror.registry serves Docker Hub images "
+                  "only; name a copy the engine reaches in os.base_image and render again",
+    "pull.no_answer": "no answer within {seconds} s",
+    "pull.pulls": "the base image {ref} is not on the engine: the build pulls it from {registry}",
     "ui.build.title": "Building {tag} from {folder} (full log: {log})",
     "ui.build.no_log": "No build.log: {why}",
     "ui.build.no_end": "the builder stopped without saying the image was built",
@@ -470,6 +490,12 @@ ZH: dict[str, str] = {
     "accepted.mirror_url": "{named} 之一，或 http(s) 地址，如 http://mirrors.example.com：主机名各段由字母、数字和 - 组成，"
                            "不以 - 开头或结尾（用单个点连接），端口（如有）为 1-65535",
     "accepted.image_ref": "镜像引用，如 registry.example.com/debian:bookworm-slim（留空：由向导选择）",
+    "accepted.registry_mirror": "留空（不用镜像仓库），或 Docker Hub 的拉取代理镜像仓库，格式 主机[:端口][/路径]：主机名各段由字母、"
+                                "数字和 - 组成，用单个点连接（或 localhost；只有一段的主机名须带端口），端口（如有）为 "
+                                "1-65535，路径（如有）由小写段组成，如 mirror.example.com、10.0.0.5:5000 或 "
+                                "harbor.example.com/hub-proxy",
+    "accepted.registry_mirror_scheme": "主机[:端口][/路径]，不带 http:// 或 https://（docker 的仓库名不含协议），"
+                                       "如 mirror.example.com:5000；留空表示不用镜像仓库",
     "accepted.archive": "下载得到的 JetBrains Linux 安装包文件名，如 pycharm-community-2024.2.1.tar.gz、"
                         "pycharm-2025.1.tar.gz、goland-2024.3.tar.gz、idea-2025.3-aarch64.tar.gz（支持：pycharm、idea、"
                         "ideaIC、ideaIU、WebStorm、goland、CLion、PhpStorm、datagrip、dataspell、RustRover、RubyMine、"
@@ -621,6 +647,9 @@ ZH: dict[str, str] = {
     "plan.desktop_auth_off": "desktop.auth 已关闭：任何能访问发布端口的人都能进入桌面",
     "plan.app_auth_off": "app.auth 已关闭：任何能访问端口 {port} 的人都能以 {user} 身份在容器中运行代码",
     "plan.plain_http": "{key} {url} 是明文 http：pip 会信任 {host}（PIP_TRUSTED_HOST），软件包不经加密也不经校验地传输；建议使用 https:// 索引",
+    "plan.registry_left_alone": "mirror.registry {mirror} 只代理 Docker Hub 的镜像：FROM {ref} 仍从 {registry} "
+                                "拉取（Docker Hub 的镜像仓库不能提供其他仓库的镜像）；如果 Docker 引擎访问不了 {registry}，"
+                                "请在 os.base_image 中填写引擎能访问的副本",
     "plan.copied_from_host": "从宿主机的 {path} 复制",
     "plan.the_hosts": "宿主机的 {path}",
     "plan.file.nvidia_run": "与宿主机版本完全一致的 NVIDIA 驱动安装程序",
@@ -670,6 +699,15 @@ ZH: dict[str, str] = {
     "ui.tag.refused": "✗ 标签：{problem}",
     "ui.confirm.keys": "y：是   n / Esc：否",
     "ui.quit.unsaved": "有未保存的修改。不保存就退出吗？",
+    # ---- 构建前：引擎能否拿到基础镜像（wizard/engine/pull_check.py）
+    "pull.hub": "Docker 引擎访问不了 Docker Hub，无法拉取 {ref}（{why}）：请把 mirror.registry（软件源步骤）设为引擎能访问的"
+                "镜像仓库并重新生成，或在引擎的 /etc/docker/daemon.json 中设置 registry-mirrors",
+    "pull.mirror": "Docker 引擎访问不了镜像仓库 {mirror}（mirror.registry），无法拉取 {ref}（{why}）：请把 mirror.registry"
+                   "（软件源步骤）设为引擎能访问的镜像仓库并重新生成，或清空它改从 Docker Hub 拉取",
+    "pull.other": "Docker 引擎访问不了 {registry}，无法拉取 {ref}（{why}）：mirror.registry 只代理 Docker Hub 的镜像；"
+                  "请在 os.base_image 中填写引擎能访问的副本并重新生成",
+    "pull.no_answer": "{seconds} 秒内没有应答",
+    "pull.pulls": "引擎上还没有基础镜像 {ref}：构建时从 {registry} 拉取",
     "ui.build.title": "正在从 {folder} 构建 {tag}（完整日志：{log}）",
     "ui.build.no_log": "不写 build.log：{why}",
     "ui.build.no_end": "构建程序停止了，但没有报告镜像已构建完成",

@@ -56,9 +56,11 @@ STEPS: tuple[Step, ...] = (
          ("os.family", "os.version", "os.base_image", "os.base_release")),
     Step("mirrors", T("Mirrors", "软件源"),
          T("Inside China the default package sources are very slow. The wizard rewrites the host of the sources the image "
-           "already has, in place (no duplicate sources), and points pip and conda at the same mirror.",
-           "在中国境内默认软件源非常慢。向导原地替换镜像已有软件源的地址（不会产生重复源），pip 和 conda 也指向同一镜像。"),
-         ("mirror.apt", "mirror.pip", "mirror.conda"), when=runs_commands),
+           "already has, in place (no duplicate sources), and points pip and conda at the same mirror. The base image "
+           "itself can come through a registry mirror of Docker Hub.",
+           "在中国境内默认软件源非常慢。向导原地替换镜像已有软件源的地址（不会产生重复源），pip 和 conda 也指向同一镜像。"
+           "基础镜像本身也可以通过 Docker Hub 的镜像仓库拉取。"),
+         ("mirror.apt", "mirror.pip", "mirror.conda", "mirror.registry"), when=runs_commands),
     Step("locale", T("Language and time", "语言和时区"),
          T("Chinese locale in the image (a desktop also gets a CJK font), so nothing downloads at start.",
            "在镜像中安装中文语言（桌面镜像另装中文字体），启动时不需要再下载。"),

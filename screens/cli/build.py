@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--log", type=Path, metavar="FILE", help="where the full log goes (default: DIR/build.log)")
     p.add_argument("--check", action="store_true", help="after a successful build, run `imgwizard check` on it")
     p.add_argument("--no-cache", action="store_true", help="build every step again, ignoring the build cache")
+    p.add_argument("--no-base-check", action="store_true",
+                   help="start the build without first checking (a few seconds at most) that the engine has the base "
+                        "image or reaches its registry")
     p.set_defaults(run=cmd_build)
 
 
@@ -182,7 +185,8 @@ def _run_build(client, args: argparse.Namespace, tag: str, log: TextIO, log_path
     cancel = threading.Event()
     try:
         try:
-            for ev in docker_builder(client, nocache=args.no_cache)(args.dir, tag, cancel):
+            skip = {"base_check": None} if getattr(args, "no_base_check", False) else {}  # else its own time-out
+            for ev in docker_builder(client, nocache=args.no_cache, **skip)(args.dir, tag, cancel):
                 progress.on_event(ev)
         except KeyboardInterrupt:
             cancel.set()

@@ -20,6 +20,7 @@ import docker.errors
 from wizard import safeio
 from wizard.engine.build_events import BuildEvent, Builder
 from wizard.engine.common import api_message, api_of, human_size, outside_line
+from wizard.engine.pull_check import TIMEOUT, check_bases
 from wizard.text import safe_to_show
 
 
@@ -93,9 +94,13 @@ def parse_stream(chunks: Iterable[Mapping[str, Any]]) -> Iterator[BuildEvent]:
                          step, total)
 
 
-def docker_builder(client: Any = None, nocache: bool = False, host: str | None = None) -> Builder:
+def docker_builder(client: Any = None, nocache: bool = False, host: str | None = None,
+                   base_check: float | None = TIMEOUT) -> Builder:
     """A Builder that builds with docker-py's legacy builder (`APIClient.build`); `nocache` ignores the cache.
     Without a client it connects when the build starts (to `host`, else as the Docker CLI would: engine.py).
+    First, unless `base_check` is None, each base image the Dockerfile's FROM lines name that the engine lacks must
+    be reachable from the engine within `base_check` seconds (pull_check.py): else one "error" event says what to
+    do, and nothing is sent.
 
     Setting `cancel` stops the build: the HTTP response is shut down (the engine then cancels the build and,
     with forcerm, removes its intermediate containers) and a last "error" event says it was cancelled.
@@ -105,7 +110,13 @@ def docker_builder(client: Any = None, nocache: bool = False, host: str | None =
         from wizard.engine.connect import EngineError, client_for
 
         try:
-            api = api_of(client if client is not None else client_for(host)[0])
+            engine = client if client is not None else client_for(host)[0]
+            api = api_of(engine)
+            if base_check is not None and hasattr(engine, "images"):
+                problem = yield from _check_bases(engine, context_dir, base_check)
+                if problem:
+                    yield BuildEvent("error", problem)
+                    return
             chunks = yield from _send_context(api, context_dir, dict(tag=tag, decode=True, rm=True, forcerm=True,
                                                                      nocache=nocache,
                                                                      buildargs=_build_args(context_dir)))
@@ -143,6 +154,23 @@ def docker_builder(client: Any = None, nocache: bool = False, host: str | None =
             yield BuildEvent("error", "build cancelled")
 
     return build
+
+
+_THROUGH_MIRROR = re.compile(r"^# pulled through the registry mirror (\S+) \(mirror\.registry\)$", re.MULTILINE)
+
+
+def _check_bases(engine: Any, context_dir: Path, timeout: float) -> Generator[BuildEvent, None, str | None]:
+    """pull_check.check_bases on the context's Dockerfile (the mirror from base.j2's comment line), its notes as
+    output events; the one-line problem, or None (also when the Dockerfile cannot be read: the build says why)."""
+    try:
+        dockerfile = safeio.read_text(Path(context_dir) / "Dockerfile", safeio.TEXT_LIMIT)
+    except safeio.SafeIOError:
+        return None
+    mirror = _THROUGH_MIRROR.search(dockerfile)
+    problem, notes = check_bases(engine, dockerfile, mirror.group(1) if mirror else "", timeout)
+    for note in notes:
+        yield BuildEvent("output", note)
+    return problem
 
 
 def _build_args(context_dir: Path) -> dict[str, str]:
