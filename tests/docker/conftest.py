@@ -138,6 +138,47 @@ def serving(handler, wrap_socket=None):
         server.server_close()
 
 
+@contextlib.contextmanager
+def docker_registry(folder: Path, port: int, auth: str = "", level: str = "warn"):
+    """Debian's docker-registry (distribution) serving folder/data on 127.0.0.1:PORT for as long as the `with`
+    lasts (the engine allows plain HTTP to 127.0.0.0/8 registries by default); `auth` is extra config (an
+    htpasswd section), `level` its log level (info logs each request) into folder/registry.log, the path it yields.
+    Skips without docker-registry (CI: required). test_push.py and test_mirror_pull.py start it."""
+    binary = need_tool("docker-registry")
+    (folder / "config.yml").write_text(f"""version: 0.1
+log:
+  level: {level}
+storage:
+  filesystem:
+    rootdirectory: {folder / 'data'}
+http:
+  addr: 127.0.0.1:{port}
+{auth}""")
+    with open(folder / "registry.log", "wb") as log:
+        proc = subprocess.Popen([binary, "serve", str(folder / "config.yml")], stdout=log, stderr=log)
+    try:
+        _wait_for_v2(port, proc)
+        yield folder / "registry.log"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _wait_for_v2(port: int, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60  # a loaded 2-CPU machine; it ends as soon as the registry answers
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "docker-registry stopped at once (registry.log in the test's tmp folder)"
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=2)
+            return  # up, without a login
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:  # up, and asking for a login
+                return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail("docker-registry did not answer within 60 s")
+
+
 @pytest.fixture
 def tags(docker_client):
     """tags(NAME): a new tag imgwizard-test/NAME-RANDOM:1 for one test; all are removed afterwards (with their

@@ -19,8 +19,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +26,7 @@ from pathlib import Path
 import docker.errors
 import pytest
 
-from tests.conftest import need_tool
+from tests.docker.conftest import docker_registry
 from tests.docker.test_remote import free_port
 
 pytestmark = pytest.mark.docker
@@ -56,46 +54,17 @@ class Registry:
 def registry(tmp_path_factory, docker_client):
     import bcrypt
 
-    binary = need_tool("docker-registry")  # skips without it (CI: required)
     folder = tmp_path_factory.mktemp("registry")
     password = secrets.token_urlsafe(12)
     (folder / "htpasswd").write_text(f"{USER}:{bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()}\n")
-    port = free_port()
-    (folder / "config.yml").write_text(f"""version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: {folder / 'data'}
-http:
-  addr: 127.0.0.1:{port}
-auth:
+    auth = f"""auth:
   htpasswd:
     realm: imgwizard-test
     path: {folder / 'htpasswd'}
-""")
-    with open(folder / "registry.log", "wb") as log:
-        proc = subprocess.Popen([binary, "serve", str(folder / "config.yml")], stdout=log, stderr=log)
-    try:
-        _wait_for_v2(port, proc)
+"""
+    port = free_port()
+    with docker_registry(folder, port, auth):
         yield Registry(f"127.0.0.1:{port}", password, folder)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def _wait_for_v2(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60  # a loaded 2-CPU machine; it ends as soon as the registry answers
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "docker-registry stopped at once (registry.log in the test's tmp folder)"
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=2)
-        except urllib.error.HTTPError as exc:
-            if exc.code == 401:  # up, and asking for a login
-                return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail("docker-registry did not answer within 60 s")
 
 
 @pytest.fixture
