@@ -7,9 +7,13 @@ debian:bookworm-slim is never touched (an image with several tags loses only the
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import docker.errors
 import pytest
@@ -24,6 +28,7 @@ from wizard.engine.pull_check import TIMEOUT
 pytestmark = pytest.mark.docker
 
 BASE = "debian:bookworm-slim"
+ROOT = Path(__file__).parent.parent.parent
 
 
 def untag(client, ref: str) -> None:
@@ -98,3 +103,10 @@ def test_an_unreachable_mirror_stops_the_build_in_one_line_within_the_time_out(d
     with pytest.raises(docker.errors.ImageNotFound):
         docker_client.images.get(tag)
     print(f"refused in {seconds:.1f} s: {line}")
+    # the command says the same line and exits 1 (F5 runs the same builder: wizard/engine/build.py)
+    env = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "DOCKER_CONTEXT")}
+    done = subprocess.run([sys.executable, "-m", "screens.cli", "build", str(folder / "context"), "-t", tag],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
+    assert done.returncode == 1, done.stderr
+    assert f"error: {line}" in done.stderr.splitlines()
+    assert "step 1/" not in done.stdout  # nothing was built
