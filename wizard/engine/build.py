@@ -114,8 +114,8 @@ def docker_builder(client: Any = None, nocache: bool = False, host: str | None =
             api = api_of(engine)
             if base_check is not None and hasattr(engine, "images"):
                 problem = yield from _check_bases(engine, context_dir, base_check)
-                if problem:
-                    yield BuildEvent("error", problem)
+                if problem or cancel.is_set():  # Esc during the check: nothing was sent yet
+                    yield BuildEvent("error", problem or "build cancelled")
                     return
             chunks = yield from _send_context(api, context_dir, dict(tag=tag, decode=True, rm=True, forcerm=True,
                                                                      nocache=nocache,
