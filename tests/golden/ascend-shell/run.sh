@@ -2,9 +2,21 @@
 # Runs ascend-shell:latest with the flags it needs (ports, GPU or Ascend devices, secrets from your environment).
 # Usage: [VARIABLE=value ...] sh run.sh [extra docker run options]
 #   SSH_HOST_PORT: the host port for SSH (default 2222; the host's own sshd usually holds 22)
-#   BIND_ADDRESS: the host address the ports listen on (default: every interface, which the platform needs to
-#     reach them; 127.0.0.1 keeps them to this machine)
+#   BIND_ADDRESS: the host address the ports listen on (default 0.0.0.0, every IPv4 interface: the platform
+#     reaches them from outside; 127.0.0.1 keeps them to this machine)
+#   RESTART_POLICY: what docker does when the container stops (default unless-stopped: it starts again after a
+#     crash or a restart of docker, not after `docker stop`); also no, always, on-failure, on-failure:N (N tries).
+#     Use RESTART_POLICY=no with --rm.
 set -e
+RESTART_POLICY="${RESTART_POLICY:-unless-stopped}"
+case "$RESTART_POLICY" in
+    no | always | unless-stopped | on-failure | on-failure:[1-9] | on-failure:[1-9][0-9] | on-failure:[1-9][0-9][0-9]) ;;
+    *) echo "run.sh: RESTART_POLICY must be no, always, unless-stopped, on-failure or on-failure:N (N: 1-999 tries)" >&2; exit 2 ;;
+esac
+SSH_HOST_PORT="${SSH_HOST_PORT:-2222}"
+case "$SSH_HOST_PORT" in
+    '' | *[!0-9]* | 0*) echo "run.sh: SSH_HOST_PORT must be a port number (1-65535)" >&2; exit 2 ;;
+esac
 case "${BIND_ADDRESS:-}" in
     *[!0-9A-Fa-f.:]*) echo "run.sh: BIND_ADDRESS must be an IP address of this host, e.g. 127.0.0.1" >&2; exit 2 ;;
 esac
@@ -17,8 +29,8 @@ case "$left" in
         echo "run.sh: removing the container ascend-shell left by a start that failed (${left%% *}, never ran)" >&2
         docker rm ascend-shell >/dev/null ;;
 esac
-docker run -d --name ascend-shell \
-    -p "${BIND_ADDRESS:+$BIND_ADDRESS:}${SSH_HOST_PORT:-2222}:22" \
+docker run -d --name ascend-shell --restart "$RESTART_POLICY" \
+    -p "${BIND_ADDRESS:-0.0.0.0}:${SSH_HOST_PORT:-2222}:22" \
     --device /dev/davinci0 \
     --device /dev/davinci_manager \
     --device /dev/devmm_svm \

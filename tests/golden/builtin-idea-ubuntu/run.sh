@@ -3,9 +3,17 @@
 # Usage: [VARIABLE=value ...] sh run.sh [extra docker run options]
 #   DESKTOP_PASSWORD: the password the desktop asks for (required)
 #   APP_HOST_PORT: the host port for the app (default 31000, the port the platform publishes)
-#   BIND_ADDRESS: the host address the ports listen on (default: every interface, which the platform needs to
-#     reach them; 127.0.0.1 keeps them to this machine)
+#   BIND_ADDRESS: the host address the ports listen on (default 0.0.0.0, every IPv4 interface: the platform
+#     reaches them from outside; 127.0.0.1 keeps them to this machine)
+#   RESTART_POLICY: what docker does when the container stops (default unless-stopped: it starts again after a
+#     crash or a restart of docker, not after `docker stop`); also no, always, on-failure, on-failure:N (N tries).
+#     Use RESTART_POLICY=no with --rm.
 set -e
+RESTART_POLICY="${RESTART_POLICY:-unless-stopped}"
+case "$RESTART_POLICY" in
+    no | always | unless-stopped | on-failure | on-failure:[1-9] | on-failure:[1-9][0-9] | on-failure:[1-9][0-9][0-9]) ;;
+    *) echo "run.sh: RESTART_POLICY must be no, always, unless-stopped, on-failure or on-failure:N (N: 1-999 tries)" >&2; exit 2 ;;
+esac
 APP_HOST_PORT="${APP_HOST_PORT:-31000}"
 case "$APP_HOST_PORT" in
     '' | *[!0-9]* | 0*) echo "run.sh: APP_HOST_PORT must be a port number (1-65535)" >&2; exit 2 ;;
@@ -25,8 +33,8 @@ case "$left" in
         echo "run.sh: removing the container idea-builtin left by a start that failed (${left%% *}, never ran)" >&2
         docker rm idea-builtin >/dev/null ;;
 esac
-docker run -d --name idea-builtin \
-    -p "${BIND_ADDRESS:+$BIND_ADDRESS:}$APP_HOST_PORT:31000" \
+docker run -d --name idea-builtin --restart "$RESTART_POLICY" \
+    -p "${BIND_ADDRESS:-0.0.0.0}:${APP_HOST_PORT:-31000}:31000" \
     -e DESKTOP_PASSWORD \
     "$@" idea-builtin:latest || {
     status=$?

@@ -111,6 +111,20 @@ case "${1:-}" in
         exit 0 ;;
 esac
 
+# sshd needs root (it switches to the login user) and writes /etc/ssh, /run/sshd and /etc/profile.d below at every
+# start: under `docker run --user` or `--read-only` it could not, so the container stops at once with one line that
+# says what to drop, not with whichever command happens to fail first.
+if [ "$(id -u)" != 0 ]; then
+    echo "imgwizard: this container runs as uid $(id -u) (docker run --user?) but sshd needs root: drop --user (SSH logs in as root all the same)" >&2
+    exit 1
+fi
+# in a subshell: `:` is a special built-in, and a failed redirection on one would end this shell
+if ! (: > /etc/.imgwizard-write-test) 2>/dev/null; then
+    echo "imgwizard: the container's root file system is read-only (docker run --read-only?) but SSH writes its host keys to /etc/ssh at every start: drop --read-only" >&2
+    exit 1
+fi
+rm -f /etc/.imgwizard-write-test
+
 # SSH: host keys are made here, at first start, so two containers of one image never share them.
 mkdir -p /run/sshd
 rm -f /run/sshd.pid  # left by an earlier start, or kept by a commit: wait_started must see this start's
