@@ -193,6 +193,7 @@ while :; do
     log "starting the app: xterm"
     started=$(date +%s)
     start app sh -c 'exec xterm'
+    echo "$pid_app" > "$run/app.pid"  # for `imgwizard check`: the app's process, whatever a launcher execs
     while kill -0 "$pid_app" 2>/dev/null; do
         watch
         sleep 1 &

@@ -193,6 +193,7 @@ while :; do
     log "starting the app: /usr/local/bin/ideaic"
     started=$(date +%s)
     start app sh -c 'exec /usr/local/bin/ideaic'
+    echo "$pid_app" > "$run/app.pid"  # for `imgwizard check`: the app's process, whatever a launcher execs
     while kill -0 "$pid_app" 2>/dev/null; do
         watch
         sleep 1 &
