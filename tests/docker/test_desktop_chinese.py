@@ -30,9 +30,10 @@ MANY = ("天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬�
 
 @pytest.fixture(scope="module")
 def chinese_image(docker_client, scenario_dir, images_to_remove):
-    """xterm on the built-in desktop with locale.chinese, and mousepad (a GTK app with menus) installed."""
+    """xterm on the built-in desktop with locale.chinese, and mousepad (a GTK app with menus) installed; and
+    libglib2.0-bin, whose gsettings reads and writes settings the way a GTK app does (the test's own tool)."""
     toml = answers_toml("desktop-chinese", app=desktop_app("xterm"), desktop=BUILTIN_DESKTOP,
-                        locale={"chinese": True}, packages={"apt": ["xterm", "mousepad"]})
+                        locale={"chinese": True}, packages={"apt": ["xterm", "mousepad", "libglib2.0-bin"]})
     built = build_scenario(docker_client, scenario_dir / "desktop-chinese", "desktop-chinese", toml)
     images_to_remove.append(built.tag)
     return built
@@ -131,3 +132,23 @@ def test_a_gtk_app_s_menus_are_in_chinese(browser, desktop):
     chinese = _mousepad(c, page, {})
     english = _mousepad(c, page, {"LANGUAGE": "en", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}, unlike=chinese["hash"])
     assert chinese["hash"] != english["hash"], (chinese, english)
+
+
+BUS = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/dev/shm/imgwizard-desktop/bus"}  # the supervisor's session bus
+SETTING = ["org.xfce.mousepad.preferences.view", "show-line-numbers"]
+
+
+def test_a_gtk_app_s_setting_survives_a_restart_of_the_container(desktop):
+    """Through the desktop's session bus a GSettings change goes to dconf's file in $HOME (not to memory, where it
+    would be lost when the app exits) and reads back after `docker restart`. Last in this module: it restarts the
+    container under the page."""
+    c, _page = desktop
+    before = c.exec_run(["gsettings", "get", *SETTING], environment=BUS)
+    assert before.exit_code == 0 and before.output.decode().strip() == "false", before.output
+    changed = c.exec_run(["gsettings", "set", *SETTING, "true"], environment=BUS)
+    assert changed.exit_code == 0, changed.output
+    assert c.exec_run(["test", "-s", "/root/.config/dconf/user"]).exit_code == 0, "not written by dconf"
+    c.restart(timeout=10)
+    _wait_for(lambda: _mapped(c, "xterm"), "the xterm window after the restart", c)
+    after = c.exec_run(["gsettings", "get", *SETTING], environment=BUS)
+    assert after.exit_code == 0 and after.output.decode().strip() == "true", after.output

@@ -107,20 +107,20 @@ stop_all() {  # TERM to every service, KILL to what is left after 5 s
     trap '' TERM INT
     log "stopping"
     # shellcheck disable=SC2086
-    kill -TERM $pid_app $pid_novnc $pid_wm $pid_xvnc 2>/dev/null
+    kill -TERM $pid_app $pid_novnc $pid_wm $pid_xvnc $pid_dbus 2>/dev/null
     for _ in 1 2 3 4 5 6 7 8 9 10; do
         alive=""
-        for pid in $pid_app $pid_novnc $pid_wm $pid_xvnc; do
+        for pid in $pid_app $pid_novnc $pid_wm $pid_xvnc $pid_dbus; do
             if kill -0 "$pid" 2>/dev/null; then alive=1; fi
         done
         [ -z "$alive" ] && break
         sleep 0.5
     done
     # shellcheck disable=SC2086
-    kill -KILL $pid_app $pid_novnc $pid_wm $pid_xvnc 2>/dev/null
+    kill -KILL $pid_app $pid_novnc $pid_wm $pid_xvnc $pid_dbus 2>/dev/null
     exit "${1:-0}"
 }
-pid_app="" pid_novnc="" pid_wm="" pid_xvnc=""
+pid_app="" pid_novnc="" pid_wm="" pid_xvnc="" pid_dbus=""
 trap 'stop_all 0' TERM INT
 
 # A hard stop (docker kill, an OOM kill, a SIGKILL of Xvnc) leaves Xvnc's lock and socket for this display in
@@ -147,6 +147,12 @@ start_wm() {  # the window manager; ready when it names itself on the root windo
 }
 
 export DISPLAY=:1
+# A D-Bus session bus for the app (dbus-x11 brings dbus-daemon): GTK apps keep their settings through it, in
+# dconf's ~/.config/dconf/user (dconf-gsettings-backend; without a bus GSettings falls back to memory and
+# forgets them at exit). Its socket is in $run, in memory, like the display's password file.
+rm -f "$run/bus"  # left by a hard stop
+start dbus dbus-daemon --session --nofork --nopidfile --address="unix:path=$run/bus"
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$run/bus"
 # -desktop: the name noVNC puts in the browser tab's title
 # shellcheck disable=SC2086
 start xvnc Xvnc :1 -geometry 1280x800 -depth 24 -interface 127.0.0.1 -rfbport 5901 \
