@@ -379,3 +379,18 @@ def test_app_files_from_the_wizard_s_text_box_are_split_on_spaces_and_asked_befo
     keys = BY_ID["app_details"].keys
     assert keys.index("app.files") < keys.index("app.command")
     assert [f.key for f in BY_ID["app_details"].fields(answers)][:2] == ["app.files", "app.command"]
+
+
+@pytest.mark.parametrize("given, name", [
+    ({"app.type": "web", "app.name": "jupyter"}, "jupyter"),
+    ({"app.type": "web", "app.name": "code-server"}, "code-server"),
+    ({"app.type": "desktop", "app.name": "jetbrains", "app.archive": "pycharm-community-2024.3.tar.gz"}, "pycharm"),
+    ({"app.type": "desktop", "app.name": "jetbrains", "app.archive": "ideaIC-2024.3.tar.gz"}, "ideaic"),  # as scan.py names it
+    ({"app.type": "desktop", "app.name": "command", "app.command": "xterm"}, "myapp"),
+    ({"app.type": "shell"}, "myapp"),
+    ({"app.type": "web", "app.name": "jupyter", "image.name": "team/lab"}, "team/lab"),  # given: kept
+    ({"app.type": "web", "app.name": "jupyter", "image.name": "myapp"}, "myapp"),  # given, even the default
+])
+def test_an_image_name_not_given_is_the_app_s_own_name(given, name):
+    answers, problems = resolve(given)
+    assert problems == [] and answers["image.name"] == name

@@ -129,6 +129,56 @@ def test_novnc_1_0_on_ubuntu_22_04_gets_the_fix_for_its_stuck_password_warning(f
             assert subprocess.run(["node", "--check", "-"], input=script, text=True).returncode == 0
 
 
+RULE = ("printf 'path-include %s\\n' '/usr/share/locale/zh_CN/*' '/usr/share/locale/zh/*' "
+        "> /etc/dpkg/dpkg.cfg.d/zz-imgwizard-zh")
+IME_TAG = '<script type="module" src="imgwizard-ime.js"></script>'
+
+
+@pytest.mark.parametrize("family, version, _image", BASES)
+def test_chinese_keeps_the_zh_cn_translations_and_adds_the_input_box(family, version, _image):
+    c = ctx(os__family=family, os__version=version, locale__chinese=True)
+    text = c.dockerfile
+    # the dpkg rule exists before apt installs anything (dpkg reads it at each unpack), in the set-up RUN
+    assert f"RUN {RULE} \\\n" in text
+    assert text.index(RULE) < text.index("apt-get update") < text.index("apt-get install")
+    # the page: the box script next to vnc.html, loaded as a module from its head, sent in the build context
+    assert "COPY novnc-ime.js /usr/share/novnc/imgwizard-ime.js\n" in text
+    assert f"{IME_TAG}</head>|" in text
+    assert "novnc-ime.js" in c.files, "render.py SUPPORT: novnc-ime.js for a built-in desktop with locale.chinese"
+    script = c.files["novnc-ime.js"].text
+    # what it relies on in noVNC 1.0.0 and 1.3.0 (app/ui.js `export default UI`, UI.rfb.sendKey; the root's
+    # noVNC_connected class) and the Unicode keysym convention
+    for name in ('import UI from "./app/ui.js"', "UI.rfb.sendKey(", "noVNC_connected", "0x01000000",
+                 "compositionend"):
+        assert name in script
+    if shutil.which("node"):
+        assert subprocess.run(["node", "--check", "--input-type=module", "-"], input=script,
+                              text=True).returncode == 0
+
+
+def test_without_chinese_no_rule_and_no_box():
+    c = ctx(os__family="debian")
+    assert "dpkg.cfg.d" not in c.dockerfile and "imgwizard-ime" not in c.dockerfile
+    assert "novnc-ime.js" not in c.files
+
+
+def test_the_translations_rule_is_for_every_apt_image_with_chinese_not_only_desktops():
+    shell, problems = validate({"app.type": "shell", "os.family": "debian", "ssh.enabled": False,
+                                "locale.chinese": True})
+    assert problems == []
+    text = render(shell).dockerfile
+    assert RULE in text and text.index(RULE) < text.index("apt-get install")
+    alpine, problems = validate({"app.type": "shell", "os.family": "alpine", "ssh.enabled": False,
+                                 "locale.chinese": True})
+    assert problems == [] and "dpkg.cfg.d" not in render(alpine).dockerfile  # apk has no path excludes
+
+
+def test_the_supervisor_frees_the_keycodes_xvnc_adds_and_keeps_typed_characters_out_of_the_log():
+    script = ctx(os__family="debian").files["imgwizard-desktop.sh"].text
+    assert '*"Added unknown keysym"*) echo >> "$run/keysyms" ;;' in script  # counted, not logged
+    assert "        setxkbmap ||" in script  # the same rules again: the spare keycodes empty
+
+
 def test_non_root_user_runs_the_desktop():
     plain = ctx(os__family="debian", user__root=False)
     assert "useradd --create-home --home-dir /home/app" in plain.dockerfile

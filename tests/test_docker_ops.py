@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -383,6 +385,22 @@ class _Desktop:
     def top(self) -> dict:
         return {"Processes": self.rows}
 
+    def exec_run(self, cmd: list, user: str) -> Any:  # the supervisor's pid file: none (an image from before)
+        return SimpleNamespace(exit_code=3, output=b"")
+
+
+class _Supervised(_Desktop):
+    """A desktop whose supervisor wrote the app's pid: that pid, whatever its program's name now."""
+
+    def __init__(self, log: str, pids: list[str]) -> None:
+        super().__init__(log, [])
+        self.pids = pids
+
+    def exec_run(self, cmd: list, user: str) -> Any:
+        assert cmd[:2] == ["sh", "-c"] and "/dev/shm/imgwizard-desktop/app.pid" in cmd[2] and user == "root"
+        pid = self.pids.pop(0) if len(self.pids) > 1 else self.pids[0]
+        return SimpleNamespace(exit_code=0 if pid else 1, output=f"{pid}\n".encode() if pid else b"")
+
 
 EXITED = ("[imgwizard-desktop] the app exited: starting it again in {} s (exit code {} after 0 s; "
           "quick exits in a row: {})\n")
@@ -418,3 +436,21 @@ def test_check_wants_the_app_s_process_to_stay_the_same_for_a_few_seconds():
 
     ok, detail = app_stays_up(_Desktop(log, TOP[:2]), "xterm", deadline=time.monotonic() + 1, settle=1.0)
     assert not ok and detail == "no xterm process before the time-out"
+
+
+def test_check_follows_the_pid_the_supervisor_wrote_whatever_the_app_execs():
+    """A launcher that execs another program keeps its pid but not its name: the pid file finds it; a pid that
+    changes (the app restarted) is not 'the same process'; no pid running is no app. (Stand-in container; the
+    real one: tests/docker/test_app_files_engine.py.)"""
+    import time
+
+    from wizard.engine.check_desktop import app_stays_up
+
+    log = "[imgwizard-desktop] starting the app: start\n"
+    ok, detail = app_stays_up(_Supervised(log, ["42"]), "start", deadline=9e9, settle=1.0)
+    assert ok and detail == "start is running (the same process for 1 s)"
+    changing = _Supervised(log, [str(n) for n in range(40, 80)])
+    ok, detail = app_stays_up(changing, "start", deadline=time.monotonic() + 1.5, settle=1.0)
+    assert not ok and detail == "start did not stay up for 1 s before the time-out"
+    ok, detail = app_stays_up(_Supervised(log, [""]), "start", deadline=time.monotonic() + 1, settle=1.0)
+    assert not ok and detail == "no start process before the time-out"

@@ -561,7 +561,21 @@ def resolve(given: Mapping[str, Any]) -> tuple[Answers, list[tuple[str, str]]]:
         else:
             value = field.default_for(answers)
         answers[field.key] = value
+    if "image.name" not in given:
+        answers["image.name"] = app_image_name(answers) or answers["image.name"]
     return answers, problems
+
+
+def app_image_name(answers: Mapping[str, Any]) -> str | None:
+    """The image name a user who named none gets instead of image.name's default: the app's own name, for an
+    app that has one (jupyter, code-server, the JetBrains product of app.archive: pycharm). Set after the other
+    answers resolve (image.name comes first); nothing read while they resolve depends on it for these apps."""
+    if answers.get("app.type") == "web" and answers.get("app.name") in ("jupyter", "code-server"):
+        return answers["app.name"]
+    if answers.get("app.name") == "jetbrains" and answers.get("app.archive"):
+        found = knowledge.jetbrains_archive(str(answers["app.archive"]).replace("\\", "/").rsplit("/", 1)[-1])
+        return found[0]["product"].lower() if found else None
+    return None
 
 
 def coerce(field: Field, value: Any, answers: Mapping[str, Any]) -> tuple[Any, str | None]:

@@ -179,7 +179,7 @@ def app_file(v: str) -> str | None:
 GENERATED_FILES = ("Dockerfile", ".dockerignore", "run.sh", "compose.yaml", "README.md", "imgwizard.toml",
                    "build.log", "authorized_keys", "extra-ca.crt", "imgwizard-entry.sh", "sshd_config",
                    "startapp.sh", "autostart", "custom_startup.sh", "imgwizard-desktop.sh",
-                   "novnc-index.html", "novnc-status.js", "idea.properties", "jupyter_server_config.py",
+                   "novnc-index.html", "novnc-status.js", "novnc-ime.js", "idea.properties", "jupyter_server_config.py",
                    "start-jupyter.sh", "start-code-server.sh", "condarc")
 _GENERATED = {name.lower(): name for name in GENERATED_FILES}
 

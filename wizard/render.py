@@ -137,6 +137,7 @@ SUPPORT: tuple[tuple[str, str, int, Any], ...] = (
     ("imgwizard-desktop.sh", "files/imgwizard-desktop.sh.j2", EXECUTABLE, lambda a, p: p.desktop is not None),
     ("novnc-index.html", "files/novnc-index.html.j2", REGULAR, lambda a, p: p.desktop is not None),
     ("novnc-status.js", "files/novnc-status.js.j2", REGULAR, lambda a, p: bool(p.desktop and p.desktop["status_fix"])),
+    ("novnc-ime.js", "files/novnc-ime.js.j2", REGULAR, lambda a, p: bool(p.desktop and a.get("locale.chinese"))),
     ("idea.properties", "files/idea.properties.j2", REGULAR, lambda a, p: p.jetbrains is not None),
     ("jupyter_server_config.py", "files/jupyter_server_config.py.j2", REGULAR, lambda a, p: a.get("app.name") == "jupyter"),
     ("start-jupyter.sh", "files/start-jupyter.sh.j2", EXECUTABLE, lambda a, p: a.get("app.name") == "jupyter"),

@@ -23,6 +23,11 @@ APP_LOG_LINES = 5  # the app's last lines shown when it exits
 _EXITED = re.compile(r"^\[imgwizard-desktop\] the app exited: .*?\(exit code (?P<code>\d+) after (?P<ran>\d+) s",
                      re.MULTILINE)
 _SHELLS = frozenset({"sh", "bash", "dash"})  # a launcher script runs as `sh /usr/local/bin/pycharm`
+# The supervisor writes the app's pid (in the container's pid namespace) here at each start of the app
+# (snippets/files/imgwizard-desktop.sh.j2): the app's process even after a launcher execs another program. Exit 3:
+# no such file (an image built before imgwizard wrote it: the app is found by its name instead).
+APP_PID_FILE = "/dev/shm/imgwizard-desktop/app.pid"
+_PID_PROBE = f'[ -f {APP_PID_FILE} ] || exit 3; p=$(cat {APP_PID_FILE}) && kill -0 "$p" 2>/dev/null && echo "$p"'
 Probe = Callable[[Callable[[], str], Any, float], tuple[bool, str]]
 
 
@@ -52,13 +57,28 @@ def app_pids(processes: list[list[str]], program: str) -> set[str]:
     return found
 
 
+def supervised_app(container: Any) -> set[str] | None:
+    """{pid} of the app process the supervisor started, while it runs; set() when none runs; None when the
+    image's supervisor writes no pid file (app_pids by name then)."""
+    try:
+        r = container.exec_run(["sh", "-c", _PID_PROBE], user="root")
+    except docker.errors.APIError:
+        return set()  # the container is stopping: the next round says so
+    if r.exit_code == 3:
+        return None
+    pid = r.output.decode("ascii", "replace").strip()
+    return {pid} if r.exit_code == 0 and pid.isdigit() else set()
+
+
 def app_stays_up(container: Any, process: str, deadline: float,
                  settle: float = APP_SETTLE_S) -> tuple[bool, str]:
-    """Whether the app's own process runs and stays the same process for `settle` seconds. A line of the
-    supervisor saying the app exited fails it at once, naming the exit code and the app's last lines."""
+    """Whether the app's own process runs and stays the same process for `settle` seconds: the pid the
+    supervisor wrote (supervised_app), else `process` by name (app_pids). A line of the supervisor saying the app
+    exited fails it at once, naming the exit code and the app's last lines."""
     since = time.monotonic()
     seen: set[str] = set()
     seen_at = 0.0
+    by_file = True
     while True:
         container.reload()
         logs = _logs(container)
@@ -68,10 +88,13 @@ def app_stays_up(container: Any, process: str, deadline: float,
         if container.status in ("exited", "dead"):
             code = container.attrs.get("State", {}).get("ExitCode")
             return False, f"the container stopped (exit code {code})"
-        try:
-            pids = app_pids(container.top()["Processes"], process)
-        except docker.errors.APIError:
-            pids = set()  # the container is stopping: the next round says so
+        pids = supervised_app(container) if by_file else None
+        if pids is None:
+            by_file = False
+            try:
+                pids = app_pids(container.top()["Processes"], process)
+            except docker.errors.APIError:
+                pids = set()  # the container is stopping: the next round says so
         if pids and pids & seen:
             if time.monotonic() - seen_at >= settle:
                 return True, f"{process} is running (the same process for {settle:g} s)"

@@ -51,6 +51,20 @@ if [ "${1:-}" = --take-password ]; then
     exec "$@"
 fi
 
+# `docker run --user` or `--read-only`: the desktop could not start (its display in /tmp, the app's settings in
+# $HOME); one line says what to drop, before anything starts, and the container stops at once.
+if [ "$(id -un 2>/dev/null)" != root ]; then
+    log "this container runs as uid $(id -u) (docker run --user?), not as root: drop --user (this image's desktop runs as root)"
+    exit 1
+fi
+for dir in /tmp "$HOME"; do
+    if ! probe=$(mktemp -p "$dir" .imgwizard-XXXXXX 2>/dev/null); then
+        log "$dir is read-only (docker run --read-only?): the desktop writes its display in /tmp and the app its settings in $HOME: drop --read-only, or add --tmpfs /tmp --tmpfs $HOME"
+        exit 1
+    fi
+    rm -f "$probe"
+done
+
 if printenv $pw > /dev/null; then take_password; fi  # started without the first step (another ENTRYPOINT)
 if [ ! -s "$run/passwd" ]; then
     log "$pw is not set: refusing to start a desktop without a password (or render with desktop.auth = false)"
@@ -62,11 +76,29 @@ security="-SecurityTypes VncAuth -PasswordFile $run/passwd"
 # "[xvnc] ... blacklisted: 127.0.0.1"; `docker restart` clears it.
 security="$security -BlacklistThreshold 10 -BlacklistTimeout 5"
 
+# Keys the keyboard layout lacks (a Chinese character from the page's input box, an accented letter): Xvnc maps
+# each new keysym onto a spare keycode and never frees it (TigerVNC 1.12 vncInput.c "Added unknown keysym", issue
+# #93), and the US layout leaves ~36 spare: after that many different characters typing stops. Its log line
+# names the character typed: it is counted in $run/keysyms, not logged, and watch() below resets the keymap
+# (setxkbmap: the same rules again, the spare keycodes empty) once typing has paused for a second.
+xvnc_log() {
+    while IFS= read -r line; do
+        case $line in
+            *"Added unknown keysym"*) echo >> "$run/keysyms" ;;
+            *) printf '[xvnc] %s\n' "$line" ;;
+        esac
+    done
+}
+
 start() {  # start NAME COMMAND...: run COMMAND in the background, its output lines prefixed with [NAME]
     name=$1
     shift
     rm -f "$run/$name.log" && mkfifo "$run/$name.log"
-    sed -u "s/^/[$name] /" < "$run/$name.log" &
+    if [ "$name" = xvnc ]; then
+        xvnc_log < "$run/$name.log" &
+    else
+        sed -u "s/^/[$name] /" < "$run/$name.log" &
+    fi
     "$@" > "$run/$name.log" 2>&1 &
     eval "pid_$name=$!"
 }
@@ -75,20 +107,20 @@ stop_all() {  # TERM to every service, KILL to what is left after 5 s
     trap '' TERM INT
     log "stopping"
     # shellcheck disable=SC2086
-    kill -TERM $pid_app $pid_novnc $pid_wm $pid_xvnc 2>/dev/null
+    kill -TERM $pid_app $pid_novnc $pid_wm $pid_xvnc $pid_dbus 2>/dev/null
     for _ in 1 2 3 4 5 6 7 8 9 10; do
         alive=""
-        for pid in $pid_app $pid_novnc $pid_wm $pid_xvnc; do
+        for pid in $pid_app $pid_novnc $pid_wm $pid_xvnc $pid_dbus; do
             if kill -0 "$pid" 2>/dev/null; then alive=1; fi
         done
         [ -z "$alive" ] && break
         sleep 0.5
     done
     # shellcheck disable=SC2086
-    kill -KILL $pid_app $pid_novnc $pid_wm $pid_xvnc 2>/dev/null
+    kill -KILL $pid_app $pid_novnc $pid_wm $pid_xvnc $pid_dbus 2>/dev/null
     exit "${1:-0}"
 }
-pid_app="" pid_novnc="" pid_wm="" pid_xvnc=""
+pid_app="" pid_novnc="" pid_wm="" pid_xvnc="" pid_dbus=""
 trap 'stop_all 0' TERM INT
 
 # A hard stop (docker kill, an OOM kill, a SIGKILL of Xvnc) leaves Xvnc's lock and socket for this display in
@@ -115,6 +147,12 @@ start_wm() {  # the window manager; ready when it names itself on the root windo
 }
 
 export DISPLAY=:1
+# A D-Bus session bus for the app (dbus-x11 brings dbus-daemon): GTK apps keep their settings through it, in
+# dconf's ~/.config/dconf/user (dconf-gsettings-backend; without a bus GSettings falls back to memory and
+# forgets them at exit). Its socket is in $run, in memory, like the display's password file.
+rm -f "$run/bus"  # left by a hard stop
+start dbus dbus-daemon --session --nofork --nopidfile --address="unix:path=$run/bus"
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$run/bus"
 # -desktop: the name noVNC puts in the browser tab's title
 # shellcheck disable=SC2086
 start xvnc Xvnc :1 -geometry 1280x800 -depth 24 -interface 127.0.0.1 -rfbport 5901 \
@@ -148,12 +186,20 @@ watch() {  # Xvnc or websockify gone: stop; the window manager gone: start it ag
         log "the window manager exited (code $?): starting it again"
         start_wm
     fi
+    added=$(cat "$run/keysyms" 2>/dev/null | wc -l)
+    if [ "$added" -gt 0 ] && [ "$added" = "$added_before" ]; then  # none added since the last look: typing paused
+        : > "$run/keysyms"
+        setxkbmap || log "setxkbmap failed: typing may stop after more characters the layout lacks"
+        added=0
+    fi
+    added_before=$added
 }
-delay=1 quick=0
+delay=1 quick=0 added_before=0
 while :; do
     log "starting the app: xterm"
     started=$(date +%s)
     start app sh -c 'exec xterm'
+    echo "$pid_app" > "$run/app.pid"  # for `imgwizard check`: the app's process, whatever a launcher execs
     while kill -0 "$pid_app" 2>/dev/null; do
         watch
         sleep 1 &
