@@ -47,7 +47,7 @@ STEPS: tuple[Step, ...] = (
     Step("app_details", T("The app", "应用设置"),
          T("What to install and how it starts. The platform publishes container port 31000.",
            "安装什么、如何启动。平台对外转发容器的 31000 端口。"),
-         ("app.archive", "app.files", "app.command", "app.python_from", "app.python", "app.jupyter_extras", "app.auth",
+         ("app.archive", "app.files", "app.requirements", "app.command", "app.python_from", "app.python", "app.jupyter_extras", "app.auth",
           "app.port")),
     Step("os", T("Base system", "基础系统"),
          T("Ubuntu is easiest for many dependencies and NVIDIA drivers; Debian gives a smaller image; Alpine is smallest "
