@@ -6,6 +6,7 @@ Every problem is (key, message): one line naming the key and what would be accep
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any, Mapping
@@ -131,9 +132,9 @@ def _python_service(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
         known = ", ".join(r.torch for r in knowledge.torch_releases())
         if torch and not a.get("gpu.pytorch"):
             out.append(("gpu.pytorch", Msg("python.torch_needed", file=shown(name), names=", ".join(torch), known=known)))
-        pinned = names.get("torch", "")
-        if pinned and a.get("gpu.pytorch") and pinned != a["gpu.pytorch"]:
-            out.append(("gpu.pytorch", Msg("python.torch_pin", file=shown(name), name="torch", pinned=shown(pinned),
+        pinned = names.get("torch", "")  # a plain release number only (2.5.1): a wildcard or other text is pip's to judge
+        if re.fullmatch(r"[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}", pinned) and a.get("gpu.pytorch") and pinned != a["gpu.pytorch"]:
+            out.append(("gpu.pytorch", Msg("python.torch_pin", file=shown(name), name="torch", pinned=pinned,
                                            chosen=a["gpu.pytorch"], known=known)))
     port = project.command_port(a.get("app.command", ""))
     if port is not None and port != a.get("app.port"):
