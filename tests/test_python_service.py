@@ -47,6 +47,8 @@ def _found(folder: Path) -> dict:
     ({"requirements.txt": "gradio\n", "app.py": "import gradio as gr\n"}, "python app.py"),
     ({"app.py": "print('hello')\n"}, "python app.py"),
     ({"main.py": "from fastapi import FastAPI\n"}, "uvicorn main:app --host 0.0.0.0 --port 31000"),  # by its imports
+    ({"requirements.txt": "fastapi\nflask\n", "app.py": "from flask import Flask\n", "main.py": FASTAPI_MAIN},
+     "uvicorn main:app --host 0.0.0.0 --port 31000"),  # the entry file that imports the framework
     ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["flask>=3"]\n', "app.py": ""},
      "flask --app app run --host 0.0.0.0 --port 31000"),
 ])

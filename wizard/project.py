@@ -99,9 +99,18 @@ def torch_named(names: dict[str, str]) -> list[str]:
     return [n for n in TORCH_NAMES if n in names]
 
 
-def entry_file(folder: Path) -> str:
-    """app.py or main.py (the first the folder has), else ""."""
-    return next((name for name in ENTRY_FILES if (folder / name).is_file()), "")
+def entry_file(folder: Path, kind: str = "") -> str:
+    """The entry file among app.py and main.py: the first that imports `kind`'s package (a FastAPI main.py beside
+    a Flask app.py), else the first the folder has, else ""."""
+    present = [name for name in ENTRY_FILES if (folder / name).is_file()]
+    for name in present:
+        if kind in _NAMES and _imports(folder / name) & set(_NAMES[kind]):
+            return name
+    return present[0] if present else ""
+
+
+def _imports(path: Path) -> set[str]:
+    return {normal(m) for m in _IMPORT.findall(_read(path) or "")}
 
 
 def framework(folder: Path, names: dict[str, str]) -> str:
@@ -109,9 +118,7 @@ def framework(folder: Path, names: dict[str, str]) -> str:
     for kind in FRAMEWORKS:
         if any(n in names for n in _NAMES[kind]):
             return kind
-    entry = entry_file(folder)
-    text = _read(folder / entry) if entry else None
-    imported = {normal(m) for m in _IMPORT.findall(text or "")}
+    imported = set().union(*(_imports(folder / name) for name in ENTRY_FILES if (folder / name).is_file()))
     return next((kind for kind in FRAMEWORKS if imported & set(_NAMES[kind])), "script")
 
 

@@ -158,11 +158,11 @@ _FRAMEWORK_NAMES = {"fastapi": "FastAPI (uvicorn)", "streamlit": "Streamlit", "g
 def _python_project(folder: Path, names: dict[str, int]) -> list[Finding]:
     files = set(_files(names))
     deps = project.dependency_file(folder) if {project.REQUIREMENTS, project.PYPROJECT} & files else ""
-    entry = next((name for name in project.ENTRY_FILES if name in files), "")
-    if not deps and not entry:
+    if not deps and not {*project.ENTRY_FILES} & files:
         return []
     required = project.requirements(folder, deps)
     kind = project.framework(folder, required)
+    entry = project.entry_file(folder, kind)
     port = 31000  # app.port's default: the port the platform publishes
     seen = ", ".join(name for name in (deps, entry) if name)
     why = T(f"the Python project ({seen})", f"Python 项目（{seen}）")
