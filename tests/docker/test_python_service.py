@@ -1,12 +1,13 @@
 """The user's own Python service on the real engine (issue 30): a small project folder (one requirements.txt with
-FastAPI, uvicorn and Flask, a FastAPI main.py and a Flask app.py) is scanned as the wizard would, rendered into
-itself (the build context is the project folder) and built twice: the FastAPI service, then the Flask one from
-the same folder, which shares every layer up to the start command (two builds, one pip install). Each is
+FastAPI, uvicorn, Flask and Streamlit, a FastAPI main.py, a Flask app.py and a Streamlit dash.py) is scanned as the wizard would, rendered into
+itself (the build context is the project folder) and built three times: the FastAPI service, then the Flask and Streamlit ones
+from the same folder, which share every layer up to the start command (three builds, one pip install). Each is
 reached over HTTP from outside (a free port on 127.0.0.1), by `imgwizard check`'s own check and by reading what
 its route answers. Then the layer cache: a code-only change re-runs the code COPY and the few steps after it,
 never the dependency install; a dependency-only change re-runs from the dependency file's COPY, and the system
 set-up stays cached. PyPI is reached through this machine's CA (network.extra_ca), as test_pip_mirror.py does.
-Streamlit is not built here (its install is some 60 packages and ~150 MB): the unit tests check its command."""
+The Streamlit service comes from the same folder and install (Streamlit's wheels are ~115 MB: one install
+for the three services keeps this module near a minute and a half on 2 CPUs)."""
 
 from __future__ import annotations
 
@@ -32,11 +33,12 @@ from wizard.validate import validate
 pytestmark = pytest.mark.docker
 
 PROJECT = {
-    "requirements.txt": "fastapi==0.115.0\nuvicorn==0.30.6\nflask==3.0.3\n",
+    "requirements.txt": "fastapi==0.115.0\nuvicorn==0.30.6\nflask==3.0.3\nstreamlit==1.38.0\n",
     "main.py": ('from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\ndef root():\n'
                 '    return {"service": "fastapi", "version": 1}\n'),
     "app.py": ('from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get("/")\ndef root():\n'
                '    return {"service": "flask"}\n'),
+    "dash.py": 'import streamlit as st\n\nst.title("imgwizard")\n',
     ".gitignore": "secret.txt\n/scratch/\n",
     "secret.txt": "not for the image\n",
     "scratch/notes.txt": "x\n",
@@ -46,6 +48,7 @@ PROJECT = {
     "pkg/mod.py": "",
 }
 FLASK = "flask --app app run --host 0.0.0.0 --port 31000"
+STREAMLIT = "streamlit run dash.py --server.port 31000 --server.address 0.0.0.0"
 
 
 def _write_project(folder: Path) -> Path:
@@ -94,8 +97,15 @@ def flask_image(docker_client, project, fastapi_image, images_to_remove) -> Buil
     return _build(docker_client, project, tag, **{"app.command": FLASK})
 
 
-def _get(client, image: str, path: str = "/") -> dict:
-    """Start `image` with its port 31000 on a free 127.0.0.1 port and read the JSON its route answers."""
+@pytest.fixture(scope="module")
+def streamlit_image(docker_client, project, flask_image, images_to_remove) -> Built:
+    tag = f"{PREFIX}/pysvc-streamlit:{SESSION_TAG}"
+    images_to_remove.append(tag)
+    return _build(docker_client, project, tag, **{"app.command": STREAMLIT})
+
+
+def _get(client, image: str, path: str = "/") -> str:
+    """Start `image` with its port 31000 on a free 127.0.0.1 port and read what its route answers."""
     c = client.containers.run(image, detach=True, init=True, ports={"31000/tcp": ("127.0.0.1", None)})
     try:
         deadline = time.monotonic() + 60
@@ -105,7 +115,7 @@ def _get(client, image: str, path: str = "/") -> dict:
             try:
                 assert bound, "not published yet"
                 with urllib.request.urlopen(f"http://127.0.0.1:{bound[0]['HostPort']}{path}", timeout=5) as r:
-                    return json.loads(r.read())
+                    return r.read().decode()
             except (AssertionError, urllib.error.URLError, ConnectionError):
                 assert time.monotonic() < deadline and c.status != "exited", c.logs().decode()[-2000:]
                 time.sleep(0.5)
@@ -117,7 +127,7 @@ def test_the_fastapi_service_answers_over_http_as_user_app(docker_client, fastap
     report = check_image(docker_client, fastapi_image.tag, fastapi_image.spec, timeout=60)
     assert report.ok, (report.results, report.logs)
     assert [r.name for r in report.results] == ["http on 31000"]
-    assert _get(docker_client, fastapi_image.tag) == {"service": "fastapi", "version": 1}
+    assert json.loads(_get(docker_client, fastapi_image.tag)) == {"service": "fastapi", "version": 1}
     who = docker_client.containers.run(fastapi_image.tag, ["sh", "-c", "id -un; pwd; ls -A"], entrypoint=[],
                                        remove=True).decode().split()
     assert who[:2] == ["app", "/opt/pysvc"], who
@@ -132,8 +142,16 @@ def test_the_fastapi_service_answers_over_http_as_user_app(docker_client, fastap
 def test_the_flask_service_shares_every_layer_but_its_start_command(docker_client, flask_image):
     report = check_image(docker_client, flask_image.tag, flask_image.spec, timeout=60)
     assert report.ok, (report.results, report.logs)
-    assert _get(docker_client, flask_image.tag) == {"service": "flask"}
+    assert json.loads(_get(docker_client, flask_image.tag)) == {"service": "flask"}
     rerun = [step for step, cached in _steps(flask_image.log) if not cached]
+    assert [s.split()[0] for s in rerun] == ["CMD", "LABEL"], rerun
+
+
+def test_the_streamlit_service_answers_its_health_check(docker_client, streamlit_image):
+    report = check_image(docker_client, streamlit_image.tag, streamlit_image.spec, timeout=90)
+    assert report.ok, (report.results, report.logs)
+    assert _get(docker_client, streamlit_image.tag, "/_stcore/health") == "ok"
+    rerun = [step for step, cached in _steps(streamlit_image.log) if not cached]
     assert [s.split()[0] for s in rerun] == ["CMD", "LABEL"], rerun
 
 
@@ -160,7 +178,8 @@ def test_a_code_change_reruns_the_code_copy_and_a_dependency_change_the_install(
     assert [step for step, _ in _steps(code.log) if not _][0].startswith("COPY --chown=app:app . /opt/pysvc")
     assert all(cached for step, cached in _steps(code.log) if step.startswith("RUN "))  # no install re-ran
 
-    (folder / "requirements.txt").write_text(PROJECT["requirements.txt"] + f"six==1.16.0  # {time.time_ns()}\n")
+    # a dependency-only change: a smaller file (Flask alone and six), so the test does not install Streamlit again
+    (folder / "requirements.txt").write_text(f"flask==3.0.3\nsix==1.16.0  # {time.time_ns()}\n")
     deps = _build(docker_client, folder, tags("pysvc-deps"))
     steps = _steps(deps.log)
     first = next(i for i, (_, cached) in enumerate(steps) if not cached)
