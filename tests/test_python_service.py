@@ -77,6 +77,22 @@ def test_the_python_service_goes_into_the_start_folder(tmp_path):
     assert why is not None and "requirements.txt" in why.en
 
 
+@pytest.mark.parametrize("command, file", [
+    ("uvicorn main:app --host 0.0.0.0 --port 31000", "main.py"), ("uvicorn api.server:app", "api/server.py"),
+    ("flask --app app run --host 0.0.0.0 --port 31000", "app.py"), ("flask --app=web.app:create run", "web/app.py"),
+    ("streamlit run dash.py --server.port 31000", "dash.py"), ("python app.py", "app.py"), ("gunicorn x", ""),
+])
+def test_the_file_a_start_command_runs(command, file):
+    assert project.command_file(command) == file
+
+
+def test_a_project_without_dependencies_still_goes_into_the_start_folder(tmp_path):
+    folder = _folder(tmp_path, {"main.py": FASTAPI_MAIN})
+    session = Session(_found(folder), base_dir=folder, start=folder)
+    assert session.answers["app.requirements"] == "" and session.problems == []
+    assert saves_here(folder, session.answers, [n for n, _ in session.context.plan.user_files]) is not None
+
+
 def test_the_wizard_asks_the_dependency_file_the_command_and_the_port_on_the_app_step():
     a, _ = validate({"app.type": "web", "app.name": "python"})
     assert next_step("app", a) == "app_details"
@@ -114,6 +130,11 @@ def test_a_command_port_that_differs_from_app_port_is_refused(tmp_path):
     assert [k for k, _ in problems] == ["app.command"] and "app.port is 31000" in problems[0][1]
     _, problems = _python(tmp_path, **{"app.command": "streamlit run app.py --server.port 8501", "app.port": 8501})
     assert problems == []
+
+
+def test_an_image_name_whose_folder_imgwizard_fills_is_refused(tmp_path):
+    _, problems = _python(tmp_path, **{"image.name": "team/venv"})
+    assert [k for k, _ in problems] == ["image.name"] and "/opt/venv" in problems[0][1]
 
 
 def test_a_pyproject_without_dependencies_is_refused(tmp_path):

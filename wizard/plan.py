@@ -389,8 +389,9 @@ def _python_app(c: _Facts, base_dir: Path) -> dict[str, Any] | None:
     folder = app_folder(a)
     if deps:
         c.user_files.append((deps, Msg("plan.file.python_deps", path=folder)))
-    elif a.get("app.command", "").split(" ")[-1].endswith(".py"):
-        c.user_files.append((a["app.command"].split(" ")[-1], Msg("plan.file.python_code", path=folder)))
+    started = project.command_file(a.get("app.command", ""))
+    if started and checks.relative_path(started) is None:  # the file the command runs: the project is here
+        c.user_files.append((started, Msg("plan.file.python_code", path=folder)))
     pins = []
     if c.torch:
         pins = [f"torch=={c.torch.torch}", f"torchvision=={c.torch.vision}"]

@@ -132,6 +132,21 @@ def start_command(kind: str, entry: str, port: int) -> str:
             "flask": f"flask --app {module} run --host 0.0.0.0 --port {port}"}.get(kind, f"python {entry}")
 
 
+def command_file(command: str) -> str:
+    """The project file a start command runs, or "": its first word ending .py (python app.py, streamlit run
+    app.py), uvicorn's module:app (main:app -> main.py), flask's --app module (app -> app.py)."""
+    words = command.split(" ")
+    for i, word in enumerate(words):
+        if word.endswith(".py"):
+            return word
+        if words[0] == "uvicorn" and i > 0 and ":" in word and not word.startswith("-"):
+            return word.split(":", 1)[0].replace(".", "/") + ".py"
+        if words[0] == "flask" and word.startswith("--app") and (word[6:] or (words[i + 1:] or [""])[0]):
+            module = (word[6:] or words[i + 1]).split(":", 1)[0]
+            return module.replace(".", "/") + ".py"
+    return ""
+
+
 _PORT_OPTION = re.compile(r"--(?:server\.)?port[ =]([0-9]+)")
 
 

@@ -124,6 +124,8 @@ EN: dict[str, str] = {
                         "(when it is a known release: {known}) or the same pin in {file}",
     "python.port_differs": "the command serves on port {port} but app.port is {app_port}; accepted: the same port in "
                            "both",
+    "python.taken": "the project's code goes to {folder}, a folder imgwizard or the base image fills itself; "
+                    "accepted: an image.name whose last part is not {taken} (it names the folder)",
     "cross.forward_same": "is the same as forward.listen; accepted: the port the app listens on, different from forward.listen",
     "cross.scratch_shell": "scratch has no shell; accepted for this app type: ubuntu, debian, alpine",
     "cross.base_scratch": "{ref} is the empty image, with no shell for the {family} image's RUN steps and start "
@@ -277,7 +279,8 @@ EN: dict[str, str] = {
     "plan.file.binary": "the binary (statically linked for scratch)",
     "plan.file.app_files": "the app's own file or folder, copied to {path}",
     "plan.file.python_deps": "the project's dependency file, installed before its code is copied to {path}",
-    "plan.file.python_code": "the project's code (the whole build folder but .dockerignore's entries), copied to {path}",
+    "plan.file.python_code": "the file the start command runs: the project's code, the whole build folder less "
+                             ".dockerignore's entries, is copied to {path}",
     # ---- the plain flow (screens/cli/plain.py)
     "plain.interrupted": "\nInterrupted: nothing was written.",
     "plain.no_terminal": "imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a "
@@ -517,6 +520,8 @@ ZH: dict[str, str] = {
     "python.torch_pin": "{file} 固定了 {name}=={pinned}，但 gpu.pytorch 是 {chosen}；可接受：gpu.pytorch 选 {pinned}"
                         "（需为已知版本：{known}），或在 {file} 中固定相同版本",
     "python.port_differs": "启动命令监听端口 {port}，但 app.port 是 {app_port}；可接受：两者使用同一端口",
+    "python.taken": "项目代码复制到 {folder}，该目录由 imgwizard 或基础镜像自己使用；可接受：image.name 的最后一段不是 "
+                    "{taken}（它决定目录名）",
     "cross.forward_same": "与 forward.listen 相同；可接受：应用实际监听的端口，且不同于 forward.listen",
     "cross.scratch_shell": "scratch 没有 shell；此应用类型可接受：ubuntu、debian、alpine",
     "cross.base_scratch": "{ref} 是空白镜像，没有 shell 可执行 {family} 镜像的 RUN 步骤和启动脚本；可接受：{family} 的镜像，"
@@ -650,7 +655,7 @@ ZH: dict[str, str] = {
     "plan.file.binary": "二进制程序（为 scratch 静态链接）",
     "plan.file.app_files": "应用自己的文件或文件夹，复制到 {path}",
     "plan.file.python_deps": "项目的依赖文件，在代码复制到 {path} 之前安装",
-    "plan.file.python_code": "项目代码（构建目录中除 .dockerignore 所列之外的全部内容），复制到 {path}",
+    "plan.file.python_code": "启动命令运行的文件：项目代码即构建目录中除 .dockerignore 所列之外的全部内容，复制到 {path}",
     "plain.interrupted": "\n已中断：没有写入任何文件。",
     "plain.no_terminal": "imgwizard --plain：没有可提问的终端：请用 `imgwizard render ANSWERS -o DIR`，或在终端中运行",
     "plain.nothing_written": "没有写入任何文件。",

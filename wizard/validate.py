@@ -136,6 +136,9 @@ def _python_service(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
         if re.fullmatch(r"[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}", pinned) and a.get("gpu.pytorch") and pinned != a["gpu.pytorch"]:
             out.append(("gpu.pytorch", Msg("python.torch_pin", file=shown(name), name="torch", pinned=pinned,
                                            chosen=a["gpu.pytorch"], known=known)))
+    folder = app_folder(a)
+    if folder.rsplit("/", 1)[-1] in APP_FILES_TAKEN:  # /opt/venv: the code would overwrite the venv
+        out.append(("image.name", Msg("python.taken", folder=folder, taken=", ".join(APP_FILES_TAKEN))))
     port = project.command_port(a.get("app.command", ""))
     if port is not None and port != a.get("app.port"):
         out.append(("app.command", Msg("python.port_differs", port=port, app_port=a.get("app.port"))))
