@@ -216,9 +216,9 @@ ASCII_ALLOWED = {
     "products": {"imgwizard", "Docker", "docker", "Dockerfile", "SSH", "OpenSSH", "sshd", "SSH_PASSWORD", "noVNC",
                  "KASM", "Debian", "debian", "Ubuntu", "Alpine", "Linux", "PyTorch", "NVIDIA", "CUDA", "Python",
                  "JetBrains", "PyCharm", "IDEA", "Eclipse", "Jupyter", "code-server", "hadolint", "UTF-8", "English",
-                 "Web", "scratch", "exec", "ssh-ed25519", "AAAA"},
+                 "Web", "scratch", "exec", "ssh-ed25519", "AAAA", "FastAPI", "Streamlit", "Gradio", "Flask"},
     "files": {"README.md", "compose.yaml", "run.sh", "build.log", "imgwizard.toml", "NAME.bak", "id_ed25519.pub",
-              "pub"},
+              "pub", "requirements.txt", "app.py"},
     "packages": {"git", "nano", "vim", "sudo", "wget", "curl"},  # the common tools' package names
     "keys": {"Enter", "Esc", "esc", "Tab", "Ctrl", "Backspace"},
     "values": {"true", "false", "slim", "IANA", "Asia", "Shanghai", "UTC", "zh_CN.UTF-8"},  # examples of answers
