@@ -217,6 +217,9 @@ def test_ssh_and_forwarding_work_as_for_other_apps(tmp_path):
                                "forward.enabled": True, "forward.listen": 31001, "forward.target": 8080})
     assert "imgwizard-entry.sh" in ctx.files and "sshd_config" in ctx.files
     assert "EXPOSE 22 31000 31001" in ctx.dockerfile
+    # sshd keeps the container root; the service itself is dropped to app
+    assert 'CMD ["setpriv", "--reuid=app", "--regid=app", "--init-groups", "--", "python", "app.py"]' in ctx.dockerfile
+    assert "\nUSER " not in ctx.dockerfile
 
 
 @pytest.mark.parametrize("host, variant", [("535.104.05", "cu121"), ("550.54.14", "cu124")])

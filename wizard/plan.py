@@ -436,6 +436,10 @@ def _start(c: _Facts) -> dict[str, Any]:
         cmd = [f"/usr/local/bin/start-{app_name}.sh"]
     elif app_name == "python":
         cmd = a["app.command"].split(" ")  # checks.command_line: words of plain characters, single spaces
+        if a.get("ssh.enabled") and not a.get("user.root", True) and c.pm == "apt":
+            # sshd needs the container to run as root (no USER app then): the service itself still runs as app,
+            # dropped to it by util-linux's setpriv (in every Debian and Ubuntu image), as the built-in desktop does
+            cmd = ["setpriv", "--reuid=app", "--regid=app", "--init-groups", "--", *cmd]
     elif app_type == "binary":
         cmd = []
     elif a.get("ssh.enabled"):
