@@ -20,6 +20,7 @@ TEXT = {
     "app.command": st.sampled_from(["app", "hello", "xterm", "firefox-esr --kiosk", "xclock", "java -jar /opt/a.jar",
                                     "sh -c xterm"]),
     "app.python": st.sampled_from(["3.10", "3.11", "3.12"]),
+    "app.requirements": st.sampled_from(["requirements.txt", "pyproject.toml", "", "deps/requirements-prod.txt"]),
     "os.base_image": st.sampled_from(["", "", "", "registry.example.com/base:1"]),
     "os.base_release": st.sampled_from(["", "", "", "v4.14.0-rc_1"]),  # another release of the pinned base
     "locale.timezone": st.sampled_from(["", "Asia/Shanghai", "UTC", "Europe/Berlin"]),

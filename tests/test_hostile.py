@@ -46,7 +46,7 @@ FREE_TEXT = [f.key for f in FIELDS if f.kind in ("text", "list") or (f.kind == "
 # Non-empty on purpose, so the baseline renders the same sections as an accepted hostile value would.
 PLAIN = {
     "image.name": "myapp", "image.tag": "1.0", "app.archive": "pycharm-community-2024.2.1.tar.gz",
-    "app.command": "firefox-esr", "app.files": "tool", "app.python": "3.11", "app.jupyter_extras": "notebook", "os.base_image": "registry.example.com/base:1",
+    "app.command": "firefox-esr", "app.files": "tool", "app.python": "3.11", "app.requirements": "requirements.txt", "app.jupyter_extras": "notebook", "os.base_image": "registry.example.com/base:1",
     "os.base_release": "v9.9.9",
     "mirror.apt": "https://mirrors.example.com", "mirror.pip": "https://mirrors.example.com/pypi/simple",
     "mirror.conda": "https://mirrors.example.com", "mirror.pytorch": "https://mirrors.example.com/pytorch/whl",

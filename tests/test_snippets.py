@@ -451,6 +451,7 @@ EXPECTED_ARGV = {
     "debian-shell-ssh": ["-p", "0.0.0.0:2222:22", "-p", "0.0.0.0:31000:31000", "--init"],
     "jupyter-nvidia": ["-p", "0.0.0.0:31000:31000", "--gpus", "all", "--init", "-e", "JUPYTER_TOKEN"],
     "kasm-desktop": ["-p", "0.0.0.0:31000:31000", "-e", "PASSWORD"],
+    "python-service": ["-p", "0.0.0.0:31000:31000", "--init"],
     "kasmweb-idea": ["-p", "0.0.0.0:31000:31000", "--shm-size=512m", "-e", "VNC_PW"],
     "pycharm-novnc": ["-p", "0.0.0.0:31000:31000", "--gpus", "all", "-e", "VNC_PASSWORD"],
 }

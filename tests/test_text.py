@@ -90,7 +90,7 @@ def test_validation_messages_follow_the_language():
     assert "可接受：软件包名" in s.message("packages.apt", "zh")
     assert "IANA 时区名" in s.message("locale.timezone", "zh")
     bad_choice = Session({"app.type": "web", "app.name": "nope"})
-    assert bad_choice.message("app.name", "zh") == "哪个应用？（app.name）：此处没有 'nope' 这一项；可选：jupyter, code-server"
+    assert bad_choice.message("app.name", "zh") == "哪个应用？（app.name）：此处没有 'nope' 这一项；可选：jupyter, code-server, python"
     assert Session({"gpu.vendor": "nvidia", "gpu.cuda": "x", "gpu.pytorch": "2.5.1"}).message("gpu.cuda", "zh").count("按驱动自动选择") == 1
     control = Session({"image.tag": "a\tb"}).message("image.tag", "zh")
     assert control == "镜像标签（image.tag）：'a\\tb' 含有第 2 个字符处的控制字符 U+0009；可接受：一行可打印的文本"
@@ -216,9 +216,9 @@ ASCII_ALLOWED = {
     "products": {"imgwizard", "Docker", "docker", "Dockerfile", "SSH", "OpenSSH", "sshd", "SSH_PASSWORD", "noVNC",
                  "KASM", "Debian", "debian", "Ubuntu", "Alpine", "Linux", "PyTorch", "NVIDIA", "CUDA", "Python",
                  "JetBrains", "PyCharm", "IDEA", "Eclipse", "Jupyter", "code-server", "hadolint", "UTF-8", "English",
-                 "Web", "scratch", "exec", "ssh-ed25519", "AAAA", "Hub"},
+                 "Web", "scratch", "exec", "ssh-ed25519", "AAAA", "Hub", "FastAPI", "Streamlit", "Gradio", "Flask"},
     "files": {"README.md", "compose.yaml", "run.sh", "build.log", "imgwizard.toml", "NAME.bak", "id_ed25519.pub",
-              "pub", "daemon.json"},
+              "pub", "daemon.json", "requirements.txt", "app.py"},
     "settings": {"registry-mirrors"},  # the Docker engine's own setting (daemon.json)
     "packages": {"git", "nano", "vim", "sudo", "wget", "curl"},  # the common tools' package names
     "keys": {"Enter", "Esc", "esc", "Tab", "Ctrl", "Backspace"},

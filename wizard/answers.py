@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 
 from wizard import checks, knowledge, registry_mirror
 from wizard.checks import shown
+from wizard.project import DEPENDENCY_NAME
 from wizard.text import LANGS, Msg, T, in_lang, tr
 
 Answers = dict[str, Any]
@@ -89,7 +90,8 @@ APP_TYPES = (
     _c("desktop", "Desktop app (GUI in the browser)", "桌面应用（浏览器里的图形界面）",
        "For apps with no web UI of their own (PyCharm, IDEA, Eclipse): a noVNC or KASM desktop shows them in a browser.",
        "应用本身不支持浏览器访问（PyCharm、IDEA、Eclipse），需要 noVNC 或 KASM 桌面在浏览器里显示图形界面。"),
-    _c("web", "Web app (Jupyter, code-server)", "Web 应用（Jupyter、code-server）",
+    _c("web", "Web app (Jupyter, code-server, your own Python service)",
+       "Web 应用（Jupyter、code-server、你自己的 Python 服务）",
        "The app serves its own web UI, so no desktop is needed and a plain Linux image is enough.",
        "应用自带浏览器界面，不需要桌面环境，直接用基础 Linux 镜像制作。"),
     _c("shell", "Shell image (SSH / terminal)", "命令行镜像（SSH / 终端）",
@@ -114,6 +116,12 @@ APP_NAMES = {
            "在独立的 conda 环境中安装 JupyterLab 并固定 Python 版本；默认开启 token 认证。"),
         _c("code-server", "code-server (VS Code in the browser)", "code-server（浏览器里的 VS Code）",
            "The pinned code-server .deb; password on by default.", "安装固定版本的 code-server .deb；默认开启密码认证。"),
+        _c("python", "Your own Python service (this folder)", "你自己的 Python 服务（当前目录）",
+           "The project in the build folder: its dependencies installed through the pip mirror in a layer of their "
+           "own, its code copied after them, started with your command on the published port (FastAPI, "
+           "Streamlit, Gradio, Flask or a script).",
+           "构建目录中的项目：依赖通过 pip 镜像单独安装在一层，代码在其后复制，用你的启动命令监听对外端口"
+           "（FastAPI、Streamlit、Gradio、Flask 或脚本）。"),
     ),
     "shell": (_c("none", "No app", "无应用"),),
     "binary": (_c("none", "The binary in app.command", "app.command 中的二进制文件"),),
@@ -284,6 +292,23 @@ def app_folder(a: Mapping[str, Any]) -> str:
     return f"{APP_FILES_ROOT}/{a.get('image.name', '').rsplit('/', 1)[-1]}"
 
 
+def python_app(a: Mapping[str, Any]) -> bool:
+    """The user's own Python service (app.type web, app.name python; docs/answers.md 'app.requirements')."""
+    return a.get("app.type") == "web" and a.get("app.name") == "python"
+
+
+def _check_requirements(v: str) -> str | None:
+    if v == "" or (DEPENDENCY_NAME.fullmatch(v) and checks.relative_path(v) is None):
+        return None
+    return Msg("accepted.requirements")
+
+
+def _default_command(a: Mapping[str, Any]) -> str:
+    if a.get("app.type") == "binary":
+        return "app"
+    return "python app.py" if python_app(a) else "xterm"
+
+
 def command_name(command: str) -> str:
     """The program a command line starts: its first word without folders (`/usr/bin/xterm -ls` -> xterm)."""
     return command.split(" ", 1)[0].rsplit("/", 1)[-1]
@@ -349,13 +374,23 @@ FIELDS: tuple[Field, ...] = (
             "构建目录中应用自己的文件或文件夹（jar 包、带 bin/ 的文件夹），空格分隔：每项保持名称和权限复制到 "
             "/opt/<镜像名>/，启动命令可写 /opt/<镜像名>/tool/bin/start 或 java -jar /opt/<镜像名>/app.jar。"),
           [], check=checks.app_file, max_len=255, max_items=16, when=lambda a: a.get("app.name") == "command"),
+    Field("app.requirements", "text", T("Dependency file", "依赖文件"),
+          T("The project's requirements.txt (pip install -r) or pyproject.toml (its [project] dependencies) in the "
+            "build folder, installed in a layer that changes only when this file changes; empty: none.",
+            "构建目录中项目的 requirements.txt（pip install -r）或 pyproject.toml（其 [project] dependencies），"
+            "安装在只随该文件变化的一层；留空表示没有依赖。"),
+          "requirements.txt", check=_check_requirements, max_len=255, when=python_app),
     Field("app.command", "text", T("Command", "启动命令"),
           T("Desktop: the command the desktop starts. Binary: the binary's path in the build folder (app, bin/server, "
-            "target/release/app).",
-            "桌面：桌面启动的命令。二进制：二进制文件在构建目录中的路径（app、bin/server、target/release/app）。"),
-          lambda a: "app" if a.get("app.type") == "binary" else "xterm",
-          check=checks.command_line, max_len=1024,
-          when=lambda a: a.get("app.type") == "binary" or a.get("app.name") == "command"),
+            "target/release/app). Python service: the command that serves it on the published port, run in the "
+            "project's folder (uvicorn main:app --host 0.0.0.0 --port 31000, streamlit run app.py --server.port 31000 "
+            "--server.address 0.0.0.0, flask --app app run --host 0.0.0.0 --port 31000, python app.py).",
+            "桌面：桌面启动的命令。二进制：二进制文件在构建目录中的路径（app、bin/server、target/release/app）。"
+            "Python 服务：在项目目录中运行、监听对外端口的启动命令（uvicorn main:app --host 0.0.0.0 --port 31000、"
+            "streamlit run app.py --server.port 31000 --server.address 0.0.0.0、"
+            "flask --app app run --host 0.0.0.0 --port 31000、python app.py）。"),
+          _default_command, check=checks.command_line, max_len=1024,
+          when=lambda a: a.get("app.type") == "binary" or a.get("app.name") in ("command", "python")),
     Field("app.python_from", "choice", T("Jupyter's Python from", "Jupyter 的 Python 来源"),
           T("conda: Miniconda with a pinned Python (the guide's way). system: the distribution's python3 in a venv "
             "(no download outside PyPI and the OS mirrors).",
@@ -379,7 +414,7 @@ FIELDS: tuple[Field, ...] = (
     Field("app.auth", "bool", T("App authentication on", "应用认证"),
           T("Jupyter token / code-server password, given at start (JUPYTER_TOKEN / PASSWORD). Off: anyone who reaches the port runs code.",
             "Jupyter token / code-server 密码，启动时提供（JUPYTER_TOKEN / PASSWORD）。关闭后任何能访问端口的人都能执行代码。"),
-          True, when=is_type("web")),
+          True, when=lambda a: a.get("app.type") == "web" and not python_app(a)),
     Field("app.port", "int", T("Published port", "对外端口"),
           T("The port the platform publishes (31000); the desktop or web app listens there.",
             "平台对外转发的容器端口（31000）；桌面或 Web 应用监听这个端口。"),
@@ -517,9 +552,10 @@ FIELDS: tuple[Field, ...] = (
                                                                  "转发到容器内的端口。"),
           8006, when=lambda a: bool(a.get("forward.enabled"))),
     Field("user.root", "bool", T("Run as root", "以 root 运行"),
-          T("Avoids permission problems in paths the base image's default user cannot write (the guide's advice).",
-            "避免基础镜像默认用户在某些路径没有权限（指南的建议）。"),
-          True, when=lambda a: runs_commands(a) and engine(a) in ("plain", "novnc", "builtin")),
+          T("Avoids permission problems in paths the base image's default user cannot write (the guide's advice). "
+            "A Python service runs as the user app (uid 1000) by default.",
+            "避免基础镜像默认用户在某些路径没有权限（指南的建议）。Python 服务默认以用户 app（uid 1000）运行。"),
+          lambda a: not python_app(a), when=lambda a: runs_commands(a) and engine(a) in ("plain", "novnc", "builtin")),
     Field("user.workdir", "text", T("Work folder and HOME", "工作目录和 HOME"),
           T("A fixed WORKDIR and HOME, so settings land in a persistent place.", "固定 WORKDIR 和 HOME，让设置写入可持久化的路径。"),
           _default_workdir, check=checks.absolute_path, max_len=255, when=runs_commands),

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from wizard import checks, knowledge, registry_mirror
-from wizard.answers import app_folder, command_name, torch_build_for
+from wizard import checks, knowledge, project, registry_mirror
+from wizard.answers import app_folder, command_name, python_app, torch_build_for
 from wizard.text import Msg
 
 WRAPPER = "/usr/local/bin/imgwizard-entry.sh"
@@ -94,6 +94,7 @@ class Plan:
     needs_init: bool
     user_files: list[tuple[str, str]]  # (file in the build folder, what it is) the user provides
     desktop: dict[str, Any] | None  # the built-in desktop's settings (its supervisor, noVNC page); None otherwise
+    python_app: dict[str, Any] | None  # the user's own Python service (_python_app); None otherwise
     warnings: list[str] = field(default_factory=list)
 
 
@@ -116,7 +117,7 @@ def build_plan(a: Mapping[str, Any], base_dir: Path = Path(".")) -> Plan:
         **start,
         secrets=_secrets(c, login_user, port),
         **_run_flags(c, start["expose"], start["needs_init"]),
-        user_files=c.user_files, desktop=_desktop(c), warnings=c.warnings,
+        python_app=_python_app(c, base_dir), user_files=c.user_files, desktop=_desktop(c), warnings=c.warnings,
     )
 
 
@@ -147,7 +148,7 @@ def _facts(a: Mapping[str, Any]) -> _Facts:
     torch = knowledge.torch_release(a["gpu.pytorch"]) if a.get("gpu.pytorch") else None
     jupyter_conda = app_name == "jupyter" and a.get("app.python_from") == "conda"
     venv = pm is not None and not jupyter_conda and (bool(a.get("packages.pip")) or torch is not None
-                                                     or app_name == "jupyter")
+                                                     or app_name in ("jupyter", "python"))
     return _Facts(a, app_type, app_name, family, engine, base, pm, knowledge.arch_names(a["image.arch"]), torch,
                   jupyter_conda, venv)
 
@@ -388,6 +389,47 @@ def _desktop(c: _Facts) -> dict[str, Any] | None:
             "status_fix": (c.family, a.get("os.version", "")) in NOVNC_STUCK_WARNING}
 
 
+def _python_app(c: _Facts, base_dir: Path) -> dict[str, Any] | None:
+    """The user's own Python service: its dependency file (requirements or pyproject, installed into the venv
+    before the code: apps/python.j2), the folder its code is copied to (/opt/<image name>, owned by the user it
+    runs as: it may write beside its code), the .dockerignore lines its .gitignore gives (project.ignore_patterns:
+    plain patterns only), and the PyTorch pins the dependency install is held to (the release pytorch.j2 installed
+    for the driver: pip then keeps that build, and fails loudly on a requirement that conflicts with it)."""
+    a = c.a
+    if not python_app(a):
+        return None
+    deps = a.get("app.requirements", "")
+    folder = app_folder(a)
+    if deps:
+        c.user_files.append((deps, Msg("plan.file.python_deps", path=folder)))
+    started = project.command_file(a.get("app.command", ""))
+    if started and checks.relative_path(started) is None:  # the file the command runs: the project is here
+        c.user_files.append((started, Msg("plan.file.python_code", path=folder)))
+    pins = []
+    if c.torch:
+        pins = [f"torch=={c.torch.torch}", f"torchvision=={c.torch.vision}"]
+        pins += [f"torchaudio=={c.torch.audio}"] if c.torch.audio else []
+    pyproject = deps.rsplit("/", 1)[-1] == project.PYPROJECT
+    install = [PYPROJECT_DEPENDENCIES.format(tmp=DEPS_TMP)] if pyproject else []
+    install += [f"printf '%s\\n' {' '.join(pins)} > {DEPS_TMP}/torch.txt"] if pins else []
+    install += [f"pip install --no-cache-dir{f' -c {DEPS_TMP}/torch.txt' if pins else ''} -r {DEPS_TMP}/requirements.txt",
+                f"rm -rf {DEPS_TMP}"]
+    return {"deps": deps, "deps_copy": f"{DEPS_TMP}/{project.PYPROJECT if pyproject else project.REQUIREMENTS}",
+            "install": install, "folder": folder, "owner": None if a.get("user.root", True) else "app",
+            "port": a["app.port"], "ignore": project.ignore_patterns(base_dir), "pins": pins}
+
+
+# Where the dependency file is copied for its install (removed in the same step), and the command that turns a
+# pyproject.toml's [project] dependencies into a requirements file there: tomllib from Python 3.11, pip's own
+# vendored tomli before (Ubuntu 22.04's 3.10); a missing list fails the step with Python's KeyError.
+DEPS_TMP = "/tmp/imgwizard-deps"
+PYPROJECT_DEPENDENCIES = (
+    "python -c 'import sys; t = __import__(\"tomllib\") if sys.version_info >= (3, 11) "
+    "else __import__(\"pip._vendor.tomli\")._vendor.tomli; "
+    "print(\"\\n\".join(t.load(open(sys.argv[1], \"rb\"))[\"project\"][\"dependencies\"]))' "
+    "{tmp}/pyproject.toml > {tmp}/requirements.txt")
+
+
 def _authorized_keys(a: Mapping[str, Any], base_dir: Path) -> str | None:
     if not (a.get("ssh.enabled") and a.get("ssh.auth") == "key"):
         return None
@@ -405,6 +447,12 @@ def _start(c: _Facts) -> dict[str, Any]:
         cmd = list(c.base.cmd)
     elif app_name in ("jupyter", "code-server"):
         cmd = [f"/usr/local/bin/start-{app_name}.sh"]
+    elif app_name == "python":
+        cmd = a["app.command"].split(" ")  # checks.command_line: words of plain characters, single spaces
+        if a.get("ssh.enabled") and not a.get("user.root", True) and c.pm == "apt":
+            # sshd needs the container to run as root (no USER app then): the service itself still runs as app,
+            # dropped to it by util-linux's setpriv (in every Debian and Ubuntu image), as the built-in desktop does
+            cmd = ["setpriv", "--reuid=app", "--regid=app", "--init-groups", "--", *cmd]
     elif app_type == "binary":
         cmd = []
     elif a.get("ssh.enabled"):
@@ -439,7 +487,7 @@ def _secrets(c: _Facts, login_user: str, port: int | None) -> list[Secret]:
                                   "the password the desktop asks for"))
         else:
             c.warnings.append(Msg("plan.desktop_auth_off"))
-    if c.app_type == "web":
+    if c.app_type == "web" and c.app_name != "python":  # a service of the user's own does its own authentication
         if not a.get("app.auth"):
             c.warnings.append(Msg("plan.app_auth_off", port=port, user=login_user))
         elif c.app_name == "jupyter":

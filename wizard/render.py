@@ -120,7 +120,7 @@ def env_chain(parts: list[str]) -> str:
     return " \\\n    ".join(items)
 
 
-_COPY = re.compile(r"^COPY (?!--from)(\S+) ", re.MULTILINE)
+_COPY = re.compile(r"^COPY (?!--from)(?:--chown=\S+ )?(\S+) ", re.MULTILINE)
 
 
 def copied_files(dockerfile: str) -> list[str]:

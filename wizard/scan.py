@@ -11,6 +11,10 @@ Recognisers (each the same function the answers' checks use):
 - an NVIDIA driver installer (knowledge.nvidia_run): gpu.vendor nvidia and gpu.driver (its exact version; a
   host's nvidia-smi version that differs is then refused by validate);
 - an Ascend driver folder ascend/ with the files the copy mode needs (plan.ASCEND_FILES): ascend + copy;
+- a Python project (wizard/project.py: requirements.txt, a pyproject.toml with [project] dependencies, or an
+  app.py / main.py): web + python, app.requirements, app.command for the framework its dependencies (or the entry
+  file's imports) name, on port 31000, and gpu.pytorch when they name torch (its pinned release, when the table
+  knows it, else the newest: validate then says what the driver allows);
 - a public key file *.pub (checks.read_public_key): ssh.authorized_key (the key text);
 - an imgwizard.toml (load.read_given): every answer it holds;
 - else the image name from the folder's name, when it makes a valid one (checks.image_name) and the folder held
@@ -29,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from wizard import checks, knowledge, safeio
+from wizard import checks, knowledge, project, safeio
 from wizard.load import read_given
 from wizard.plan import ASCEND_FILES
 from wizard.text import T, tr
@@ -49,8 +53,8 @@ def scan(folder: Path) -> list[Finding]:
     """The findings of `folder`, at most one per key (the answers file first, then the files that answer)."""
     names = _entries(folder)
     found: dict[str, Finding] = {}
-    for finding in (*_answers_file(folder, names), *_archive(names), *_nvidia(names), *_ascend(folder, names),
-                    *_public_key(folder, names)):
+    for finding in (*_answers_file(folder, names), *_archive(names), *_python_project(folder, names),
+                    *_nvidia(names), *_ascend(folder, names), *_public_key(folder, names)):
         found.setdefault(finding.key, finding)
     if found:  # the folder's name names the image only of a folder that held something recognised (not a checkout)
         for finding in _folder_name(folder):
@@ -146,6 +150,33 @@ def _archive(names: dict[str, int]) -> list[Finding]:
                 Finding("app.archive", name, why), Finding("image.arch", arch, why),
                 Finding("image.name", info["product"].lower(), why)]
     return []
+
+
+_FRAMEWORK_NAMES = {"fastapi": "FastAPI (uvicorn)", "streamlit": "Streamlit", "gradio": "Gradio", "flask": "Flask"}
+
+
+def _python_project(folder: Path, names: dict[str, int]) -> list[Finding]:
+    files = set(_files(names))
+    deps = project.dependency_file(folder) if {project.REQUIREMENTS, project.PYPROJECT} & files else ""
+    if not deps and not {*project.ENTRY_FILES} & files:
+        return []
+    required = project.requirements(folder, deps)
+    kind = project.framework(folder, required)
+    entry = project.entry_file(folder, kind)
+    port = 31000  # app.port's default: the port the platform publishes
+    seen = ", ".join(name for name in (deps, entry) if name)
+    why = T(f"the Python project ({seen})", f"Python 项目（{seen}）")
+    what = _FRAMEWORK_NAMES.get(kind)
+    how = T(f"{what} in the Python project ({seen})", f"Python 项目（{seen}）使用 {what}") if what else \
+        T(f"the Python script {entry or 'app.py'}", f"Python 脚本 {entry or 'app.py'}")
+    out = [Finding("app.type", "web", why), Finding("app.name", "python", why),
+           Finding("app.requirements", deps, why),
+           Finding("app.command", project.start_command(kind, entry, port), how)]
+    if project.torch_named(required):
+        pinned = knowledge.torch_release(required.get("torch", ""))
+        release = pinned.torch if pinned else knowledge.torch_releases()[-1].torch
+        out.append(Finding("gpu.pytorch", release, T(f"{deps} names torch", f"{deps} 中有 torch")))
+    return out
 
 
 def _nvidia(names: dict[str, int]) -> list[Finding]:

@@ -119,6 +119,19 @@ EN: dict[str, str] = {
     "cross.driver_differs": "{driver} differs from the host's {host}; the user-space driver must EQUAL the host's: accepted: "
                             "the host's version, or empty to mount the host's driver",
     "cross.port_used": "port {port} is already used by {by}; accepted: a free port 1-65535",
+    "accepted.requirements": "empty, or a requirements*.txt or pyproject.toml inside the build folder: names of "
+                             "letters, digits and . _ + - joined by / (e.g. requirements.txt, deps/requirements-prod.txt)",
+    "python.no_dependencies": "{file} has no [project] dependencies list; accepted: a pyproject.toml with one, a "
+                              "requirements.txt, or empty for none",
+    "python.torch_needed": "{file} names {names}: choose its release in gpu.pytorch, so the build for this host's "
+                           "driver, arch and Python is installed from the PyTorch index (a plain pip install would "
+                           "take PyPI's default build); accepted: one of {known}",
+    "python.torch_pin": "{file} pins {name}=={pinned} but gpu.pytorch is {chosen}; accepted: gpu.pytorch {pinned} "
+                        "(when it is a known release: {known}) or the same pin in {file}",
+    "python.port_differs": "the command serves on port {port} but app.port is {app_port}; accepted: the same port in "
+                           "both",
+    "python.taken": "the project's code goes to {folder}, a folder imgwizard or the base image fills itself; "
+                    "accepted: an image.name whose last part is not {taken} (it names the folder)",
     "cross.forward_same": "is the same as forward.listen; accepted: the port the app listens on, different from forward.listen",
     "cross.scratch_shell": "scratch has no shell; accepted for this app type: ubuntu, debian, alpine",
     "cross.base_scratch": "{ref} is the empty image, with no shell for the {family} image's RUN steps and start "
@@ -274,6 +287,9 @@ EN: dict[str, str] = {
     "plan.file.jetbrains": "the JetBrains Linux archive you downloaded",
     "plan.file.binary": "the binary (statically linked for scratch)",
     "plan.file.app_files": "the app's own file or folder, copied to {path}",
+    "plan.file.python_deps": "the project's dependency file, installed before its code is copied to {path}",
+    "plan.file.python_code": "the file the start command runs: the project's code, the whole build folder less "
+                             ".dockerignore's entries, is copied to {path}",
     # ---- the plain flow (screens/cli/plain.py)
     "plain.interrupted": "\nInterrupted: nothing was written.",
     "plain.no_terminal": "imgwizard --plain: no terminal to ask on: use `imgwizard render ANSWERS -o DIR` or run in a "
@@ -521,6 +537,17 @@ ZH: dict[str, str] = {
     "cross.auth_always": "{why}；在 {engine} 上可接受：true（密码来自 DESKTOP_PASSWORD）",
     "cross.driver_differs": "{driver} 与宿主机的 {host} 不同；镜像内的用户态驱动必须与宿主机完全一致：可接受：宿主机的版本，或留空以挂载宿主机驱动",
     "cross.port_used": "端口 {port} 已被 {by} 使用；可接受：1-65535 中未被占用的端口",
+    "accepted.requirements": "留空，或构建目录内的 requirements*.txt 或 pyproject.toml：由字母、数字和 . _ + - "
+                             "组成的名称，用 / 连接（如 requirements.txt、deps/requirements-prod.txt）",
+    "python.no_dependencies": "{file} 没有 [project] dependencies 列表；可接受：带该列表的 pyproject.toml、"
+                              "requirements.txt，或留空表示没有依赖",
+    "python.torch_needed": "{file} 中有 {names}：请在 gpu.pytorch 中选择其版本，以便从 PyTorch 索引安装适合本机驱动、"
+                           "架构和 Python 的版本（直接 pip install 会得到 PyPI 的默认版本）；可接受：{known} 之一",
+    "python.torch_pin": "{file} 固定了 {name}=={pinned}，但 gpu.pytorch 是 {chosen}；可接受：gpu.pytorch 选 {pinned}"
+                        "（需为已知版本：{known}），或在 {file} 中固定相同版本",
+    "python.port_differs": "启动命令监听端口 {port}，但 app.port 是 {app_port}；可接受：两者使用同一端口",
+    "python.taken": "项目代码复制到 {folder}，该目录由 imgwizard 或基础镜像自己使用；可接受：image.name 的最后一段不是 "
+                    "{taken}（它决定目录名）",
     "cross.forward_same": "与 forward.listen 相同；可接受：应用实际监听的端口，且不同于 forward.listen",
     "cross.scratch_shell": "scratch 没有 shell；此应用类型可接受：ubuntu、debian、alpine",
     "cross.base_scratch": "{ref} 是空白镜像，没有 shell 可执行 {family} 镜像的 RUN 步骤和启动脚本；可接受：{family} 的镜像，"
@@ -656,6 +683,8 @@ ZH: dict[str, str] = {
     "plan.file.jetbrains": "你下载的 JetBrains Linux 安装包",
     "plan.file.binary": "二进制程序（为 scratch 静态链接）",
     "plan.file.app_files": "应用自己的文件或文件夹，复制到 {path}",
+    "plan.file.python_deps": "项目的依赖文件，在代码复制到 {path} 之前安装",
+    "plan.file.python_code": "启动命令运行的文件：项目代码即构建目录中除 .dockerignore 所列之外的全部内容，复制到 {path}",
     "plain.interrupted": "\n已中断：没有写入任何文件。",
     "plain.no_terminal": "imgwizard --plain：没有可提问的终端：请用 `imgwizard render ANSWERS -o DIR`，或在终端中运行",
     "plain.nothing_written": "没有写入任何文件。",

@@ -31,9 +31,11 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("app", T("Kind of app", "应用类型"),
-         T("GUI apps without a web UI go on a noVNC/KASM desktop; Jupyter and code-server serve their own web page; "
+         T("GUI apps without a web UI go on a noVNC/KASM desktop; Jupyter, code-server and your own Python service "
+           "(FastAPI, Streamlit, Gradio, Flask: a folder with requirements.txt or app.py) serve their own web page; "
            "a shell image is a Linux environment reached by SSH; a lone binary can sit on scratch.",
-           "不支持浏览器访问的图形应用放在 noVNC/KASM 桌面里；Jupyter、code-server 自带网页；命令行镜像通过 SSH 使用；"
+           "不支持浏览器访问的图形应用放在 noVNC/KASM 桌面里；Jupyter、code-server 和你自己的 Python 服务"
+           "（FastAPI、Streamlit、Gradio、Flask：带 requirements.txt 或 app.py 的目录）自带网页；命令行镜像通过 SSH 使用；"
            "单个二进制文件可以放在 scratch 上。"),
          ("app.type", "app.name")),
     Step("desktop", T("Desktop", "桌面模板"),
@@ -45,9 +47,12 @@ STEPS: tuple[Step, ...] = (
            "来自系统软件源，由 imgwizard 自己的脚本启动。"),
          ("desktop.engine", "desktop.auth"), when=is_type("desktop")),
     Step("app_details", T("The app", "应用设置"),
-         T("What to install and how it starts. The platform publishes container port 31000.",
-           "安装什么、如何启动。平台对外转发容器的 31000 端口。"),
-         ("app.archive", "app.files", "app.command", "app.python_from", "app.python", "app.jupyter_extras", "app.auth",
+         T("What to install and how it starts. The platform publishes container port 31000. A Python service: its "
+           "dependency file is installed first, in a layer of its own; its code is copied after it, so a code change "
+           "rebuilds in seconds.",
+           "安装什么、如何启动。平台对外转发容器的 31000 端口。Python 服务：先在单独的一层安装依赖文件，之后再复制代码，"
+           "修改代码后几秒即可重新构建。"),
+         ("app.archive", "app.files", "app.requirements", "app.command", "app.python_from", "app.python", "app.jupyter_extras", "app.auth",
           "app.port")),
     Step("os", T("Base system", "基础系统"),
          T("Ubuntu is easiest for many dependencies and NVIDIA drivers; Debian gives a smaller image; Alpine is smallest "

@@ -6,12 +6,14 @@ Every problem is (key, message): one line naming the key and what would be accep
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any, Mapping
 
-from wizard import checks, knowledge, safeio
-from wizard.answers import APP_FILES_ROOT, APP_FILES_TAKEN, Answers, app_folder, command_name, resolve, torch_build_for
+from wizard import checks, knowledge, project, safeio
+from wizard.answers import (APP_FILES_ROOT, APP_FILES_TAKEN, Answers, app_folder, command_name, python_app, resolve,
+                            torch_build_for)
 from wizard.checks import shown
 from wizard.text import Msg
 
@@ -65,6 +67,7 @@ def cross_checks(a: Mapping[str, Any], base_dir: Path = Path(".")) -> list[Probl
     out += _binary_path(a, base_dir)
     out += _app_files(a, base_dir)
     out += _app_command(a, base_dir)
+    out += _python_service(a, base_dir)
     out += _generated_names(a)
     return out
 
@@ -106,6 +109,39 @@ def _generated_names(a: Mapping[str, Any]) -> list[Problem]:
         name = checks.generated_name(value) if applies and not checks.relative_path(value) else None
         if name:
             out.append((key, Msg("cross.generated_name", value=shown(value), name=name)))
+    return out
+
+
+def _python_service(a: Mapping[str, Any], base_dir: Path) -> list[Problem]:
+    """The user's own Python service: its dependency file inside the build folder (one not placed yet is listed
+    in README.md), a pyproject.toml with a [project] dependencies list; when the dependencies name torch,
+    torchvision or torchaudio, gpu.pytorch must be chosen (and agree with a pinned torch), so the build is
+    knowledge.torch_build's for the driver, arch and Python, never PyPI's default; the command's --port is app.port."""
+    if not python_app(a):
+        return []
+    out: list[Problem] = []
+    name = a.get("app.requirements", "")
+    leaving = safeio.leaves(base_dir, name) if name else None
+    if leaving:
+        return [("app.requirements", leaving)]
+    if name and (base_dir / name).is_file():
+        names = project.requirements(base_dir, name)
+        if not project.lists_dependencies(base_dir, name):
+            out.append(("app.requirements", Msg("python.no_dependencies", file=shown(name))))
+        torch = project.torch_named(names)
+        known = ", ".join(r.torch for r in knowledge.torch_releases())
+        if torch and not a.get("gpu.pytorch"):
+            out.append(("gpu.pytorch", Msg("python.torch_needed", file=shown(name), names=", ".join(torch), known=known)))
+        pinned = names.get("torch", "")  # a plain release number only (2.5.1): a wildcard or other text is pip's to judge
+        if re.fullmatch(r"[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}", pinned) and a.get("gpu.pytorch") and pinned != a["gpu.pytorch"]:
+            out.append(("gpu.pytorch", Msg("python.torch_pin", file=shown(name), name="torch", pinned=pinned,
+                                           chosen=a["gpu.pytorch"], known=known)))
+    folder = app_folder(a)
+    if folder.rsplit("/", 1)[-1] in APP_FILES_TAKEN:  # /opt/venv: the code would overwrite the venv
+        out.append(("image.name", Msg("python.taken", folder=folder, taken=", ".join(APP_FILES_TAKEN))))
+    port = project.command_port(a.get("app.command", ""))
+    if port is not None and port != a.get("app.port"):
+        out.append(("app.command", Msg("python.port_differs", port=port, app_port=a.get("app.port"))))
     return out
 
 
