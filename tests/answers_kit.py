@@ -39,6 +39,11 @@ JUPYTER = {"type": "web", "name": "jupyter", "python_from": "system", "auth": Tr
 BUILTIN_DESKTOP = {"engine": "builtin"}
 
 
+def desktop_app(command: str) -> dict:
+    """The [app] of a program started on the desktop by its command."""
+    return {"type": "desktop", "name": "command", "command": command}
+
+
 def answers_toml(name: str, **sections: Mapping[str, Any]) -> str:
     """The answers file of the image imgwizard-test/NAME: DEFAULT with `sections` laid over it key by key
     (a section DEFAULT lacks is added as given)."""

@@ -46,6 +46,7 @@ def test_sshd_is_found_in_sbin_when_path_lacks_it(monkeypatch, tmp_path):
     if not any(os.access(Path(d) / "sshd", os.X_OK) for d in ("/usr/local/sbin", "/usr/sbin", "/sbin")):
         unavailable("this test needs the OpenSSH server (sshd is not installed): apt-get install openssh-server")
     assert need_tool("sshd").endswith("/sshd")
+    monkeypatch.delenv("IMGWIZARD_REQUIRE_DOCKER", raising=False)  # (CI's: it would make the skip a failure)
     with pytest.raises(pytest.skip.Exception):
         need_tool("ssh-keyscan")  # no other program is looked for in sbin
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.answers_kit import (FORWARD, JUPYTER, KEY_LOGIN, MACHINE_CA, PASSWORD_LOGIN, PREFIX, answers_toml,
-                               put_test_key)
+from tests.answers_kit import (BUILTIN_DESKTOP, FORWARD, JUPYTER, KEY_LOGIN, MACHINE_CA, PASSWORD_LOGIN, PREFIX,
+                               answers_toml, desktop_app, put_test_key)
 from tests.conftest import need_tool
 from wizard import answers_file
 from wizard.context import write
@@ -326,3 +326,27 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "imgwizard test images (build time, size)")
         for name, seconds, size in TIMINGS:
             terminalreporter.write_line(f"{name:16s} {seconds:6.1f} s {size / 2**20:8.1f} MiB")
+
+
+@pytest.fixture(scope="session")
+def xterm_image(docker_client, scenario_dir, images_to_remove, ssh_keypair):
+    """xterm on the built-in desktop, run as the non-root user `app`, with SSH key login and socat forwarding
+    31001 -> 8006 (the entry wrapper). Built once per session (test_desktop_builtin, test_desktop_survives)."""
+    folder = put_test_key(scenario_dir / "desktop-xterm", ssh_keypair)
+    toml = answers_toml("desktop-xterm", app=desktop_app("xterm"), desktop=BUILTIN_DESKTOP,
+                        packages={"apt": ["xterm", "xclip"]}, user={"root": False}, ssh=KEY_LOGIN,
+                        forward={**FORWARD, "listen": 31001})
+    built = build_scenario(docker_client, folder, "desktop-xterm", toml)
+    images_to_remove.append(built.tag)
+    return built
+
+
+@pytest.fixture(scope="session")
+def xterm_root_image(docker_client, scenario_dir, images_to_remove):
+    """xterm on the built-in desktop as root, nothing else. Built once per session (test_desktop_survives,
+    test_check_desktop, test_run_sh, test_app_files_engine)."""
+    toml = answers_toml("desktop-xterm-root", app=desktop_app("xterm"), desktop=BUILTIN_DESKTOP,
+                        packages={"apt": ["xterm"]})
+    built = build_scenario(docker_client, scenario_dir / "desktop-xterm-root", "desktop-xterm-root", toml)
+    images_to_remove.append(built.tag)
+    return built

@@ -3,7 +3,7 @@ folder, `tool/` with `bin/start` (a shell script that execs xterm with a title),
 with its mode kept; `imgwizard check IMAGE` (the answers from the image's label) says the app runs, and the
 browser tab names the app. The same answers with the folder's program missing are refused by `imgwizard validate`
 and `imgwizard render` with one line naming app.command, before anything is built or written. The packages are
-test_desktop_survives.py's xterm_root_image's, so the engine's cache makes the build a few COPY steps."""
+conftest's xterm_root_image's, so the engine's cache makes the build a few COPY steps."""
 
 from __future__ import annotations
 
@@ -18,12 +18,10 @@ import pytest
 from tests.answers_kit import BUILTIN_DESKTOP, answers_toml
 from tests.docker.conftest import rendered
 from tests.docker.test_desktop_builtin import PASSWORD, _mapped, _wait_for
-from tests.docker.test_desktop_survives import xterm_root_image
 from wizard.context import write
 from wizard.engine.build import docker_builder
 
 pytestmark = pytest.mark.docker
-__all__ = ["xterm_root_image"]  # built first: its layers are this image's cache
 
 NAME = "desktop-app-files"
 TITLE = "Tool from app.files"

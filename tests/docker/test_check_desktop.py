@@ -16,11 +16,9 @@ import pytest
 from screens.cli import main
 from tests.docker.conftest import SESSION_TAG
 from tests.docker.test_desktop_builtin import PASSWORD, _wait_for
-from tests.docker.test_desktop_survives import xterm_root_image
 from wizard.engine.build import parse_stream
 
 pytestmark = pytest.mark.docker
-__all__ = ["xterm_root_image"]  # the fixture, built once for both files
 
 CRASH = "#!/bin/sh\\necho \"xterm: cannot open display \\033[31m:1\\033[0m\" >&2\\nexit 3\\n"
 

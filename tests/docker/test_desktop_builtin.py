@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 from screens.cli import main
-from tests.answers_kit import BUILTIN_DESKTOP, FORWARD, KEY_LOGIN, answers_toml, put_test_key
+from tests.answers_kit import BUILTIN_DESKTOP, answers_toml, desktop_app
 from tests.docker.conftest import build_scenario
 from tests.conftest import need_tool, unavailable
 from tests.docker.novnc_browser import (WAIT_S, chromium, open_viewer, painted, status_text, vnc_login,
@@ -28,11 +28,6 @@ pytestmark = pytest.mark.docker
 PASSWORD = "s3cret-x"  # 8 characters: VNC authentication uses no more
 
 
-def desktop_app(command: str) -> dict:
-    """The [app] of a program started on the desktop by its command."""
-    return {"type": "desktop", "name": "command", "command": command}
-
-
 @pytest.fixture(scope="module")
 def browser() -> None:
     """The browser tests need Debian's chromium and Playwright: they skip without them, saying so, before any
@@ -42,19 +37,6 @@ def browser() -> None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         unavailable("this test needs Playwright (the test extras): .venv/bin/pip install -e '.[test]'")
-
-
-@pytest.fixture(scope="module")
-def xterm_image(docker_client, scenario_dir, images_to_remove, ssh_keypair):
-    """xterm on the built-in desktop, run as the non-root user `app`, with SSH key login and socat forwarding
-    31001 -> 8006 (the entry wrapper)."""
-    folder = put_test_key(scenario_dir / "desktop-xterm", ssh_keypair)
-    toml = answers_toml("desktop-xterm", app=desktop_app("xterm"), desktop=BUILTIN_DESKTOP,
-                        packages={"apt": ["xterm", "xclip"]}, user={"root": False}, ssh=KEY_LOGIN,
-                        forward={**FORWARD, "listen": 31001})
-    built = build_scenario(docker_client, folder, "desktop-xterm", toml)
-    images_to_remove.append(built.tag)
-    return built
 
 
 @pytest.fixture(scope="module")

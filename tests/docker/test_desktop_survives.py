@@ -1,33 +1,20 @@
 """The built-in desktop after a hard stop, on the real engine and seen from outside: `docker kill` (SIGKILL to every
 process, as an OOM kill) and a SIGKILL of Xvnc alone leave Xvnc's lock and socket of display :1 in the container's
 writable layer; `docker start` must still bring the desktop back, and a real browser logs in and sees the app.
-For root (xterm_root_image, built here) and for the non-root user `app` (test_desktop_builtin.py's
-xterm_image, imported: the engine's cache makes it no second build). Also: the window
+For root (conftest's xterm_root_image) and for the non-root user `app` (conftest's xterm_image): both built once
+per session. Also: the window
 manager is started again when it dies, and the browser tab's title names the app."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.answers_kit import BUILTIN_DESKTOP, answers_toml
-from tests.docker.conftest import build_scenario
 from tests.docker.novnc_browser import WAIT_S, chromium, open_viewer, painted, wait_connected
-from tests.docker.test_desktop_builtin import (PASSWORD, _mapped, _pids, _wait_for, _window_rect, browser,
-                                               desktop_app, xterm_image)
+from tests.docker.test_desktop_builtin import PASSWORD, _mapped, _pids, _wait_for, _window_rect, browser
 from tests.docker.test_ssh import host_port
 
 pytestmark = pytest.mark.docker
-__all__ = ["browser", "xterm_image"]  # test_desktop_builtin.py's fixtures (browser: skips without chromium)
-
-
-@pytest.fixture(scope="module")
-def xterm_root_image(docker_client, scenario_dir, images_to_remove):
-    """xterm on the built-in desktop as root, nothing else (tests/docker/test_check_desktop.py uses it too)."""
-    toml = answers_toml("desktop-xterm-root", app=desktop_app("xterm"), desktop=BUILTIN_DESKTOP,
-                        packages={"apt": ["xterm"]})
-    built = build_scenario(docker_client, scenario_dir / "desktop-xterm-root", "desktop-xterm-root", toml)
-    images_to_remove.append(built.tag)
-    return built
+__all__ = ["browser"]  # test_desktop_builtin.py's fixture: skips without chromium
 
 
 @pytest.fixture(params=["root", "app"])

@@ -25,11 +25,9 @@ from pathlib import Path
 import pytest
 
 from tests.docker.test_desktop_builtin import PASSWORD
-from tests.docker.test_desktop_survives import xterm_root_image
 from wizard.render import render
 
 pytestmark = pytest.mark.docker
-__all__ = ["xterm_root_image"]  # test_desktop_survives.py's fixture (the engine's cache makes it no second build)
 
 TOKEN = "run-sh-test-token"
 
