@@ -1,6 +1,6 @@
 """The user's own Python service (issue 30, part 1), without an engine: what the folder scan finds, the answers
 and their refusals, the rendered layers (dependencies before code, the PyTorch build of the same decision as
-gpu.pytorch), .dockerignore from .gitignore, and what `imgwizard check` looks at. tests/docker/test_python_service.py
+gpu.pytorch), .dockerignore from .gitignore, and what `imgwizard check` looks at. tests/docker/test_python_service_engine.py
 builds and reaches real services."""
 
 from __future__ import annotations
