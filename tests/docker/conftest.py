@@ -21,7 +21,7 @@ import pytest
 
 from tests.answers_kit import (BUILTIN_DESKTOP, FORWARD, JUPYTER, KEY_LOGIN, MACHINE_CA, PASSWORD_LOGIN, PREFIX,
                                answers_toml, desktop_app, put_test_key)
-from tests.conftest import need_tool
+from tests.conftest import need_tool, unavailable
 from wizard import answers_file
 from wizard.context import write
 from wizard.engine.build import docker_builder, parse_stream
@@ -326,6 +326,18 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "imgwizard test images (build time, size)")
         for name, seconds, size in TIMINGS:
             terminalreporter.write_line(f"{name:16s} {seconds:6.1f} s {size / 2**20:8.1f} MiB")
+
+
+@pytest.fixture(scope="session")
+def browser() -> None:
+    """The browser tests need Debian's chromium and Playwright: they skip without them, saying so, before any
+    image is built (session scope, and first in each browser test's arguments: set up before the session's
+    desktop images; CI: required)."""
+    need_tool("chromium")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        unavailable("this test needs Playwright (the test extras): .venv/bin/pip install -e '.[test]'")
 
 
 @pytest.fixture(scope="session")

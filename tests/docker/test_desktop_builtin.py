@@ -18,7 +18,6 @@ import pytest
 from screens.cli import main
 from tests.answers_kit import BUILTIN_DESKTOP, answers_toml, desktop_app
 from tests.docker.conftest import build_scenario
-from tests.conftest import need_tool, unavailable
 from tests.docker.novnc_browser import (WAIT_S, chromium, open_viewer, painted, status_text, vnc_login,
                                         wait_connected, wait_status)
 from tests.docker.test_ssh import host_port
@@ -26,17 +25,6 @@ from tests.docker.test_ssh import host_port
 pytestmark = pytest.mark.docker
 
 PASSWORD = "s3cret-x"  # 8 characters: VNC authentication uses no more
-
-
-@pytest.fixture(scope="module")
-def browser() -> None:
-    """The browser tests need Debian's chromium and Playwright: they skip without them, saying so, before any
-    image is built (CI: required)."""
-    need_tool("chromium")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        unavailable("this test needs Playwright (the test extras): .venv/bin/pip install -e '.[test]'")
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,10 @@ import pytest
 from tests.answers_kit import BUILTIN_DESKTOP, answers_toml
 from tests.docker.conftest import build_scenario
 from tests.docker.novnc_browser import WAIT_S, chromium, open_viewer, pixels, wait_connected
-from tests.docker.test_desktop_builtin import PASSWORD, _mapped, _wait_for, _window_rect, browser, desktop_app
+from tests.docker.test_desktop_builtin import PASSWORD, _mapped, _wait_for, _window_rect, desktop_app
 from tests.docker.test_ssh import host_port
 
 pytestmark = pytest.mark.docker
-__all__ = ["browser"]  # test_desktop_builtin.py's fixture: skips without chromium and Playwright
 
 BOX = "#imgwizard_ime"
 # 60 different characters: more than the ~36 keycodes the US layout leaves Xvnc for keysyms it lacks

@@ -10,11 +10,10 @@ from __future__ import annotations
 import pytest
 
 from tests.docker.novnc_browser import WAIT_S, chromium, open_viewer, painted, wait_connected
-from tests.docker.test_desktop_builtin import PASSWORD, _mapped, _pids, _wait_for, _window_rect, browser
+from tests.docker.test_desktop_builtin import PASSWORD, _mapped, _pids, _wait_for, _window_rect
 from tests.docker.test_ssh import host_port
 
 pytestmark = pytest.mark.docker
-__all__ = ["browser"]  # test_desktop_builtin.py's fixture: skips without chromium
 
 
 @pytest.fixture(params=["root", "app"])
