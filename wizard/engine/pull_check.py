@@ -17,13 +17,14 @@ import re
 import threading
 from typing import Any
 
+import dockerfile
+
 from wizard.engine.common import outside_line
 from wizard.registry_mirror import HUB, registry_of
 from wizard.text import Msg
 
 TIMEOUT = 6.0  # seconds: Docker Hub's token and manifest answer in one or two from a working network
 
-_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?\s*$", re.IGNORECASE | re.MULTILINE)
 # what the engine says when it could not reach the registry (Go's net and net/http errors), not what the registry
 # said (denied, unknown manifest)
 _UNREACHABLE = re.compile(r"connection refused|no such host|i/o timeout|timeout|deadline exceeded|network is "
@@ -31,17 +32,24 @@ _UNREACHABLE = re.compile(r"connection refused|no such host|i/o timeout|timeout|
                           r"name resolution|TLS handshake", re.IGNORECASE)
 
 
-def base_refs(dockerfile: str) -> list[str]:
-    """The images the FROM lines name, in order, each once: not scratch, not an earlier stage, not one that
-    a build argument fills in."""
+def base_refs(text: str) -> list[str]:
+    """The images the FROM lines name (read by the official Dockerfile parser, as wizard/lint.py reads them), in
+    order, each once: not scratch, not an earlier stage, not one that a build argument fills in. A text the
+    parser refuses names none (the build then says what is wrong)."""
+    try:
+        commands = dockerfile.parse_string(text)
+    except dockerfile.GoParseError:
+        return []
     refs: list[str] = []
     stages: set[str] = set()
-    for m in _FROM.finditer(dockerfile):
-        ref, stage = m.group(1), m.group(2)
+    for c in commands:
+        if c.cmd.upper() != "FROM" or not c.value:
+            continue
+        ref = c.value[0]
         if ref.lower() != "scratch" and ref.lower() not in stages and "$" not in ref and ref not in refs:
             refs.append(ref)
-        if stage:
-            stages.add(stage.lower())
+        if len(c.value) == 3 and c.value[1].upper() == "AS":
+            stages.add(c.value[2].lower())
     return refs
 
 
