@@ -166,3 +166,15 @@ def test_kasmweb_offers_every_program_on_every_os_it_has(family, version):
     answers, problems = validate(_desktop("xclock", family, version, engine="kasmweb"))
     assert problems == [] and answers["packages.apt"] == ["x11-apps"]
     assert "x11-apps" in _installed(render(answers).dockerfile)
+
+
+@pytest.mark.parametrize("command", ["else", "fi --now", "in", "do x"])
+def test_a_shell_keyword_as_the_program_is_refused_naming_it(command):
+    """Found by tests/test_hostile.py: `else` as app.command made autostart a script sh cannot read."""
+    for app in (_desktop(command, **{"packages.apt": ["xterm"]}),
+                {"ssh.enabled": False, "app.type": "binary", "app.command": command}):
+        _, problems = validate(app)
+        assert [k for k, _ in problems] == ["app.command"], problems
+        assert repr(command) in problems[0][1] and "not a word of the shell's own grammar" in problems[0][1]
+        assert "不是 shell 语法本身的关键字" in in_lang(problems[0][1], "zh")
+    assert checks.command_line("elsewhere --x") is None and checks.command_line("xterm else") is None

@@ -191,8 +191,16 @@ def generated_name(path: str) -> str | None:
     return _GENERATED.get(path.split("/", 1)[0].lower())
 
 
+# POSIX sh's reserved words that the allowed characters can spell: as the first word of a command line, the
+# scripts that start the app (autostart, startapp.sh) stop with a syntax error ("else" unexpected)
+SHELL_WORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for", "in"})
+
+
 def command_line(v: str) -> str | None:
-    return None if _COMMAND.fullmatch(v) else Msg("accepted.command")
+    if not _COMMAND.fullmatch(v):
+        return Msg("accepted.command")
+    first = v.split(" ", 1)[0]
+    return Msg("accepted.command_word") if first in SHELL_WORDS else None
 
 
 def mirror(v: str, named: tuple[str, ...]) -> str | None:

@@ -79,6 +79,9 @@ EN: dict[str, str] = {
                          "no . or .. parts, no / at the end",
     "accepted.command": "a command and its arguments separated by single spaces, each of letters, digits and "
                         "@ % + = : , . / _ - (e.g. xterm or firefox-esr --kiosk)",
+    "accepted.command_word": "a command whose first word is a program, not a word of the shell's own grammar (if, then, "
+                             "else, elif, fi, do, done, case, esac, while, until, for, in: the scripts that start the app "
+                             "cannot run it), e.g. xterm or firefox-esr --kiosk",
     "accepted.mirror": "one of {named}, or an http(s) URL such as http://mirrors.example.com",
     "accepted.mirror_url": "one of {named}, or an http(s) URL such as http://mirrors.example.com: a host name of parts "
                            "of letters, digits and - that neither start nor end with - (joined by single dots), and a port "
@@ -502,6 +505,8 @@ ZH: dict[str, str] = {
                          "不能含 . 或 ..，末尾不加 /",
     "accepted.command": "命令及其参数，用单个空格分隔，每一项由字母、数字和 @ % + = : , . / _ - 组成"
                         "（如 xterm 或 firefox-esr --kiosk）",
+    "accepted.command_word": "第一个词是程序的命令，而不是 shell 语法本身的关键字（if、then、else、elif、fi、do、done、case、"
+                             "esac、while、until、for、in：启动应用的脚本无法运行它），如 xterm 或 firefox-esr --kiosk",
     "accepted.mirror": "{named} 之一，或 http(s) 地址，如 http://mirrors.example.com",
     "accepted.mirror_url": "{named} 之一，或 http(s) 地址，如 http://mirrors.example.com：主机名各段由字母、数字和 - 组成，"
                            "不以 - 开头或结尾（用单个点连接），端口（如有）为 1-65535",
