@@ -14,6 +14,8 @@ import shutil
 import pytest
 from hypothesis import settings
 
+pytest_plugins = ["tests.scheduling", "pytester"]  # what runs, on which worker, in which order
+
 # Property tests without their own max_examples (tests/test_hostile.py) draw a few dozen examples per test
 # locally and many more in CI (CI=true), where a whole run of them stays under about 90 s.
 settings.register_profile("dev", max_examples=40)

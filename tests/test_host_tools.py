@@ -66,7 +66,7 @@ def run_without_tools(require: bool) -> subprocess.CompletedProcess:
     if require:
         env["IMGWIZARD_REQUIRE_DOCKER"] = "1"
     return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", f'{mounts} && exec "$@"', "sh",
-                           sys.executable, "-m", "pytest", "-q", "-rsE", "-p", "no:cacheprovider", *USERS],
+                           sys.executable, "-m", "pytest", "-q", "-rsE", "-p", "no:cacheprovider", "-n", "0", *USERS],
                           capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
 
 

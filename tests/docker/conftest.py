@@ -22,6 +22,7 @@ import pytest
 from tests.answers_kit import (BUILTIN_DESKTOP, FORWARD, JUPYTER, KEY_LOGIN, MACHINE_CA, PASSWORD_LOGIN, PREFIX,
                                answers_toml, desktop_app, put_test_key)
 from tests.conftest import need_tool, unavailable
+from tests.scheduling import IMAGES
 from wizard import answers_file
 from wizard.context import write
 from wizard.engine.build import docker_builder, parse_stream
@@ -32,7 +33,6 @@ from wizard.validate import validate
 # One tag per test session, so two sessions on one engine (a developer's run beside CI's) never remove or
 # rebuild each other's images; the build cache is shared all the same.
 SESSION_TAG = f"s{os.getpid()}"
-TIMINGS: list[tuple[str, float, int]] = []
 
 
 @dataclass
@@ -61,7 +61,7 @@ def build_scenario(client, folder: Path, name: str, toml: str, nocache: bool = F
     (folder / "build.log").write_text(log)
     assert events[-1].kind == "done", f"build of {name} failed:\n" + "\n".join(log.splitlines()[-30:])
     size = client.images.get(tag).attrs["Size"]
-    TIMINGS.append((name, seconds, size))
+    IMAGES.append((name, seconds, size))
     return Built(tag, context, answers, log, seconds, run_spec(answers, ctx.plan))
 
 
@@ -319,13 +319,6 @@ def ssh_binary_image(docker_client, scenario_dir, images_to_remove):
     built = build_scenario(docker_client, folder, "ssh-session-binary", toml)
     images_to_remove.append(built.tag)
     return built
-
-
-def pytest_terminal_summary(terminalreporter):
-    if TIMINGS:
-        terminalreporter.write_sep("-", "imgwizard test images (build time, size)")
-        for name, seconds, size in TIMINGS:
-            terminalreporter.write_line(f"{name:16s} {seconds:6.1f} s {size / 2**20:8.1f} MiB")
 
 
 @pytest.fixture(scope="session")

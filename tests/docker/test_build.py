@@ -59,6 +59,8 @@ def test_cancel_stops_a_running_build(docker_client, tmp_path):
     assert events[-1].kind == "error" and events[-1].text == "build cancelled"
     # forcerm: the engine removes the intermediate container of the cancelled step.
     deadline = time.monotonic() + 20
-    while any(marker in " ".join(c.attrs["Config"]["Cmd"] or []) for c in docker_client.containers.list(all=True)):
+    # ignore_removed: another session's container may go between the listing and its inspection
+    while any(marker in " ".join(c.attrs["Config"]["Cmd"] or [])
+              for c in docker_client.containers.list(all=True, ignore_removed=True)):
         assert time.monotonic() < deadline, "the cancelled build's container is still there"
         time.sleep(0.5)

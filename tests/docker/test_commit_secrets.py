@@ -89,8 +89,16 @@ def images(client, c) -> set[str]:
 
     since = datetime.datetime.fromisoformat(c.attrs["Created"][:19]).replace(tzinfo=datetime.timezone.utc).timestamp()
     new = {img["Id"]: img.get("ParentId") for img in client.api.images(all=True) if img.get("Created", 0) >= since - 1}
-    made = {i for i in new if client.api.inspect_image(i).get("Container") == c.id}
+    made = {i for i in new if _container_of(client, i) == c.id}
     return made | {i for i, parent in new.items() if parent in made}
+
+
+def _container_of(client, image_id: str) -> str | None:
+    """The container an image was committed from; None for one removed since it was listed (another test's)."""
+    try:
+        return client.api.inspect_image(image_id).get("Container")
+    except docker.errors.NotFound:
+        return None
 
 
 def secret(what: str, size: int = 6) -> str:

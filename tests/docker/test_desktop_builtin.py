@@ -347,6 +347,7 @@ def swing_classes(docker_client, swing_image, tmp_path_factory):
     return out
 
 
+@pytest.mark.long_build("the Swing desktop with a JDK, about 75 s on 2 CPUs")
 def test_swing_shows_chinese_glyphs_and_boxes_without_the_font(browser, docker_client, swing_image, swing_classes):
     c = docker_client.containers.run(swing_image.tag, detach=True, environment={"DESKTOP_PASSWORD": PASSWORD},
                                      ports={"31000/tcp": ("127.0.0.1", None)},

@@ -19,7 +19,7 @@ from tests.docker.novnc_browser import WAIT_S, chromium, open_viewer, pixels, wa
 from tests.docker.test_desktop_builtin import PASSWORD, _mapped, _wait_for, _window_rect, desktop_app
 from tests.docker.test_ssh import host_port
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.long_build("the Chinese desktop, about 70 s on 2 CPUs")]
 
 BOX = "#imgwizard_ime"
 # 60 different characters: more than the ~36 keycodes the US layout leaves Xvnc for keysyms it lacks

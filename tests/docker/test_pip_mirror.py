@@ -28,6 +28,7 @@ def pip_mirror():
         yield f"http://127.0.0.1:{port}/simple", index.seen
 
 
+@pytest.mark.long_build("pip and uv through a mirror, about 60 s on 2 CPUs")
 def test_pip_and_uv_both_install_through_a_custom_pip_mirror(docker_client, pip_mirror, tmp_path, tags):
     tag = tags("pip-mirror")
     url, seen = pip_mirror

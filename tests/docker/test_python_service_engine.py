@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from tests.answers_kit import MACHINE_CA, PREFIX
-from tests.docker.conftest import SESSION_TAG, TIMINGS, Built
+from tests.docker.conftest import SESSION_TAG, Built
+from tests.scheduling import IMAGES
 from wizard.context import write
 from wizard.engine.build import docker_builder
 from wizard.engine.check import check_image, run_spec
@@ -30,7 +31,8 @@ from wizard.render import render
 from wizard.scan import given, scan
 from wizard.validate import validate
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker,
+              pytest.mark.long_build("the FastAPI, Flask and Streamlit services, about 70 s on 2 CPUs")]
 
 PROJECT = {
     "requirements.txt": "fastapi==0.115.0\nuvicorn==0.30.6\nflask==3.0.3\nstreamlit==1.38.0\n",
@@ -74,7 +76,7 @@ def _build(client, folder: Path, tag: str, **answers) -> Built:
     log = "\n".join(e.text if e.kind != "step" else f"Step {e.step}/{e.total} : {e.text}" for e in events)
     (folder / "build.log").write_text(log)  # left out of the context by .dockerignore
     assert events[-1].kind == "done", log[-4000:]
-    TIMINGS.append((tag.split("/")[-1], seconds, client.images.get(tag).attrs["Size"]))
+    IMAGES.append((tag.split("/")[-1], seconds, client.images.get(tag).attrs["Size"]))
     return Built(tag, folder, resolved, log, seconds, run_spec(resolved, ctx.plan))
 
 

@@ -25,7 +25,7 @@ from tests.docker.conftest import PREFIX, SESSION_TAG, host_network_build, rende
 from wizard.context import write
 from wizard.engine.check import check_image, run_spec
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.long_build("torch and JupyterLab, about 105 s on 2 CPUs")]
 
 WHEEL = Path("/opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl")
 TOKEN = "imgwizard-torch-token"

@@ -243,7 +243,9 @@ def test_cancel_stops_a_build_through_ssh(sshd, docker_client, tmp_path, monkeyp
     assert time.monotonic() - start < 40
     assert events[0].kind == "upload" and events[-1].text == "build cancelled"
     deadline = time.monotonic() + 20
-    while any(marker in " ".join(c.attrs["Config"]["Cmd"] or []) for c in docker_client.containers.list(all=True)):
+    # ignore_removed: another session's container may go between the listing and its inspection
+    while any(marker in " ".join(c.attrs["Config"]["Cmd"] or [])
+              for c in docker_client.containers.list(all=True, ignore_removed=True)):
         assert time.monotonic() < deadline, "the cancelled build's container is still there"
         time.sleep(0.5)
 

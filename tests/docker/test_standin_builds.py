@@ -70,6 +70,7 @@ def pycharm_on_debian_12() -> str:
     return text.replace('name = "pycharm"', f'name = "{PREFIX}/pycharm-debian"')
 
 
+@pytest.mark.long_build("the PyCharm example on the jlesage stand-in, about 45 s on 2 CPUs")
 def test_pycharm_example_builds_on_the_jlesage_stand_in(docker_client, standin, scenario_dir,  # noqa: F811
                                                         images_to_remove):
     standin(row("novnc"))
