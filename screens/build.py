@@ -33,7 +33,7 @@ from screens.widgets import QuietFooter
 from wizard.engine import layers
 from wizard.engine.build_events import BuildEvent, Builder
 from wizard.safeio import TEXT_LIMIT, SafeIOError, open_new_log, os_reason, read_text
-from wizard.plan import Secret
+from wizard.plan_start import Secret
 from wizard.session import run_label
 from wizard.text import in_lang, tr
 

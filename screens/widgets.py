@@ -25,7 +25,8 @@ from screens.fileview import FileView, code_blocks
 from screens.review import AUTH_OFF
 from screens.folders import plain
 from wizard import checks, tree
-from wizard.answers import BY_KEY, Choice, Field
+from wizard.answers import BY_KEY, Field
+from wizard.choices import Choice
 from wizard.session import PREVIEW_FILES, Session, display, line_changes
 from wizard.text import T, in_lang, safe_to_show, tr
 

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from screens.cli import main
 from wizard import knowledge, lint
-from wizard.answers import BY_KEY, command_name
+from wizard.answers import BY_KEY
+from wizard.choices import command_name
 from wizard.render import render
 from wizard.validate import validate
 

@@ -421,7 +421,7 @@ def test_jupyter_runtime_files_with_the_token_stay_out_of_the_image_files():
 
 def test_secret_names_cover_every_secret_a_plan_passes():
     from wizard import knowledge
-    from wizard.plan import secret_names
+    from wizard.plan_start import secret_names
 
     names = secret_names()
     for engine in ("novnc", "kasm", "kasmweb", "builtin"):
@@ -571,7 +571,7 @@ def test_the_non_root_account_is_not_locked_so_sshd_takes_its_key(tmp_path):
 
 @pytest.mark.parametrize("family,version", [("debian", "12"), ("ubuntu", "24.04"), ("alpine", "3.21")])
 def test_ssh_sessions_get_the_container_environment_without_secrets(family, version):
-    from wizard.plan import secret_names
+    from wizard.plan_start import secret_names
 
     c = ctx(os__family=family, os__version=version, ssh__enabled=True, ssh__auth="password")
     entry = c.files["imgwizard-entry.sh"].text
@@ -681,7 +681,7 @@ def _run_sh_as_written(text: str, tmp_path, env: dict[str, str]) -> tuple[subpro
 
 @pytest.mark.parametrize("case", sorted(SECRET_CASES))
 def test_run_sh_hands_every_secret_to_docker_by_name_never_on_its_command_line(case, tmp_path):
-    from wizard.plan import secret_names
+    from wizard.plan_start import secret_names
     c = ctx(**SECRET_CASES[case])
     assert c.plan.secrets
     r, argv, docker_env = _run_sh_as_written(c.files["run.sh"].text, tmp_path, SECRET_VALUES)

@@ -14,20 +14,16 @@ from typing import Any, Callable, Mapping
 
 from wizard import checks, knowledge, registry_mirror
 from wizard.checks import shown
-from wizard.project import DEPENDENCY_NAME
-from wizard.text import LANGS, Msg, T, in_lang, tr
+from wizard.choices import (APP_NAMES, APP_TYPES, Choice, Pred, ENGINES, GPU_VENDORS, JUPYTER_EXTRAS, JUPYTER_EXTRAS_NAME,
+                            MIRROR_CHOICES, check_archive, check_requirements, check_torch, choice, cuda_choices,
+                            default_apt, default_command, default_family, default_version, default_workdir, engine,
+                            family_choices, is_type, java_choices, nvidia, python_app, runs_commands, torch_choices,
+                            version_choices)
+from wizard.text import LANGS, Msg, T, tr
 
 Answers = dict[str, Any]
-Pred = Callable[[Mapping[str, Any]], bool]
 
 FORMAT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: T
-    why: T = T("", "")
 
 
 @dataclass(frozen=True)
@@ -61,277 +57,6 @@ class Field:
         return self.choices(answers) if callable(self.choices) else self.choices
 
 
-# ------------------------------------------------------------------ predicates over the answers so far
-
-def is_type(*types: str) -> Pred:
-    return lambda a: a.get("app.type") in types
-
-
-def engine(a: Mapping[str, Any]) -> str:
-    return knowledge.engine_of(a.get("app.type", ""), a.get("desktop.engine"))
-
-
-def runs_commands(a: Mapping[str, Any]) -> bool:
-    """Whether the image has a shell to RUN things in (everything but scratch)."""
-    return a.get("os.family") != "scratch"
-
-
-def nvidia(a: Mapping[str, Any]) -> bool:
-    return a.get("gpu.vendor") == "nvidia"
-
-
-# ------------------------------------------------------------------ choice lists
-
-def _c(value: str, en: str, zh: str, why_en: str = "", why_zh: str = "") -> Choice:
-    return Choice(value, T(en, zh), T(why_en, why_zh))
-
-
-APP_TYPES = (
-    _c("desktop", "Desktop app (GUI in the browser)", "桌面应用（浏览器里的图形界面）",
-       "For apps with no web UI of their own (PyCharm, IDEA, Eclipse): a noVNC or KASM desktop shows them in a browser.",
-       "应用本身不支持浏览器访问（PyCharm、IDEA、Eclipse），需要 noVNC 或 KASM 桌面在浏览器里显示图形界面。"),
-    _c("web", "Web app (Jupyter, code-server, your own Python service)",
-       "Web 应用（Jupyter、code-server、你自己的 Python 服务）",
-       "The app serves its own web UI, so no desktop is needed and a plain Linux image is enough.",
-       "应用自带浏览器界面，不需要桌面环境，直接用基础 Linux 镜像制作。"),
-    _c("shell", "Shell image (SSH / terminal)", "命令行镜像（SSH / 终端）",
-       "A Linux environment with tools, reached by SSH or docker exec.",
-       "带常用工具的 Linux 环境，通过 SSH 或 docker exec 使用。"),
-    _c("binary", "A single binary", "单个二进制程序",
-       "One program that needs nothing else: it can even sit on the empty scratch image.",
-       "不依赖任何环境的二进制程序，可以放在空白的 scratch 镜像里。"),
-)
-
-APP_NAMES = {
-    "desktop": (
-        _c("jetbrains", "A JetBrains IDE (.tar.gz)", "JetBrains IDE（.tar.gz 安装包）",
-           "Unpacks the Linux archive you downloaded and keeps its settings in the persistent home.",
-           "解压下载的 Linux 安装包，并把配置保存在可持久化的 home 中。"),
-        _c("command", "Any installed command", "任意已安装的命令",
-           "Start a command of your own choice in the desktop.", "在桌面中启动你指定的命令。"),
-    ),
-    "web": (
-        _c("jupyter", "JupyterLab (Miniconda)", "JupyterLab（Miniconda 安装）",
-           "JupyterLab in its own conda environment with a pinned Python; token on by default.",
-           "在独立的 conda 环境中安装 JupyterLab 并固定 Python 版本；默认开启 token 认证。"),
-        _c("code-server", "code-server (VS Code in the browser)", "code-server（浏览器里的 VS Code）",
-           "The pinned code-server .deb; password on by default.", "安装固定版本的 code-server .deb；默认开启密码认证。"),
-        _c("python", "Your own Python service (this folder)", "你自己的 Python 服务（当前目录）",
-           "The project in the build folder: its dependencies installed through the pip mirror in a layer of their "
-           "own, its code copied after them, started with your command on the published port (FastAPI, "
-           "Streamlit, Gradio, Flask or a script).",
-           "构建目录中的项目：依赖通过 pip 镜像单独安装在一层，代码在其后复制，用你的启动命令监听对外端口"
-           "（FastAPI、Streamlit、Gradio、Flask 或脚本）。"),
-    ),
-    "shell": (_c("none", "No app", "无应用"),),
-    "binary": (_c("none", "The binary in app.command", "app.command 中的二进制文件"),),
-}
-
-ENGINES = (
-    _c("novnc", "noVNC (jlesage/baseimage-gui)", "noVNC（jlesage/baseimage-gui）",
-       "Copy and paste works over plain HTTP; no sound. The usual choice.",
-       "支持 HTTP/HTTPS 下复制粘贴，不支持声音传输；一般用这个。"),
-    _c("kasm", "KASM (linuxserver/baseimage-kasmvnc)", "KASM（linuxserver/baseimage-kasmvnc）",
-       "Sends sound to the browser; clipboard needs HTTPS.", "支持声音传输，但非 HTTPS 下不支持复制粘贴。"),
-    _c("kasmweb", "KASM Workspaces (kasmweb/core)", "KASM Workspaces（kasmweb/core）",
-       "The kasmtech core images used by KASM Workspaces; HTTPS on 6901.",
-       "kasmtech 的 KASM Workspaces 核心镜像；HTTPS 端口 6901。"),
-    _c("builtin", "Built-in noVNC (OS packages only)", "内置 noVNC（只用系统软件包）",
-       "No third-party base image: builds where only the OS mirror is reachable. Xvnc, matchbox and noVNC from "
-       "Debian/Ubuntu packages; clipboard through noVNC's side panel; no sound.",
-       "不需要第三方基础镜像：只要能访问系统软件源就能构建。Xvnc、matchbox 和 noVNC 都来自 Debian/Ubuntu 软件包；"
-       "复制粘贴通过 noVNC 侧边栏；不支持声音。"),
-)
-
-_FAMILY_TEXT = {
-    "ubuntu": _c("ubuntu", "Ubuntu", "Ubuntu",
-                 "Easiest for many dependencies and for NVIDIA drivers.", "依赖最好装，安装 NVIDIA 驱动时首选。"),
-    "debian": _c("debian", "Debian (slim)", "Debian（slim）",
-                 "Some dependencies, smaller image.", "有一定依赖需求，同时希望镜像更小。"),
-    "alpine": _c("alpine", "Alpine", "Alpine",
-                 "Smallest, but many dependencies are hard to get on musl.", "最小，但依赖多时很难适配。"),
-    "scratch": _c("scratch", "scratch (empty)", "scratch（空白模板）",
-                  "Only for a self-contained binary: no shell, no package manager.",
-                  "只适合不依赖任何环境的二进制文件，没有 shell 和包管理器。"),
-}
-
-
-# Jupyter extras from the guide that still work with Jupyter Server 2 (docs/answers.md 'app.jupyter_extras').
-JUPYTER_EXTRAS = ("notebook", "jupyter-ai")
-JUPYTER_EXTRAS_NAME = re.compile("|".join(re.escape(name) for name in JUPYTER_EXTRAS))
-
-
-def family_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
-    families = knowledge.os_families(engine(a))
-    if a.get("app.type") != "binary":
-        families = [f for f in families if f != "scratch"]
-    order = ["ubuntu", "debian", "alpine", "scratch"]
-    return tuple(_FAMILY_TEXT[f] for f in order if f in families)
-
-
-def version_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
-    return tuple(_c(v, v, v) for v in knowledge.os_versions(engine(a), a.get("os.family", "")))
-
-
-def _default_family(a: Mapping[str, Any]) -> str:
-    if a.get("app.type") == "binary":
-        return "scratch"
-    if a.get("app.type") in ("desktop",) or a.get("app.name") == "jupyter":
-        return "ubuntu"
-    if a.get("desktop.engine") == "kasmweb":
-        return "ubuntu"
-    return "debian"
-
-
-def _default_version(a: Mapping[str, Any]) -> str:
-    versions = knowledge.os_versions(engine(a), a.get("os.family", ""))
-    if "22.04" in versions:
-        return "22.04"  # the guide's tested base for drivers and desktops
-    return versions[0] if versions else ""
-
-
-MIRROR_CHOICES = (
-    _c("none", "Keep the image's own sources", "保留镜像自带的软件源",
-       "Fine outside China or when the default sources are fast enough.", "镜像自带的源速度可以时不必更换。"),
-    _c("tuna", "Tsinghua TUNA", "清华 TUNA"),
-    _c("aliyun", "Alibaba Cloud", "阿里云"),
-    _c("ustc", "USTC", "中科大"),
-    _c("tencent", "Tencent Cloud", "腾讯云"),
-    _c("huawei", "Huawei Cloud", "华为云"),
-)
-
-GPU_VENDORS = (
-    _c("none", "No GPU", "不使用显卡"),
-    _c("nvidia", "NVIDIA", "英伟达 NVIDIA",
-       "The host needs its driver (nvidia-smi). Usually the NVIDIA Container Toolkit mounts it (--gpus all).",
-       "宿主机需先装好驱动（nvidia-smi）。一般由 NVIDIA Container Toolkit 挂载宿主机驱动（--gpus all）。"),
-    _c("ascend", "Huawei Ascend", "华为昇腾 Ascend",
-       "The host needs its driver (npu-smi info); the devices and driver are passed at run time.",
-       "宿主机需先装好昇腾驱动（npu-smi info）；运行时挂载设备和驱动。"),
-)
-
-
-def _cuda_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
-    """'' (named with the build torch_build picks, when it picks one) and each variant of the release, with what it would give here."""
-    rel = knowledge.torch_release(a.get("gpu.pytorch", ""))
-    variants = rel.variants if rel else ("cpu", *knowledge.cuda_variants())
-    picked = torch_build_for({**a, "gpu.cuda": ""}, rel) if rel else None
-    en, zh = picked.note if picked and picked.variant else ("", "")
-    auto = _c("", f"Best for the driver: {en}" if en else "Best for the driver",
-              f"按驱动自动选择：{zh}" if zh else "按驱动自动选择",
-              "The newest CUDA build the driver fully supports (CUDA release notes' minimum driver table); "
-              "never a CPU build on a GPU image.",
-              "按 CUDA 发布说明的最低驱动表，选择驱动完全支持的最新 CUDA 版本；显卡镜像不会退回 CPU 版本。")
-    return (auto, *(_variant_choice(a, rel, v) for v in variants))
-
-
-def _variant_choice(a: Mapping[str, Any], rel: knowledge.TorchRelease | None, variant: str) -> Choice:
-    build = torch_build_for({**a, "gpu.cuda": variant}, rel) if rel else None
-    if build is None or build.note[0] == variant:
-        return _c(variant, variant, variant)
-    en, zh = build.note if build.variant else (f"{variant} · refused", f"{variant} · 不可用")
-    why = build.reason or build.warning
-    return _c(variant, en, zh, why, in_lang(why, "zh"))
-
-
-def torch_build_for(a: Mapping[str, Any], release: knowledge.TorchRelease | None = None) -> knowledge.TorchBuild | None:
-    """knowledge.torch_build for these answers (None without PyTorch): the image's Python is app.python for
-    Jupyter from conda, else the distro's python3 that the venv uses."""
-    release = release or knowledge.torch_release(a.get("gpu.pytorch", ""))
-    if release is None:
-        return None
-    conda = a.get("app.name") == "jupyter" and a.get("app.python_from") == "conda"
-    python = a.get("app.python") if conda else knowledge.system_python(a.get("os.family", ""), a.get("os.version", ""))
-    return knowledge.torch_build(release, a.get("gpu.cuda", ""), a.get("gpu.vendor", "none"),
-                                 a.get("gpu.host_driver") or a.get("gpu.driver") or None, a.get("image.arch", "amd64"),
-                                 python)
-
-
-def _torch_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
-    """Each release labelled with the build it gets for the answers so far ("2.5.1 · cu121"). A reason every
-    release shares (Ascend: no torch_npu) is said once, under "No PyTorch", not under each of the releases."""
-    def choice(r: knowledge.TorchRelease) -> Choice:
-        build = torch_build_for({**a, "gpu.cuda": ""}, r)
-        assert build is not None, "every release of the table has a build decision"
-        return _c(r.torch, f"{r.torch} · {build.note[0]}", f"{r.torch} · {build.note[1]}", build.reason,
-                  in_lang(build.reason, "zh"))
-    releases = [choice(r) for r in reversed(knowledge.torch_releases())]
-    shared = {c.why for c in releases}
-    if len(releases) > 1 and len(shared) == 1 and releases[0].why.en:
-        why = releases[0].why
-        return (Choice("", T("No PyTorch", "不安装 PyTorch"), why), *(Choice(c.value, c.label) for c in releases))
-    return (_c("", "No PyTorch", "不安装 PyTorch"), *releases)
-
-
-def _java_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
-    versions = knowledge.java_versions(a.get("os.family", "")) or []
-    return (_c("0", "No Java", "不安装 Java"), *(_c(v, f"OpenJDK {v}", f"OpenJDK {v}") for v in versions))
-
-
-def _default_workdir(a: Mapping[str, Any]) -> str:
-    if a.get("app.type") == "desktop" and engine(a) != "builtin":  # the built-in desktop is a plain image
-        return knowledge.desktop(a.get("desktop.engine", "novnc"))["home"]
-    return "/root" if a.get("user.root", True) else "/home/app"
-
-
-def _check_archive(v: str) -> str | None:
-    if checks.file_name(v) or knowledge.jetbrains_archive(v) is None:
-        return Msg("accepted.archive")
-    return None
-
-
-# Where app.files go: /opt/<the image name's last part>/ (image.name `team/tool` -> /opt/tool). Not a folder
-# imgwizard or a base image fills itself: /opt/venv and /opt/conda (plan.py VENV, CONDA), /opt/nvidia
-# (gpu/nvidia.j2's installer), /opt/base (jlesage's helpers, bases.toml helpers_source).
-APP_FILES_ROOT = "/opt"
-APP_FILES_TAKEN = ("venv", "conda", "nvidia", "base")
-
-
-def app_folder(a: Mapping[str, Any]) -> str:
-    """The folder app.files are copied into: /opt/<image name's last part> (docs/answers.md 'app.files')."""
-    return f"{APP_FILES_ROOT}/{a.get('image.name', '').rsplit('/', 1)[-1]}"
-
-
-def python_app(a: Mapping[str, Any]) -> bool:
-    """The user's own Python service (app.type web, app.name python; docs/answers.md 'app.requirements')."""
-    return a.get("app.type") == "web" and a.get("app.name") == "python"
-
-
-def _check_requirements(v: str) -> str | None:
-    if v == "" or (DEPENDENCY_NAME.fullmatch(v) and checks.relative_path(v) is None):
-        return None
-    return Msg("accepted.requirements")
-
-
-def _default_command(a: Mapping[str, Any]) -> str:
-    if a.get("app.type") == "binary":
-        return "app"
-    return "python app.py" if python_app(a) else "xterm"
-
-
-def command_name(command: str) -> str:
-    """The program a command line starts: its first word without folders (`/usr/bin/xterm -ls` -> xterm)."""
-    return command.split(" ", 1)[0].rsplit("/", 1)[-1]
-
-
-def _default_apt(a: Mapping[str, Any]) -> list[str]:
-    """A desktop `command` app installs the package commands.toml names for its program on this OS (xclock ->
-    x11-apps); nothing for a program the base has, one another answer installs (java: packages.java), one the
-    table refuses or does not know (validate then asks for its package in packages.apt): never a guessed name."""
-    if a.get("app.name") != "command":
-        return []
-    need = knowledge.command_need(command_name(a.get("app.command", "")), a.get("os.family", ""),
-                                  a.get("os.version", ""))
-    return [need.packages[0]] if need and need.packages and not need.refused and not need.via else []
-
-
-def _check_torch(v: str) -> str | None:
-    if checks.torch_version(v) is None and knowledge.torch_release(v):
-        return None
-    known = ", ".join(r.torch for r in knowledge.torch_releases())
-    return Msg("accepted.torch", known=known)
-
-
 # ------------------------------------------------------------------ the fields, in resolution order
 
 FIELDS: tuple[Field, ...] = (
@@ -342,7 +67,7 @@ FIELDS: tuple[Field, ...] = (
           "latest", check=checks.image_tag, max_len=128),
     Field("image.arch", "choice", T("Architecture", "架构"),
           T("amd64 downloads x86_64 installers, arm64 the aarch64 ones.", "amd64 用 x86_64 的安装包，arm64 用 aarch64 的。"),
-          "amd64", choices=(_c("amd64", "amd64 (x86_64)", "amd64（x86_64）"), _c("arm64", "arm64 (aarch64)", "arm64（aarch64）"))),
+          "amd64", choices=(choice("amd64", "amd64 (x86_64)", "amd64（x86_64）"), choice("arm64", "arm64 (aarch64)", "arm64（aarch64）"))),
     Field("app.type", "choice", T("What kind of app?", "应用类型"),
           T("This decides the base image: a desktop for GUI apps, a plain Linux image otherwise.",
             "它决定基础镜像：图形界面应用用桌面模板，其余用基础 Linux 镜像。"),
@@ -365,7 +90,7 @@ FIELDS: tuple[Field, ...] = (
     Field("app.archive", "text", T("JetBrains archive", "JetBrains 安装包"),
           T("The Linux .tar.gz you downloaded, placed next to the Dockerfile (community edition if there is one).",
             "下载的 Linux .tar.gz 安装包，放在 Dockerfile 同级目录（有社区版就用社区版）。"),
-          "pycharm-community-2024.2.1.tar.gz", check=_check_archive,
+          "pycharm-community-2024.2.1.tar.gz", check=check_archive,
           when=lambda a: a.get("app.name") == "jetbrains"),
     Field("app.files", "list", T("App files", "应用文件"),
           T("Files or folders of your app in the build folder (a jar, a folder with bin/), separated by spaces: each "
@@ -379,7 +104,7 @@ FIELDS: tuple[Field, ...] = (
             "build folder, installed in a layer that changes only when this file changes; empty: none.",
             "构建目录中项目的 requirements.txt（pip install -r）或 pyproject.toml（其 [project] dependencies），"
             "安装在只随该文件变化的一层；留空表示没有依赖。"),
-          "requirements.txt", check=_check_requirements, max_len=255, when=python_app),
+          "requirements.txt", check=check_requirements, max_len=255, when=python_app),
     Field("app.command", "text", T("Command", "启动命令"),
           T("Desktop: the command the desktop starts. Binary: the binary's path in the build folder (app, bin/server, "
             "target/release/app). Python service: the command that serves it on the published port, run in the "
@@ -389,13 +114,13 @@ FIELDS: tuple[Field, ...] = (
             "Python 服务：在项目目录中运行、监听对外端口的启动命令（uvicorn main:app --host 0.0.0.0 --port 31000、"
             "streamlit run app.py --server.port 31000 --server.address 0.0.0.0、"
             "flask --app app run --host 0.0.0.0 --port 31000、python app.py）。"),
-          _default_command, check=checks.command_line, max_len=1024,
+          default_command, check=checks.command_line, max_len=1024,
           when=lambda a: a.get("app.type") == "binary" or a.get("app.name") in ("command", "python")),
     Field("app.python_from", "choice", T("Jupyter's Python from", "Jupyter 的 Python 来源"),
           T("conda: Miniconda with a pinned Python (the guide's way). system: the distribution's python3 in a venv "
             "(no download outside PyPI and the OS mirrors).",
             "conda：Miniconda 并固定 Python 版本（指南的做法）。system：系统自带 python3 加 venv（只需 PyPI 和系统软件源）。"),
-          "conda", choices=(_c("conda", "Miniconda", "Miniconda"), _c("system", "System python3 + venv", "系统 python3 + venv")),
+          "conda", choices=(choice("conda", "Miniconda", "Miniconda"), choice("system", "System python3 + venv", "系统 python3 + venv")),
           when=lambda a: a.get("app.name") == "jupyter"),
     Field("app.python", "text", T("Jupyter's Python", "Jupyter 的 Python 版本"),
           T("The Python version of the conda environment Jupyter runs in.", "Jupyter 所在 conda 环境的 Python 版本。"),
@@ -422,9 +147,9 @@ FIELDS: tuple[Field, ...] = (
     Field("os.family", "choice", T("Base OS", "基础系统"),
           T("Ease of installing dependencies: ubuntu < debian < alpine < scratch.",
             "安装依赖的难易程度：ubuntu < debian < alpine < scratch。"),
-          _default_family, choices=family_choices),
+          default_family, choices=family_choices),
     Field("os.version", "choice", T("OS version", "系统版本"), T("The release of the base OS.", "基础系统的版本。"),
-          _default_version, choices=version_choices, when=lambda a: a.get("os.family") != "scratch"),
+          default_version, choices=version_choices, when=lambda a: a.get("os.family") != "scratch"),
     Field("os.base_image", "text", T("Base image override", "自定义基础镜像"),
           T("Leave empty for the image the wizard picks; set to use your own build of the same OS.",
             "留空使用向导选择的镜像；如需使用同系统的自建镜像可在此填写。"),
@@ -473,14 +198,14 @@ FIELDS: tuple[Field, ...] = (
           T("git nano vim sudo wget curl: almost always useful.", "git nano vim sudo wget curl：一般都用得上。"),
           True, when=runs_commands),
     Field("packages.apt", "list", T("Extra system packages", "其他系统软件包"),
-          T("Package names, separated by spaces.", "软件包名，空格分隔。"), _default_apt, check=checks.apt_package, max_len=128,
+          T("Package names, separated by spaces.", "软件包名，空格分隔。"), default_apt, check=checks.apt_package, max_len=128,
           when=runs_commands),
     Field("packages.pip", "list", T("pip packages", "pip 包"),
           T("Requirements like ray==2.9.0, installed in /opt/venv through the pip mirror.",
             "如 ray==2.9.0，通过 pip 镜像安装到 /opt/venv。"), [], check=checks.pip_package, max_len=256, when=runs_commands),
     Field("packages.java", "choice", T("Java (OpenJDK)", "Java（OpenJDK）"), T("Installs the JDK and sets JAVA_HOME.",
                                                                             "安装 JDK 并设置 JAVA_HOME。"),
-          "0", choices=_java_choices, when=runs_commands),
+          "0", choices=java_choices, when=runs_commands),
     Field("gpu.vendor", "choice", T("GPU", "显卡"), T("Which accelerator the container uses.", "容器使用哪种加速卡。"),
           "none", choices=GPU_VENDORS, when=runs_commands),
     Field("gpu.devices", "text", T("GPU devices", "显卡设备"),
@@ -495,8 +220,8 @@ FIELDS: tuple[Field, ...] = (
             "always match the host. copy: the guide's way, the files are COPYed from ascend/ in the build folder.",
             "mount（推荐）：运行时只读挂载宿主机的驱动目录、dcmi 和 npu-smi，始终与宿主机一致。copy：指南的做法，从构建目录的 "
             "ascend/ 复制文件进镜像。"),
-          "mount", choices=(_c("mount", "Mount the host's driver", "挂载宿主机驱动"),
-                            _c("copy", "Copy driver files into the image", "复制驱动文件进镜像")),
+          "mount", choices=(choice("mount", "Mount the host's driver", "挂载宿主机驱动"),
+                            choice("copy", "Copy driver files into the image", "复制驱动文件进镜像")),
           when=lambda a: a.get("gpu.vendor") == "ascend"),
     Field("gpu.driver", "text", T("NVIDIA driver in the image", "镜像内的 NVIDIA 驱动"),
           T("Empty (recommended): the NVIDIA Container Toolkit mounts the host's driver. A version (must EQUAL the host's, "
@@ -515,13 +240,13 @@ FIELDS: tuple[Field, ...] = (
             "it gets for this host's driver, arch and Python. Not on Ascend (torch_npu is not installed).",
             "同一发布的 torch、torchvision、torchaudio，从 PyTorch 官方 wheel 索引安装；每个版本旁显示按本机驱动、架构和 "
             "Python 会得到的版本类型。昇腾不适用（不安装 torch_npu）。"),
-          "", choices=_torch_choices, free=True, check=_check_torch, max_len=16, when=runs_commands),
+          "", choices=torch_choices, free=True, check=check_torch, max_len=16, when=runs_commands),
     Field("gpu.cuda", "choice", T("PyTorch build", "PyTorch 版本类型"),
           T("cpu, a CUDA variant, or empty for the newest the host driver fully supports. A GPU image never falls back "
             "to cpu by itself; a variant the driver runs only by CUDA minor-version compatibility is yours to choose.",
             "cpu、某个 CUDA 版本，或留空按宿主机驱动自动选择其完全支持的最新版本。显卡镜像不会自动退回 cpu；"
             "仅靠 CUDA 小版本兼容才能运行的版本需自己选择。"),
-          "", choices=_cuda_choices, when=lambda a: bool(a.get("gpu.pytorch"))),
+          "", choices=cuda_choices, when=lambda a: bool(a.get("gpu.pytorch"))),
     Field("mirror.pytorch", "text", T("PyTorch wheel index", "PyTorch wheel 索引"),
           T("Empty: https://download.pytorch.org/whl. Or the URL of an index laid out the same way (URL/<build>/torch/), "
             "e.g. a mirror or proxy of it in your network; China pip mirrors carry only PyPI's default builds.",
@@ -534,7 +259,7 @@ FIELDS: tuple[Field, ...] = (
     Field("ssh.auth", "choice", T("SSH login", "SSH 登录方式"),
           T("key: your public key is allowed, passwords refused. password: from SSH_PASSWORD at start, never in the image.",
             "key：只允许你的公钥登录。password：启动时从 SSH_PASSWORD 读取，不写入镜像。"),
-          "key", choices=(_c("key", "Public key", "公钥"), _c("password", "Password from SSH_PASSWORD", "从 SSH_PASSWORD 读取密码")),
+          "key", choices=(choice("key", "Public key", "公钥"), choice("password", "Password from SSH_PASSWORD", "从 SSH_PASSWORD 读取密码")),
           when=lambda a: bool(a.get("ssh.enabled"))),
     Field("ssh.authorized_key", "text", T("Authorized public key", "授权公钥"),
           T("The key text (ssh-ed25519 AAAA...) or the path of a .pub file.", "公钥内容（ssh-ed25519 AAAA...）或 .pub 文件路径。"),
@@ -558,7 +283,7 @@ FIELDS: tuple[Field, ...] = (
           lambda a: not python_app(a), when=lambda a: runs_commands(a) and engine(a) in ("plain", "novnc", "builtin")),
     Field("user.workdir", "text", T("Work folder and HOME", "工作目录和 HOME"),
           T("A fixed WORKDIR and HOME, so settings land in a persistent place.", "固定 WORKDIR 和 HOME，让设置写入可持久化的路径。"),
-          _default_workdir, check=checks.absolute_path, max_len=255, when=runs_commands),
+          default_workdir, check=checks.absolute_path, max_len=255, when=runs_commands),
     Field("network.extra_ca", "text", T("Extra CA certificate", "额外的 CA 证书"),
           T("A PEM file to trust inside the image (corporate proxies); empty for none.",
             "镜像内要信任的 PEM 证书文件（企业代理）；留空则不添加。"),

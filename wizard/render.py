@@ -15,9 +15,10 @@ from typing import Any, Mapping
 import jinja2
 
 from wizard import __version__, answers_file, checks, labels
-from wizard.answers import torch_build_for
-from wizard.plan import CONDA, VENV, WRAPPER, Plan, build_plan
-from wizard.plan import app_title as plan_app_title
+from wizard.choices import torch_build_for
+from wizard.plan import CONDA, VENV, Plan, build_plan
+from wizard.plan_apps import app_title as plan_app_title
+from wizard.plan_start import WRAPPER
 
 EXECUTABLE = 0o755
 REGULAR = 0o644

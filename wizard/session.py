@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from wizard import scan, tree
 from wizard.answers import BY_KEY, Field
-from wizard.plan import Secret
+from wizard.plan_start import Secret
 from wizard.render import BuildContext, render
 from wizard.text import Msg, T, tr
 from wizard.validate import validate

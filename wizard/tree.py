@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from wizard.answers import BY_KEY, Field, is_type, runs_commands
+from wizard.answers import BY_KEY, Field
+
+from wizard.choices import is_type, runs_commands
 from wizard.text import T
 
 

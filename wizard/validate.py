@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from wizard import checks, knowledge, project, safeio
-from wizard.answers import (APP_FILES_ROOT, APP_FILES_TAKEN, Answers, app_folder, command_name, python_app, resolve,
-                            torch_build_for)
+from wizard.answers import Answers, resolve
+from wizard.choices import APP_FILES_ROOT, APP_FILES_TAKEN, app_folder, command_name, python_app, torch_build_for
 from wizard.checks import shown
 from wizard.text import Msg
 

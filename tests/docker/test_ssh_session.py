@@ -17,7 +17,7 @@ import pytest
 
 from tests.docker.test_ssh import SSH_OPTS, WAIT_S, host_port, start, wait_banner
 from wizard.engine.check import check_image
-from wizard.plan import SESSION_VARIABLES, secret_names
+from wizard.plan_start import SESSION_VARIABLES, secret_names
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("openssh_client")]  # ssh, ssh-keygen, ssh-keyscan
 

@@ -34,7 +34,7 @@ from wizard.engine.commit_hold import (
     shielded,
 )
 from wizard.engine.common import DockerOpError, api_message, api_of, outside_line
-from wizard.plan import WRAPPER, secret_names
+from wizard.plan_start import WRAPPER, secret_names
 
 
 class SecretLeft(DockerOpError):
@@ -59,7 +59,7 @@ class Committed:
 def commit(client: Any, container: str, image: str) -> Committed:
     """`docker commit CONTAINER IMAGE` with no run-time secret value in the new image's config or layers.
 
-    The secrets are the variables a Plan passes as secrets (wizard.plan.secret_names()) that the container has a
+    The secrets are the variables a Plan passes as secrets (wizard.plan_start.secret_names()) that the container has a
     value for; every other variable set at run time stays, as `docker commit` keeps it. In order:
     1. imgwizard's own start-up is undone (`imgwizard-entry.sh --commit-hold`: it takes the container's commit
        lock, holds the SSH host keys it made and the password hash it set aside, and puts them back when this

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import docker.errors
 
 from wizard.engine.common import DockerOpError, outside_line
-from wizard.plan import WRAPPER
+from wizard.plan_start import WRAPPER
 
 if TYPE_CHECKING:
     from wizard.engine.commit import Committed, _Cleanup
