@@ -213,12 +213,12 @@ def torch_build_for(a: Mapping[str, Any], release: knowledge.TorchRelease | None
 def torch_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
     """Each release labelled with the build it gets for the answers so far ("2.5.1 · cu121"). A reason every
     release shares (Ascend: no torch_npu) is said once, under "No PyTorch", not under each of the releases."""
-    def choice(r: knowledge.TorchRelease) -> Choice:
+    def release_choice(r: knowledge.TorchRelease) -> Choice:
         build = torch_build_for({**a, "gpu.cuda": ""}, r)
         assert build is not None, "every release of the table has a build decision"
         return choice(r.torch, f"{r.torch} · {build.note[0]}", f"{r.torch} · {build.note[1]}", build.reason,
-                  in_lang(build.reason, "zh"))
-    releases = [choice(r) for r in reversed(knowledge.torch_releases())]
+                      in_lang(build.reason, "zh"))
+    releases = [release_choice(r) for r in reversed(knowledge.torch_releases())]
     shared = {c.why for c in releases}
     if len(releases) > 1 and len(shared) == 1 and releases[0].why.en:
         why = releases[0].why

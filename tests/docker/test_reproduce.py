@@ -95,7 +95,7 @@ def test_a_saved_archive_gives_the_same_answers_with_progress_both_ways(built, t
     assert f"loaded {result.tag}" in out.stdout
 
 
-def test_an_image_without_answers_is_one_clear_line():
+def test_an_image_without_answers_is_one_clear_line(docker_client):  # an engine that has the base image
     out = run_cli("answers", "debian:bookworm-slim")
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [
