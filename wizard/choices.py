@@ -51,40 +51,40 @@ def choice(value: str, en: str, zh: str, why_en: str = "", why_zh: str = "") -> 
 
 APP_TYPES = (
     choice("desktop", "Desktop app (GUI in the browser)", "桌面应用（浏览器里的图形界面）",
-       "For apps with no web UI of their own (PyCharm, IDEA, Eclipse): a noVNC or KASM desktop shows them in a browser.",
-       "应用本身不支持浏览器访问（PyCharm、IDEA、Eclipse），需要 noVNC 或 KASM 桌面在浏览器里显示图形界面。"),
+           "For apps with no web UI of their own (PyCharm, IDEA, Eclipse): a noVNC or KASM desktop shows them in a browser.",
+           "应用本身不支持浏览器访问（PyCharm、IDEA、Eclipse），需要 noVNC 或 KASM 桌面在浏览器里显示图形界面。"),
     choice("web", "Web app (Jupyter, code-server, your own Python service)",
-       "Web 应用（Jupyter、code-server、你自己的 Python 服务）",
-       "The app serves its own web UI, so no desktop is needed and a plain Linux image is enough.",
-       "应用自带浏览器界面，不需要桌面环境，直接用基础 Linux 镜像制作。"),
+           "Web 应用（Jupyter、code-server、你自己的 Python 服务）",
+           "The app serves its own web UI, so no desktop is needed and a plain Linux image is enough.",
+           "应用自带浏览器界面，不需要桌面环境，直接用基础 Linux 镜像制作。"),
     choice("shell", "Shell image (SSH / terminal)", "命令行镜像（SSH / 终端）",
-       "A Linux environment with tools, reached by SSH or docker exec.",
-       "带常用工具的 Linux 环境，通过 SSH 或 docker exec 使用。"),
+           "A Linux environment with tools, reached by SSH or docker exec.",
+           "带常用工具的 Linux 环境，通过 SSH 或 docker exec 使用。"),
     choice("binary", "A single binary", "单个二进制程序",
-       "One program that needs nothing else: it can even sit on the empty scratch image.",
-       "不依赖任何环境的二进制程序，可以放在空白的 scratch 镜像里。"),
+           "One program that needs nothing else: it can even sit on the empty scratch image.",
+           "不依赖任何环境的二进制程序，可以放在空白的 scratch 镜像里。"),
 )
 
 APP_NAMES = {
     "desktop": (
         choice("jetbrains", "A JetBrains IDE (.tar.gz)", "JetBrains IDE（.tar.gz 安装包）",
-           "Unpacks the Linux archive you downloaded and keeps its settings in the persistent home.",
-           "解压下载的 Linux 安装包，并把配置保存在可持久化的 home 中。"),
+               "Unpacks the Linux archive you downloaded and keeps its settings in the persistent home.",
+               "解压下载的 Linux 安装包，并把配置保存在可持久化的 home 中。"),
         choice("command", "Any installed command", "任意已安装的命令",
-           "Start a command of your own choice in the desktop.", "在桌面中启动你指定的命令。"),
+               "Start a command of your own choice in the desktop.", "在桌面中启动你指定的命令。"),
     ),
     "web": (
         choice("jupyter", "JupyterLab (Miniconda)", "JupyterLab（Miniconda 安装）",
-           "JupyterLab in its own conda environment with a pinned Python; token on by default.",
-           "在独立的 conda 环境中安装 JupyterLab 并固定 Python 版本；默认开启 token 认证。"),
+               "JupyterLab in its own conda environment with a pinned Python; token on by default.",
+               "在独立的 conda 环境中安装 JupyterLab 并固定 Python 版本；默认开启 token 认证。"),
         choice("code-server", "code-server (VS Code in the browser)", "code-server（浏览器里的 VS Code）",
-           "The pinned code-server .deb; password on by default.", "安装固定版本的 code-server .deb；默认开启密码认证。"),
+               "The pinned code-server .deb; password on by default.", "安装固定版本的 code-server .deb；默认开启密码认证。"),
         choice("python", "Your own Python service (this folder)", "你自己的 Python 服务（当前目录）",
-           "The project in the build folder: its dependencies installed through the pip mirror in a layer of their "
-           "own, its code copied after them, started with your command on the published port (FastAPI, "
-           "Streamlit, Gradio, Flask or a script).",
-           "构建目录中的项目：依赖通过 pip 镜像单独安装在一层，代码在其后复制，用你的启动命令监听对外端口"
-           "（FastAPI、Streamlit、Gradio、Flask 或脚本）。"),
+               "The project in the build folder: its dependencies installed through the pip mirror in a layer of their "
+               "own, its code copied after them, started with your command on the published port (FastAPI, "
+               "Streamlit, Gradio, Flask or a script).",
+               "构建目录中的项目：依赖通过 pip 镜像单独安装在一层，代码在其后复制，用你的启动命令监听对外端口"
+               "（FastAPI、Streamlit、Gradio、Flask 或脚本）。"),
     ),
     "shell": (choice("none", "No app", "无应用"),),
     "binary": (choice("none", "The binary in app.command", "app.command 中的二进制文件"),),
@@ -92,30 +92,30 @@ APP_NAMES = {
 
 ENGINES = (
     choice("novnc", "noVNC (jlesage/baseimage-gui)", "noVNC（jlesage/baseimage-gui）",
-       "Copy and paste works over plain HTTP; no sound. The usual choice.",
-       "支持 HTTP/HTTPS 下复制粘贴，不支持声音传输；一般用这个。"),
+           "Copy and paste works over plain HTTP; no sound. The usual choice.",
+           "支持 HTTP/HTTPS 下复制粘贴，不支持声音传输；一般用这个。"),
     choice("kasm", "KASM (linuxserver/baseimage-kasmvnc)", "KASM（linuxserver/baseimage-kasmvnc）",
-       "Sends sound to the browser; clipboard needs HTTPS.", "支持声音传输，但非 HTTPS 下不支持复制粘贴。"),
+           "Sends sound to the browser; clipboard needs HTTPS.", "支持声音传输，但非 HTTPS 下不支持复制粘贴。"),
     choice("kasmweb", "KASM Workspaces (kasmweb/core)", "KASM Workspaces（kasmweb/core）",
-       "The kasmtech core images used by KASM Workspaces; HTTPS on 6901.",
-       "kasmtech 的 KASM Workspaces 核心镜像；HTTPS 端口 6901。"),
+           "The kasmtech core images used by KASM Workspaces; HTTPS on 6901.",
+           "kasmtech 的 KASM Workspaces 核心镜像；HTTPS 端口 6901。"),
     choice("builtin", "Built-in noVNC (OS packages only)", "内置 noVNC（只用系统软件包）",
-       "No third-party base image: builds where only the OS mirror is reachable. Xvnc, matchbox and noVNC from "
-       "Debian/Ubuntu packages; clipboard through noVNC's side panel; no sound.",
-       "不需要第三方基础镜像：只要能访问系统软件源就能构建。Xvnc、matchbox 和 noVNC 都来自 Debian/Ubuntu 软件包；"
-       "复制粘贴通过 noVNC 侧边栏；不支持声音。"),
+           "No third-party base image: builds where only the OS mirror is reachable. Xvnc, matchbox and noVNC from "
+           "Debian/Ubuntu packages; clipboard through noVNC's side panel; no sound.",
+           "不需要第三方基础镜像：只要能访问系统软件源就能构建。Xvnc、matchbox 和 noVNC 都来自 Debian/Ubuntu 软件包；"
+           "复制粘贴通过 noVNC 侧边栏；不支持声音。"),
 )
 
 FAMILY_TEXT = {
     "ubuntu": choice("ubuntu", "Ubuntu", "Ubuntu",
-                 "Easiest for many dependencies and for NVIDIA drivers.", "依赖最好装，安装 NVIDIA 驱动时首选。"),
+                     "Easiest for many dependencies and for NVIDIA drivers.", "依赖最好装，安装 NVIDIA 驱动时首选。"),
     "debian": choice("debian", "Debian (slim)", "Debian（slim）",
-                 "Some dependencies, smaller image.", "有一定依赖需求，同时希望镜像更小。"),
+                     "Some dependencies, smaller image.", "有一定依赖需求，同时希望镜像更小。"),
     "alpine": choice("alpine", "Alpine", "Alpine",
-                 "Smallest, but many dependencies are hard to get on musl.", "最小，但依赖多时很难适配。"),
+                     "Smallest, but many dependencies are hard to get on musl.", "最小，但依赖多时很难适配。"),
     "scratch": choice("scratch", "scratch (empty)", "scratch（空白模板）",
-                  "Only for a self-contained binary: no shell, no package manager.",
-                  "只适合不依赖任何环境的二进制文件，没有 shell 和包管理器。"),
+                      "Only for a self-contained binary: no shell, no package manager.",
+                      "只适合不依赖任何环境的二进制文件，没有 shell 和包管理器。"),
 }
 
 
@@ -155,7 +155,7 @@ def default_version(a: Mapping[str, Any]) -> str:
 
 MIRROR_CHOICES = (
     choice("none", "Keep the image's own sources", "保留镜像自带的软件源",
-       "Fine outside China or when the default sources are fast enough.", "镜像自带的源速度可以时不必更换。"),
+           "Fine outside China or when the default sources are fast enough.", "镜像自带的源速度可以时不必更换。"),
     choice("tuna", "Tsinghua TUNA", "清华 TUNA"),
     choice("aliyun", "Alibaba Cloud", "阿里云"),
     choice("ustc", "USTC", "中科大"),
@@ -166,11 +166,11 @@ MIRROR_CHOICES = (
 GPU_VENDORS = (
     choice("none", "No GPU", "不使用显卡"),
     choice("nvidia", "NVIDIA", "英伟达 NVIDIA",
-       "The host needs its driver (nvidia-smi). Usually the NVIDIA Container Toolkit mounts it (--gpus all).",
-       "宿主机需先装好驱动（nvidia-smi）。一般由 NVIDIA Container Toolkit 挂载宿主机驱动（--gpus all）。"),
+           "The host needs its driver (nvidia-smi). Usually the NVIDIA Container Toolkit mounts it (--gpus all).",
+           "宿主机需先装好驱动（nvidia-smi）。一般由 NVIDIA Container Toolkit 挂载宿主机驱动（--gpus all）。"),
     choice("ascend", "Huawei Ascend", "华为昇腾 Ascend",
-       "The host needs its driver (npu-smi info); the devices and driver are passed at run time.",
-       "宿主机需先装好昇腾驱动（npu-smi info）；运行时挂载设备和驱动。"),
+           "The host needs its driver (npu-smi info); the devices and driver are passed at run time.",
+           "宿主机需先装好昇腾驱动（npu-smi info）；运行时挂载设备和驱动。"),
 )
 
 
@@ -181,10 +181,10 @@ def cuda_choices(a: Mapping[str, Any]) -> tuple[Choice, ...]:
     picked = torch_build_for({**a, "gpu.cuda": ""}, rel) if rel else None
     en, zh = picked.note if picked and picked.variant else ("", "")
     auto = choice("", f"Best for the driver: {en}" if en else "Best for the driver",
-              f"按驱动自动选择：{zh}" if zh else "按驱动自动选择",
-              "The newest CUDA build the driver fully supports (CUDA release notes' minimum driver table); "
-              "never a CPU build on a GPU image.",
-              "按 CUDA 发布说明的最低驱动表，选择驱动完全支持的最新 CUDA 版本；显卡镜像不会退回 CPU 版本。")
+                  f"按驱动自动选择：{zh}" if zh else "按驱动自动选择",
+                  "The newest CUDA build the driver fully supports (CUDA release notes' minimum driver table); "
+                  "never a CPU build on a GPU image.",
+                  "按 CUDA 发布说明的最低驱动表，选择驱动完全支持的最新 CUDA 版本；显卡镜像不会退回 CPU 版本。")
     return (auto, *(variant_choice(a, rel, v) for v in variants))
 
 
