@@ -9,6 +9,7 @@ The tests run on every CPU (pytest-xdist, `-n auto --dist loadgroup --no-loadsco
 - What shares something costly runs in one worker: each module's tests together (its module fixtures, such as
   a module's image, run once), and every module that uses one of the session's image fixtures (a session
   fixture named `*_image`, tests/docker/conftest.py) with the others that use it, so each image is built once.
+  The browser tests (the session fixture `browser`) share one worker too, so two never run at once.
 - The costliest groups are handed out first (a test on the engine counts as ten others): the engine's long
   builds start at once on every worker and the many quick modules fill the end, instead of one long build
   starting last while the other workers wait.
@@ -46,11 +47,19 @@ def _module(item: pytest.Item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
+# Session fixtures that are not images but are shared all the same: the browser tests (tests/docker/conftest.py
+# `browser`) run on one worker, one after the other, as in a run without workers. Two desktops, each with a
+# Chromium on it, at once on 2 CPUs beside a build left noVNC's password prompt unseen for 90 s (two CI runs
+# of 2026-12-07, each time a different browser test; never in a run without workers).
+ONE_WORKER = frozenset({"browser"})
+
+
 def _shared_images(item: pytest.Item) -> list[str]:
-    """The session-scoped image fixtures the test uses (directly or through another fixture)."""
+    """The session-scoped image fixtures the test uses (directly or through another fixture), and ONE_WORKER's."""
     defs = item._fixtureinfo.name2fixturedefs  # noqa: SLF001 - pytest's own record of the resolved fixtures
     return sorted(name for name in item.fixturenames
-                  if name.endswith("_image") and name in defs and defs[name][-1].scope == "session")
+                  if (name.endswith("_image") or name in ONE_WORKER) and name in defs
+                  and defs[name][-1].scope == "session")
 
 
 def groups(items: list[pytest.Item]) -> dict[str, str]:

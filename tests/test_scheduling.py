@@ -24,6 +24,10 @@ def shared_image():
     record("built shared_image in " + os.environ.get("PYTEST_XDIST_WORKER", "main"))
     return "image"
 
+@pytest.fixture(scope="session")
+def browser():
+    return "chromium"
+
 @pytest.fixture(autouse=True)
 def where(request):
     record(os.environ.get("PYTEST_XDIST_WORKER", "main") + " " + request.node.nodeid)
@@ -32,8 +36,8 @@ def where(request):
 
 @pytest.fixture
 def tree(pytester, tmp_path, monkeypatch):
-    """Modules x and y share the session image; c is quick and has many tests (collected first), p one; d is one
-    long engine test."""
+    """Modules x and y share the session image; v and w the browser; c is quick and has many tests (collected
+    first), p one; d is one long engine test."""
     for name in ("IMGWIZARD_REQUIRE_DOCKER", "IMGWIZARD_LONG_BUILDS", "PYTEST_ADDOPTS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
@@ -46,6 +50,8 @@ def tree(pytester, tmp_path, monkeypatch):
         test_y="import pytest\npytestmark = pytest.mark.docker\ndef test_y1(shared_image): pass\n",
         test_c="".join(f"def test_c{i}(): pass\n" for i in range(25)),
         test_p="def test_p1(): pass\n",
+        test_v="def test_v1(browser): pass\ndef test_v2(): pass\n",
+        test_w="def test_w1(browser): pass\n",
         test_d="import pytest\n"
                "@pytest.mark.docker\n@pytest.mark.long_build('the d image, about 1 s')\ndef test_d1(): pass\n")
     return tmp_path / "record.txt"
@@ -57,17 +63,18 @@ def _lines(record: Path) -> list[str]:
 
 def test_modules_sharing_a_session_image_run_on_one_worker_and_build_it_once(pytester, tree):
     result = pytester.runpytest_subprocess(*WORKERS, "-rs")
-    result.assert_outcomes(passed=29, skipped=1)
+    result.assert_outcomes(passed=32, skipped=1)
     lines = _lines(tree)
     builds = [ln for ln in lines if ln.startswith("built")]
     assert len(builds) == 1, lines
     worker = {ln.split(" ", 1)[1].split("@")[0]: ln.split(" ", 1)[0] for ln in lines if not ln.startswith("built")}
     assert worker["test_x.py::test_x1"] == worker["test_x.py::test_x2"] == worker["test_y.py::test_y1"]
+    assert worker["test_v.py::test_v1"] == worker["test_v.py::test_v2"] == worker["test_w.py::test_w1"]  # browsers
     assert set(worker.values()) == {"gw0", "gw1"}  # and the rest went to the other worker as well
 
 
 def test_the_engine_group_is_handed_out_before_the_bigger_quick_module(pytester, tree):
-    pytester.runpytest_subprocess(*WORKERS, "-k", "not test_d1").assert_outcomes(passed=29)
+    pytester.runpytest_subprocess(*WORKERS, "-k", "not test_d1").assert_outcomes(passed=32)
     runs = [ln.split(" ", 1) for ln in _lines(tree) if not ln.startswith("built")]
     # the engine group (3 tests x 10) outweighs module c (25 quick tests, collected first): it starts at once on
     # a worker (in collection order c and p would go first and the group would wait behind c)

@@ -62,7 +62,11 @@ def open_viewer(context: Any, port: int, password: str, timeout_ms: int = WAIT_S
                 raise
             time.sleep(1)
     page.wait_for_url("**/vnc.html?*", timeout=timeout_ms)
-    page.locator("#noVNC_password_input").fill(password, timeout=timeout_ms)
+    try:
+        page.locator("#noVNC_password_input").fill(password, timeout=timeout_ms)
+    except Exception as e:  # noqa: BLE001 - say what the page showed instead
+        raise AssertionError(f"noVNC never asked for the password: its status line said "
+                             f"{status_text(page)!r}") from e
     page.locator(PASSWORD_BUTTON).click(timeout=timeout_ms)
     return page
 

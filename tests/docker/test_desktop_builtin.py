@@ -37,6 +37,7 @@ def xterm_desktop(docker_client, xterm_image):
         _wait_for(lambda: _mapped(c, "xterm"), "the xterm window", c)
         yield c, web, ssh
     finally:
+        print("xterm_desktop's log:", c.logs().decode(errors="replace")[-4000:])  # shown with a failure
         c.remove(force=True)
 
 
