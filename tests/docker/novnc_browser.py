@@ -48,10 +48,21 @@ def chromium() -> Iterator[Any]:
 PASSWORD_BUTTON = "#noVNC_credentials_button, #noVNC_password_button"
 
 
+# How long a viewer page may sit with no status and no password prompt before it is reloaded once, as its user
+# would: in parallel test runs a page stayed blank for 90 s (status line '') a few times, never in a serial one.
+STALL_S = 30
+
+
 def open_viewer(context: Any, port: int, password: str, timeout_ms: int = WAIT_S * 1000) -> Any:
     """Open http://127.0.0.1:PORT/ as a user would (the start page sends it to vnc.html with autoconnect), type
-    the password into noVNC's dialog and return the page once the password was sent."""
+    the password into noVNC's dialog and return the page once the password was sent. A page that shows nothing
+    (no status, no prompt) for STALL_S is reloaded once; without the prompt by the deadline the failure says what
+    the page showed: its status line, the requests that failed and the errors of its console."""
     page = context.new_page()
+    seen: list[str] = []  # what went wrong on the page, for the failure message
+    page.on("requestfailed", lambda r: seen.append(f"request failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: seen.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: seen.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     deadline = time.monotonic() + timeout_ms / 1000
     while True:  # websockify (Python) may still be starting: the page answers once it listens
         try:
@@ -62,11 +73,19 @@ def open_viewer(context: Any, port: int, password: str, timeout_ms: int = WAIT_S
                 raise
             time.sleep(1)
     page.wait_for_url("**/vnc.html?*", timeout=timeout_ms)
-    try:
-        page.locator("#noVNC_password_input").fill(password, timeout=timeout_ms)
-    except Exception as e:  # noqa: BLE001 - say what the page showed instead
-        raise AssertionError(f"noVNC never asked for the password: its status line said "
-                             f"{status_text(page)!r}") from e
+    prompt = page.locator("#noVNC_password_input")
+    stall_at, reloaded = time.monotonic() + STALL_S, False
+    while not prompt.is_visible():
+        now = time.monotonic()
+        if now > deadline:
+            raise AssertionError(f"noVNC never asked for the password (reloaded: {reloaded}): its status line said "
+                                 f"{status_text(page)!r}; {'; '.join(seen[-8:]) or 'no request failed'}")
+        if not reloaded and now > stall_at and not status_text(page).strip():
+            seen.append(f"blank for {STALL_S} s: reloaded")
+            page.reload()
+            reloaded = True
+        time.sleep(0.25)
+    prompt.fill(password, timeout=timeout_ms)
     page.locator(PASSWORD_BUTTON).click(timeout=timeout_ms)
     return page
 
