@@ -54,7 +54,7 @@ def _module(item: pytest.Item) -> str:
 ONE_WORKER = frozenset({"browser"})
 
 
-def _shared_images(item: pytest.Item) -> list[str]:
+def _shared_fixtures(item: pytest.Item) -> list[str]:
     """The session-scoped image fixtures the test uses (directly or through another fixture), and ONE_WORKER's."""
     defs = item._fixtureinfo.name2fixturedefs  # noqa: SLF001 - pytest's own record of the resolved fixtures
     return sorted(name for name in item.fixturenames
@@ -64,7 +64,7 @@ def _shared_images(item: pytest.Item) -> list[str]:
 
 def groups(items: list[pytest.Item]) -> dict[str, str]:
     """Module path -> its group's name (the first module of the group, in sorted order): modules joined by the
-    session image fixtures they share."""
+    session image fixtures (and ONE_WORKER's) they share."""
     parent: dict[str, str] = {}
 
     def root(node: str) -> str:
@@ -73,9 +73,9 @@ def groups(items: list[pytest.Item]) -> dict[str, str]:
         return node
 
     for item in items:
-        for image in _shared_images(item):
-            a, b = root(_module(item)), root(f"fixture:{image}")
-            parent[max(a, b)] = min(a, b)  # a module path sorts before "fixture:..."
+        for name in _shared_fixtures(item):
+            a, b = root(_module(item)), root(f"fixture:{name}")
+            parent[max(a, b)] = min(a, b)  # either root may stand for the group: its name is taken below
     modules = {_module(item) for item in items}
     members: dict[str, list[str]] = {}
     for module in modules:
